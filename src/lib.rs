@@ -1,0 +1,17 @@
+//! # partner-referrals
+//!
+//! Read Microsoft Partner Center referrals safely: validated OData `$filter`/`$select`/
+//! `$orderby`/`$top` queries, lossless decoding of referral pages, and (in the npm package) an
+//! HTTP client on the platform's own `fetch`.
+//!
+//! This crate root only declares rooms and re-exports the public API. The core is pure Rust and
+//! tests natively with `cargo test`; `src/wasm/` is the only module that knows JavaScript exists
+//! and is compiled only for `wasm32`.
+#![forbid(unsafe_code)]
+#![deny(missing_docs, missing_debug_implementations)]
+
+pub mod datetime;
+pub mod error;
+pub mod schema;
+
+pub use error::{Error, ErrorCode, Result, Span};
