@@ -134,9 +134,11 @@ pub fn check_page(root: &Value) -> Result<()> {
     match map.get("value") {
         None => return Err(decode("/value", "missing; expected an array of referrals")),
         Some(Value::Array(items)) => {
+            let mut walker = Walker { path: vec![Seg::Key("value")] };
             for (index, item) in items.iter().enumerate() {
-                let mut walker = Walker { path: vec![Seg::Key("value"), Seg::Index(index)] };
+                walker.path.push(Seg::Index(index));
                 walker.referral(item)?;
+                walker.path.pop();
             }
         }
         Some(other) => {
@@ -211,33 +213,45 @@ fn decode(path: impl Into<String>, message: impl Into<String>) -> Error {
 // ---- JSON text ----------------------------------------------------------------------------
 
 /// Parses the text with serde_json (recursion limit 128 kept), mapping errors to a
-/// [`Error::Decode`] at path `""` whose message ends with the UTF-16 offset of the offending
-/// character (what JavaScript's `text.slice(offset)` starts at).
+/// [`Error::Decode`] at path `""`: serde_json's message, then the line, the column and the
+/// offset of the offending character, the column and offset counted in UTF-16 code units
+/// (what JavaScript's `text.slice(offset)` starts at; end-of-input errors point past the end).
 fn parse(json: &str) -> Result<Value> {
     if json.trim().is_empty() {
         return Err(decode("", "empty response body; expected a JSON object"));
     }
     serde_json::from_str(json).map_err(|e| {
-        let offset = utf16_offset(json, &e);
-        decode("", format!("invalid JSON: {e} (offset {offset})"))
+        let (line, column, offset) = position(json, &e);
+        let full = e.to_string();
+        // serde_json appends " at line L column C" (byte-based) when it knows the line.
+        let reason = match full.rsplit_once(" at line ") {
+            Some((reason, _)) if e.line() != 0 => reason,
+            _ => &full,
+        };
+        decode(
+            "",
+            format!("invalid JSON: {reason} at line {line} column {column} (offset {offset})"),
+        )
     })
 }
 
-/// The UTF-16 offset of a serde_json error position (its column counts bytes from 1, and it
-/// points one past the offending byte); end of input for EOF errors.
-fn utf16_offset(json: &str, error: &serde_json::Error) -> usize {
-    let byte = if error.is_eof() || error.line() == 0 {
+/// `(line, column, offset)` of a serde_json error: line 1-based, column 1-based and offset
+/// 0-based, both in UTF-16 code units. serde_json's own column counts bytes from 1 and ends
+/// at the offending byte; EOF errors are placed at the end of the text.
+fn position(json: &str, error: &serde_json::Error) -> (usize, usize, usize) {
+    let line = error.line().max(1);
+    let line_start: usize = json.split_inclusive('\n').take(line - 1).map(str::len).sum();
+    let mut byte = if error.is_eof() || error.line() == 0 {
         json.len()
     } else {
-        let line_start: usize =
-            json.split_inclusive('\n').take(error.line() - 1).map(str::len).sum();
         (line_start + error.column().saturating_sub(1)).min(json.len())
     };
-    let mut byte = byte;
     while !json.is_char_boundary(byte) {
         byte -= 1;
     }
-    json[..byte].encode_utf16().count()
+    let offset = json[..byte].encode_utf16().count();
+    let column = json.get(line_start..byte).map_or(0, |l| l.encode_utf16().count()) + 1;
+    (line, column, offset)
 }
 
 // ---- schema walk --------------------------------------------------------------------------
@@ -402,7 +416,9 @@ impl<'a> Walker<'a> {
             (Kind::Boolean, other) => Err(self.expected("a boolean", other)),
             (Kind::Decimal, other) => Err(self.expected("a number or a decimal string", other)),
             (Kind::Complex(ty), other) => {
-                Err(self.expected(&format!("a {} object", ty.name), other))
+                let article =
+                    if ty.name.starts_with(['A', 'E', 'I', 'O', 'U']) { "an" } else { "a" };
+                Err(self.expected(&format!("{article} {} object", ty.name), other))
             }
             (Kind::Collection(_), other) => Err(self.expected("an array", other)),
         }
@@ -439,10 +455,10 @@ mod tests {
     }
 
     #[test]
-    fn utf16_offsets_of_json_errors() {
+    fn json_error_offsets_count_utf16() {
         let offset = |text: &str| {
             let e = serde_json::from_str::<Value>(text).unwrap_err();
-            utf16_offset(text, &e)
+            position(text, &e).2
         };
         assert_eq!(offset("x"), 0);
         assert_eq!(offset(r#"{"a": x}"#), 6);
