@@ -10,8 +10,9 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs, missing_debug_implementations)]
 
+pub mod client;
 pub mod datetime;
 pub mod error;
 pub mod schema;
 
-pub use error::{Error, ErrorCode, Result, Span};
+pub use error::{Error, ErrorCode, HttpContext, Result, Span};
