@@ -684,4 +684,39 @@ mod tests {
         assert_eq!(e.code(), ErrorCode::InvalidResponse);
         assert_eq!(e.to_string(), "expected a string at `/value/3/createdDateTime`");
     }
+
+    #[test]
+    fn http_errors_take_their_code_from_the_status() {
+        let ctx = || Box::new(HttpContext { correlation_id: "c".into(), ..HttpContext::default() });
+        let cases = [
+            (401, ErrorCode::Unauthorized),
+            (403, ErrorCode::Forbidden),
+            (404, ErrorCode::NotFound),
+            (429, ErrorCode::Throttled),
+            (500, ErrorCode::HttpError),
+            (503, ErrorCode::HttpError),
+        ];
+        for (status, code) in cases {
+            let e = Error::HttpStatus { status, context: ctx() };
+            assert_eq!((e.code(), e.status(), e.span()), (code, Some(status), None));
+            assert_eq!(e.correlation_id(), Some("c"));
+        }
+        let e = Error::Timeout { context: ctx() };
+        assert_eq!((e.code(), e.status()), (ErrorCode::Timeout, None));
+        assert_eq!(e.to_string(), "no response within the time-out");
+        let e = Error::Network { message: "offline".into(), context: ctx() };
+        assert_eq!(e.code(), ErrorCode::NetworkError);
+        assert_eq!(Error::Token { message: "x".into() }.code(), ErrorCode::TokenError);
+        let e = Error::InvalidId { id: "a/b".into(), reason: "it contains a path separator" };
+        assert_eq!(e.code(), ErrorCode::NotFound);
+        assert_eq!(e.to_string(), "`a/b` is not a valid referral id: it contains a path separator");
+        assert_eq!(Error::PagingLoop { url: "u".into() }.code(), ErrorCode::InvalidResponse);
+        assert_eq!(e.correlation_id(), None);
+    }
+
+    #[test]
+    fn http_errors_keep_result_small() {
+        // The HTTP payloads are boxed: adding them did not grow the enum.
+        assert!(std::mem::size_of::<Error>() <= 80, "{}", std::mem::size_of::<Error>());
+    }
 }

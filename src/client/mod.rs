@@ -203,10 +203,8 @@ where
     pub async fn get(&self, id: &str, opts: &RequestOptions) -> Result<D::Item> {
         let url = self.base.item_url(id)?;
         let correlation_id = self.correlation_id(opts)?;
-        let (response, context) = self.execute(url, &correlation_id).await?;
-        self.decoder
-            .decode_item(&response.body)
-            .map_err(|e| with_response(e, response.status, context))
+        let (response, sent) = self.execute(url, &correlation_id).await?;
+        self.decoder.decode_item(&response.body).map_err(|e| sent.decode_error(e, response.status))
     }
 
     /// A traversal of every page of `query`, starting at the first; nothing is sent yet.
@@ -241,10 +239,8 @@ where
     }
 
     async fn fetch_page(&self, url: String, correlation_id: &str) -> Result<D::Page> {
-        let (response, context) = self.execute(url, correlation_id).await?;
-        self.decoder
-            .decode_page(&response.body)
-            .map_err(|e| with_response(e, response.status, context))
+        let (response, sent) = self.execute(url, correlation_id).await?;
+        self.decoder.decode_page(&response.body).map_err(|e| sent.decode_error(e, response.status))
     }
 
     async fn token(&self, force_refresh: bool) -> Result<String> {
@@ -259,11 +255,7 @@ where
 
     /// Sends `GET url` until it succeeds or the policy gives up: one request id for every
     /// attempt, a token per attempt, one forced refresh after the first 401.
-    async fn execute(
-        &self,
-        url: String,
-        correlation_id: &str,
-    ) -> Result<(HttpResponse, HttpContext)> {
+    async fn execute(&self, url: String, correlation_id: &str) -> Result<(HttpResponse, Sent)> {
         let mut context = HttpContext {
             url,
             client_request_id: new_guid(&self.entropy),
@@ -273,9 +265,14 @@ where
         let mut refreshed = false;
         let mut force_refresh = false;
         let mut retries = 0u32;
+        // Every token this request has sent: server text is scrubbed of all of them.
+        let mut tokens: Vec<String> = Vec::new();
         loop {
             let token = self.token(force_refresh).await?;
             force_refresh = false;
+            if !tokens.contains(&token) {
+                tokens.push(token.clone());
+            }
             let request = HttpRequest {
                 method: "GET",
                 url: context.url.clone(),
@@ -290,12 +287,12 @@ where
             let result = match self.transport.send(&request).await {
                 Ok(response) if (200..300).contains(&response.status) => {
                     context.request_id =
-                        response_request_id(&response.headers).map(|id| redact(id, &token));
-                    return Ok((response, context));
+                        response_request_id(&response.headers).map(|id| redact(id, &tokens));
+                    return Ok((response, Sent { context, tokens }));
                 }
                 other => other,
             };
-            drop(request);
+            drop(request); // the token copy is not kept across the back-off wait
             let outcome = match &result {
                 Ok(response) if response.status == 401 && !refreshed => {
                     refreshed = true;
@@ -315,56 +312,71 @@ where
                     retries += 1;
                     self.transport.sleep(after).await;
                 }
-                Decision::Stop(_) => return Err(failure(result, outcome, context, &token)),
+                Decision::Stop(_) => return Err(failure(result, outcome, context, &tokens)),
             }
         }
     }
 }
 
-/// The error for a final failed attempt. Every server-supplied string is scrubbed of `token`.
+/// The error for a final failed attempt. Every server-supplied string is scrubbed of `tokens`.
 fn failure(
     result: std::result::Result<HttpResponse, TransportFailure>,
     outcome: Outcome,
     mut context: HttpContext,
-    token: &str,
+    tokens: &[String],
 ) -> Error {
     match result {
         Ok(response) => {
-            context.request_id = response_request_id(&response.headers).map(|id| redact(id, token));
+            context.request_id =
+                response_request_id(&response.headers).map(|id| redact(id, tokens));
             if let Outcome::Status { retry_after: Some(after), .. } = outcome {
                 context.retry_after_ms = Some(u64::try_from(after.as_millis()).unwrap_or(u64::MAX));
             }
-            let server = parse_error_body(&redact(&response.body, token));
+            let server = parse_error_body(&redact(&response.body, tokens));
             context.details = server.details;
             context.server_code = server.code;
             context.server_message = server.message;
             Error::HttpStatus { status: response.status, context: Box::new(context) }
         }
         Err(TransportFailure::Network(message)) => {
-            Error::Network { message: redact(&message, token), context: Box::new(context) }
+            Error::Network { message: redact(&message, tokens), context: Box::new(context) }
         }
         Err(TransportFailure::Timeout) => Error::Timeout { context: Box::new(context) },
     }
 }
 
-/// A decoder's [`Error::Decode`] for a 2xx body becomes [`Error::InvalidBody`] with the
-/// response's status and request ids; other errors pass through.
-fn with_response(error: Error, status: u16, context: HttpContext) -> Error {
-    match error {
-        Error::Decode { path, message } => {
-            Error::InvalidBody { status, path, message, context: Box::new(context) }
+/// What `execute` knows about a request that got a 2xx response.
+struct Sent {
+    context: HttpContext,
+    /// The tokens the request sent, to scrub from a decoder's message.
+    tokens: Vec<String>,
+}
+
+impl Sent {
+    /// A decoder's [`Error::Decode`] for a 2xx body becomes [`Error::InvalidBody`] with the
+    /// response's status and request ids; other errors pass through.
+    fn decode_error(self, error: Error, status: u16) -> Error {
+        match error {
+            Error::Decode { path, message } => Error::InvalidBody {
+                status,
+                path: redact(&path, &self.tokens),
+                message: redact(&message, &self.tokens),
+                context: Box::new(self.context),
+            },
+            other => other,
         }
-        other => other,
     }
 }
 
-/// `text` with every occurrence of `token` replaced by `[redacted]`.
-fn redact(text: &str, token: &str) -> String {
-    if token.is_empty() {
-        text.to_string()
-    } else {
-        text.replace(token, "[redacted]")
+/// `text` with every occurrence of each of `tokens` replaced by `[redacted]`.
+fn redact(text: &str, tokens: &[String]) -> String {
+    let mut text = text.to_string();
+    for token in tokens.iter().filter(|t| !t.is_empty()) {
+        if text.contains(token.as_str()) {
+            text = text.replace(token.as_str(), "[redacted]");
+        }
     }
+    text
 }
 
 /// A traversal of the pages of one query: one page per [`PageCursor::next_page`], one
