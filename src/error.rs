@@ -343,7 +343,8 @@ pub struct HttpContext {
     pub client_request_id: String,
     /// The `MS-CorrelationId` sent.
     pub correlation_id: String,
-    /// The last response's `Retry-After`, in milliseconds (seconds or HTTP date, resolved).
+    /// The last response's `Retry-After`, in milliseconds (seconds or HTTP date, resolved;
+    /// at most 2^53 - 1, so that it is an exact JS number).
     pub retry_after_ms: Option<u64>,
     /// The server's error body, parsed: the JSON as sent, or a JSON string holding the
     /// first 4 KiB of a body that is not JSON; `None` for an empty body or no response.

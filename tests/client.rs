@@ -396,6 +396,11 @@ fn a_retry_after_beyond_the_cap_stops_at_once_with_retry_after_ms() {
     assert!(c.transport().sleeps().is_empty());
     assert_eq!(err.code(), ErrorCode::Throttled);
     assert_eq!(err.retry_after_ms(), Some(3_600_000));
+
+    let c = client(vec![response(503, &[("Retry-After", "99999999999999999999999")], "")]);
+    let err = block_on(c.list("", &no_opts())).unwrap_err();
+    assert_eq!(err.retry_after_ms(), Some((1 << 53) - 1), "an exact JS number");
+    assert_eq!(c.transport().sent(), 1);
 }
 
 #[test]

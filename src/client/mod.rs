@@ -318,6 +318,9 @@ where
     }
 }
 
+/// `Number.MAX_SAFE_INTEGER`: `retryAfterMs` stays an exact JS number.
+const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
+
 /// The error for a final failed attempt. Every server-supplied string is scrubbed of `tokens`.
 fn failure(
     result: std::result::Result<HttpResponse, TransportFailure>,
@@ -330,7 +333,8 @@ fn failure(
             context.request_id =
                 response_request_id(&response.headers).map(|id| redact(id, tokens));
             if let Outcome::Status { retry_after: Some(after), .. } = outcome {
-                context.retry_after_ms = Some(u64::try_from(after.as_millis()).unwrap_or(u64::MAX));
+                let ms = u64::try_from(after.as_millis()).unwrap_or(u64::MAX);
+                context.retry_after_ms = Some(ms.min(MAX_SAFE_INTEGER));
             }
             let server = parse_error_body(&redact(&response.body, tokens));
             context.details = server.details;
