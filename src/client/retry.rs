@@ -221,7 +221,6 @@ fn parse_imf_fixdate(s: &str) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use proptest::prelude::*;
 
     fn imf_fixdate(unix_seconds: i64) -> String {
         let days = unix_seconds.div_euclid(86_400);
@@ -320,58 +319,64 @@ mod tests {
         assert_eq!(RetryPolicy::default().with_max_retries(0).max_retries, 0);
     }
 
-    proptest! {
-        #[test]
-        fn backoff_stays_within_bounds(
-            attempt in 0u32..300,
-            jitter in proptest::num::f64::ANY,
-            base_ms in 0u64..1_000_000,
-            max_ms in 0u64..100_000_000,
-        ) {
-            let p = RetryPolicy {
-                base_delay: Duration::from_millis(base_ms),
-                max_delay: Duration::from_millis(max_ms),
-                ..RetryPolicy::default()
-            };
-            let wait = p.backoff(attempt, jitter);
-            let floor = Duration::from_millis(base_ms.min(max_ms).div_ceil(2));
-            prop_assert!(floor <= wait, "{wait:?} < {floor:?}");
-            prop_assert!(wait <= p.max_delay, "{wait:?} > {:?}", p.max_delay);
-        }
+    #[cfg(not(target_arch = "wasm32"))]
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
 
-        #[test]
-        fn backoff_never_shrinks_as_attempts_grow(attempt in 0u32..80, jitter in 0.0f64..1.0) {
-            let p = RetryPolicy::default();
-            prop_assert!(p.backoff(attempt, 0.0) <= p.backoff(attempt + 1, 0.0));
-            prop_assert!(p.backoff(attempt, jitter) <= p.backoff(attempt + 1, 1.0 - f64::EPSILON));
-        }
+        proptest! {
+            #[test]
+            fn backoff_stays_within_bounds(
+                attempt in 0u32..300,
+                jitter in proptest::num::f64::ANY,
+                base_ms in 0u64..1_000_000,
+                max_ms in 0u64..100_000_000,
+            ) {
+                let p = RetryPolicy {
+                    base_delay: Duration::from_millis(base_ms),
+                    max_delay: Duration::from_millis(max_ms),
+                    ..RetryPolicy::default()
+                };
+                let wait = p.backoff(attempt, jitter);
+                let floor = Duration::from_millis(base_ms.min(max_ms).div_ceil(2));
+                prop_assert!(floor <= wait, "{wait:?} < {floor:?}");
+                prop_assert!(wait <= p.max_delay, "{wait:?} > {:?}", p.max_delay);
+            }
 
-        #[test]
-        fn every_retry_wait_is_bounded(
-            attempt in 0u32..20,
-            status in prop_oneof![Just(429u16), Just(503), Just(504)],
-            retry_after_ms in proptest::option::of(0u64..1_000_000),
-            jitter in 0.0f64..1.0,
-        ) {
-            let p = RetryPolicy::default();
-            let o = Outcome::Status { status, retry_after: retry_after_ms.map(Duration::from_millis) };
-            match p.decide(attempt, &o, jitter) {
-                Decision::Retry { after } => {
-                    prop_assert!(attempt < p.max_retries);
-                    prop_assert!(after <= p.max_delay.max(p.max_retry_after));
-                }
-                Decision::Stop(_) => {
-                    prop_assert!(attempt >= p.max_retries
-                        || retry_after_ms.is_some_and(|ms| ms > 120_000));
+            #[test]
+            fn backoff_never_shrinks_as_attempts_grow(attempt in 0u32..80, jitter in 0.0f64..1.0) {
+                let p = RetryPolicy::default();
+                prop_assert!(p.backoff(attempt, 0.0) <= p.backoff(attempt + 1, 0.0));
+                prop_assert!(p.backoff(attempt, jitter) <= p.backoff(attempt + 1, 1.0 - f64::EPSILON));
+            }
+
+            #[test]
+            fn every_retry_wait_is_bounded(
+                attempt in 0u32..20,
+                status in prop_oneof![Just(429u16), Just(503), Just(504)],
+                retry_after_ms in proptest::option::of(0u64..1_000_000),
+                jitter in 0.0f64..1.0,
+            ) {
+                let p = RetryPolicy::default();
+                let o = Outcome::Status { status, retry_after: retry_after_ms.map(Duration::from_millis) };
+                match p.decide(attempt, &o, jitter) {
+                    Decision::Retry { after } => {
+                        prop_assert!(attempt < p.max_retries);
+                        prop_assert!(after <= p.max_delay.max(p.max_retry_after));
+                    }
+                    Decision::Stop(_) => {
+                        prop_assert!(attempt >= p.max_retries
+                            || retry_after_ms.is_some_and(|ms| ms > 120_000));
+                    }
                 }
             }
-        }
 
-        #[test]
-        fn http_dates_round_trip(at in -2_208_988_800i64..253_402_300_799) {
-            // 1900-01-01 .. 9999-12-31
-            let text = imf_fixdate(at);
-            prop_assert_eq!(parse_imf_fixdate(&text), Some(at), "{}", text);
+            #[test]
+            fn http_dates_round_trip(at in -2_208_988_800i64..253_402_300_799) {
+                // 1900-01-01 .. 9999-12-31
+                let text = imf_fixdate(at);
+                prop_assert_eq!(parse_imf_fixdate(&text), Some(at), "{}", text);
+            }
         }
     }
 }
