@@ -245,6 +245,116 @@ pub enum Error {
         /// What is wrong, in words.
         message: String,
     },
+
+    // ---- HTTP ------------------------------------------------------------------------------
+    /// A `nextLink` or continuation token that the client refuses to follow because the
+    /// bearer token would (or could) go somewhere other than the base URL's origin: another
+    /// host or port, user info (`https://api.partner.microsoft.com@evil.com/`), a
+    /// protocol-relative or path-relative link, a scheme other than `http`/`https`. Nothing
+    /// was sent.
+    UnsafeNextLink {
+        /// The link as received (truncated to 256 characters).
+        url: String,
+        /// Why it was refused, in words.
+        reason: &'static str,
+    },
+    /// A referral id that cannot name a referral (empty, or containing `/`, `\`, `?`, `#`,
+    /// `..` or an encoded separator). Code `NotFound`: no referral has this id. Nothing was sent.
+    InvalidId {
+        /// The id as given (truncated to 256 characters).
+        id: String,
+        /// Why it was refused, in words.
+        reason: &'static str,
+    },
+    /// A client or request option that cannot be used (`baseUrl`, `locale`, `correlationId`).
+    /// Code `HttpError` with no `status`: the request cannot be made. Nothing was sent.
+    InvalidOption {
+        /// The option's JavaScript name, e.g. `"baseUrl"`.
+        name: &'static str,
+        /// The value as given (truncated to 256 characters).
+        value: String,
+        /// Why it was refused, in words.
+        reason: &'static str,
+    },
+    /// A non-2xx response, after every retry (and, for 401, after one token refresh). The
+    /// code follows the status: 401 `Unauthorized`, 403 `Forbidden`, 404 `NotFound`,
+    /// 429 `Throttled`, anything else `HttpError`.
+    HttpStatus {
+        /// The HTTP status of the last response.
+        status: u16,
+        /// Request ids, retry information and the parsed error body.
+        context: Box<HttpContext>,
+    },
+    /// No response: DNS, connection reset, CORS, offline (after every retry).
+    Network {
+        /// The transport's description of the failure.
+        message: String,
+        /// Request ids and attempt count.
+        context: Box<HttpContext>,
+    },
+    /// The last attempt got no response within the per-attempt time-out (after every retry).
+    Timeout {
+        /// Request ids and attempt count.
+        context: Box<HttpContext>,
+    },
+    /// The token source failed or gave an empty (or unusable) token. Never contains a token.
+    Token {
+        /// What went wrong, in words.
+        message: String,
+    },
+    /// A 2xx response whose body the decoder rejected (code `InvalidResponse`).
+    InvalidBody {
+        /// The HTTP status (2xx).
+        status: u16,
+        /// JSON pointer to the offending value (`""` = root).
+        path: String,
+        /// What is wrong, in words.
+        message: String,
+        /// Request ids of the response.
+        context: Box<HttpContext>,
+    },
+    /// The server returned a `nextLink` that this traversal has already fetched (code
+    /// `InvalidResponse`): following it would loop forever.
+    PagingLoop {
+        /// The repeated link (as it would have been requested).
+        url: String,
+    },
+    /// A traversal reached its page limit while the server still had a `nextLink` (code
+    /// `InvalidResponse`). The link can be given back as a continuation token to go on.
+    TooManyPages {
+        /// The page limit.
+        max: u32,
+        /// The `nextLink` that was not followed.
+        next_link: String,
+    },
+}
+
+/// What is known about a failed HTTP request: the `ODataError` fields `requestId`,
+/// `correlationId`, `retryAfterMs`, `details` and `serverCode`.
+///
+/// Never contains the bearer token: server-supplied text is scrubbed of it before it gets here.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct HttpContext {
+    /// The request URL of the last attempt.
+    pub url: String,
+    /// The server's `request-id` (`Request-ID`) response header, when there was one.
+    pub request_id: Option<String>,
+    /// The GUID this client sent as `client-request-id` and `MS-RequestId`.
+    pub client_request_id: String,
+    /// The `MS-CorrelationId` sent.
+    pub correlation_id: String,
+    /// The last response's `Retry-After`, in milliseconds (seconds or HTTP date, resolved;
+    /// at most 2^53 - 1, so that it is an exact JS number).
+    pub retry_after_ms: Option<u64>,
+    /// The server's error body, parsed: the JSON as sent, or a JSON string holding the
+    /// first 4 KiB of a body that is not JSON; `None` for an empty body or no response.
+    pub details: Option<serde_json::Value>,
+    /// The `code` of the error body (`{"error":{"code"}}` or the flat `{"code"}` shape).
+    pub server_code: Option<String>,
+    /// The `message`/`description` of the error body.
+    pub server_message: Option<String>,
+    /// How many times the request was sent (retries and the 401 refresh included).
+    pub attempts: u32,
 }
 
 /// The crate-wide result type.
@@ -268,7 +378,23 @@ impl Error {
             Error::InvalidSelect { .. } => ErrorCode::InvalidSelect,
             Error::InvalidOrderBy { .. } => ErrorCode::InvalidOrderBy,
             Error::InvalidTop { .. } => ErrorCode::InvalidTop,
-            Error::Decode { .. } => ErrorCode::InvalidResponse,
+            Error::Decode { .. }
+            | Error::InvalidBody { .. }
+            | Error::PagingLoop { .. }
+            | Error::TooManyPages { .. } => ErrorCode::InvalidResponse,
+            Error::UnsafeNextLink { .. } => ErrorCode::UnsafeNextLink,
+            Error::InvalidId { .. } => ErrorCode::NotFound,
+            Error::InvalidOption { .. } => ErrorCode::HttpError,
+            Error::HttpStatus { status, .. } => match status {
+                401 => ErrorCode::Unauthorized,
+                403 => ErrorCode::Forbidden,
+                404 => ErrorCode::NotFound,
+                429 => ErrorCode::Throttled,
+                _ => ErrorCode::HttpError,
+            },
+            Error::Network { .. } => ErrorCode::NetworkError,
+            Error::Timeout { .. } => ErrorCode::Timeout,
+            Error::Token { .. } => ErrorCode::TokenError,
         }
     }
 
@@ -293,16 +419,71 @@ impl Error {
             Error::InvalidSelect { .. }
             | Error::InvalidOrderBy { .. }
             | Error::InvalidTop { .. }
-            | Error::Decode { .. } => None,
+            | Error::Decode { .. }
+            | Error::UnsafeNextLink { .. }
+            | Error::InvalidId { .. }
+            | Error::InvalidOption { .. }
+            | Error::HttpStatus { .. }
+            | Error::Network { .. }
+            | Error::Timeout { .. }
+            | Error::Token { .. }
+            | Error::InvalidBody { .. }
+            | Error::PagingLoop { .. }
+            | Error::TooManyPages { .. } => None,
         }
     }
 
     /// The JSON pointer of a decode error (`ODataError.path`).
     pub fn path(&self) -> Option<&str> {
         match self {
-            Error::Decode { path, .. } => Some(path),
+            Error::Decode { path, .. } | Error::InvalidBody { path, .. } => Some(path),
             _ => None,
         }
+    }
+
+    /// The HTTP status of the response that failed (`ODataError.status`); `None` when there
+    /// was no response (network failure, time-out) or nothing was sent.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::HttpStatus { status, .. } | Error::InvalidBody { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// The request context of an HTTP failure, when the error comes from a request.
+    pub fn http_context(&self) -> Option<&HttpContext> {
+        match self {
+            Error::HttpStatus { context, .. }
+            | Error::Network { context, .. }
+            | Error::Timeout { context }
+            | Error::InvalidBody { context, .. } => Some(context),
+            _ => None,
+        }
+    }
+
+    /// The server's `request-id` response header (`ODataError.requestId`).
+    pub fn request_id(&self) -> Option<&str> {
+        self.http_context().and_then(|c| c.request_id.as_deref())
+    }
+
+    /// The `MS-CorrelationId` the failed request carried (`ODataError.correlationId`).
+    pub fn correlation_id(&self) -> Option<&str> {
+        self.http_context().map(|c| c.correlation_id.as_str())
+    }
+
+    /// The last response's `Retry-After` in milliseconds (`ODataError.retryAfterMs`).
+    pub fn retry_after_ms(&self) -> Option<u64> {
+        self.http_context().and_then(|c| c.retry_after_ms)
+    }
+
+    /// The server's error body, parsed (`ODataError.details`).
+    pub fn details(&self) -> Option<&serde_json::Value> {
+        self.http_context().and_then(|c| c.details.as_ref())
+    }
+
+    /// The `code` of the server's error body (`ODataError.serverCode`).
+    pub fn server_code(&self) -> Option<&str> {
+        self.http_context().and_then(|c| c.server_code.as_deref())
     }
 
     /// Moves the span of a filter error by `delta` code units (used when a filter is embedded
@@ -337,6 +518,22 @@ fn did_you_mean(
         Some(s) => write!(f, " (did you mean `{quote}{s}{quote}`?)"),
         None => Ok(()),
     }
+}
+
+fn server_said(f: &mut fmt::Formatter<'_>, context: &HttpContext) -> fmt::Result {
+    match (&context.server_code, &context.server_message) {
+        (Some(code), Some(message)) => write!(f, " (`{code}`: {message})"),
+        (Some(code), None) => write!(f, " (`{code}`)"),
+        (None, Some(message)) => write!(f, " ({message})"),
+        (None, None) => Ok(()),
+    }
+}
+
+fn attempts(f: &mut fmt::Formatter<'_>, context: &HttpContext) -> fmt::Result {
+    if context.attempts > 1 {
+        write!(f, " after {} attempts", context.attempts)?;
+    }
+    Ok(())
 }
 
 impl fmt::Display for Error {
@@ -384,6 +581,46 @@ impl fmt::Display for Error {
                     write!(f, "{message} at `{path}`")?
                 }
             }
+            Error::UnsafeNextLink { url, reason } => {
+                write!(f, "refusing to follow next link `{url}`: {reason}")?
+            }
+            Error::InvalidId { id, reason } => {
+                write!(f, "`{id}` is not a valid referral id: {reason}")?
+            }
+            Error::InvalidOption { name, value, reason } => {
+                write!(f, "invalid `{name}` `{value}`: {reason}")?
+            }
+            Error::HttpStatus { status, context } => {
+                write!(f, "the server answered with status {status}")?;
+                if *status == 401 {
+                    f.write_str(", also after a token refresh")?;
+                }
+                server_said(f, context)?;
+                attempts(f, context)?;
+            }
+            Error::Network { message, context } => {
+                write!(f, "network failure: {message}")?;
+                attempts(f, context)?;
+            }
+            Error::Timeout { context } => {
+                f.write_str("no response within the time-out")?;
+                attempts(f, context)?;
+            }
+            Error::Token { message } => write!(f, "could not get an access token: {message}")?,
+            Error::InvalidBody { status, path, message, .. } => {
+                if path.is_empty() {
+                    write!(f, "{message} in a response with status {status}")?
+                } else {
+                    write!(f, "{message} at `{path}` in a response with status {status}")?
+                }
+            }
+            Error::PagingLoop { url } => {
+                write!(f, "the server sent the next link `{url}` again; stopping to avoid a loop")?
+            }
+            Error::TooManyPages { max, next_link } => write!(
+                f,
+                "stopped after {max} pages; pass `{next_link}` as continuation token to go on"
+            )?,
         }
         if let Some(span) = self.span() {
             write!(f, " at position {}", span.start)?;
@@ -447,5 +684,40 @@ mod tests {
         assert_eq!(e.span(), None);
         assert_eq!(e.code(), ErrorCode::InvalidResponse);
         assert_eq!(e.to_string(), "expected a string at `/value/3/createdDateTime`");
+    }
+
+    #[test]
+    fn http_errors_take_their_code_from_the_status() {
+        let ctx = || Box::new(HttpContext { correlation_id: "c".into(), ..HttpContext::default() });
+        let cases = [
+            (401, ErrorCode::Unauthorized),
+            (403, ErrorCode::Forbidden),
+            (404, ErrorCode::NotFound),
+            (429, ErrorCode::Throttled),
+            (500, ErrorCode::HttpError),
+            (503, ErrorCode::HttpError),
+        ];
+        for (status, code) in cases {
+            let e = Error::HttpStatus { status, context: ctx() };
+            assert_eq!((e.code(), e.status(), e.span()), (code, Some(status), None));
+            assert_eq!(e.correlation_id(), Some("c"));
+        }
+        let e = Error::Timeout { context: ctx() };
+        assert_eq!((e.code(), e.status()), (ErrorCode::Timeout, None));
+        assert_eq!(e.to_string(), "no response within the time-out");
+        let e = Error::Network { message: "offline".into(), context: ctx() };
+        assert_eq!(e.code(), ErrorCode::NetworkError);
+        assert_eq!(Error::Token { message: "x".into() }.code(), ErrorCode::TokenError);
+        let e = Error::InvalidId { id: "a/b".into(), reason: "it contains a path separator" };
+        assert_eq!(e.code(), ErrorCode::NotFound);
+        assert_eq!(e.to_string(), "`a/b` is not a valid referral id: it contains a path separator");
+        assert_eq!(Error::PagingLoop { url: "u".into() }.code(), ErrorCode::InvalidResponse);
+        assert_eq!(e.correlation_id(), None);
+    }
+
+    #[test]
+    fn http_errors_keep_result_small() {
+        // The HTTP payloads are boxed: adding them did not grow the enum.
+        assert!(std::mem::size_of::<Error>() <= 80, "{}", std::mem::size_of::<Error>());
     }
 }

@@ -10,12 +10,13 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs, missing_debug_implementations)]
 
+pub mod client;
 pub mod datetime;
 pub mod error;
 pub mod model;
 pub mod page;
 pub mod schema;
 
-pub use error::{Error, ErrorCode, Result, Span};
+pub use error::{Error, ErrorCode, HttpContext, Result, Span};
 pub use model::{respond_by, respond_by_value, Referral, ReferralPage};
 pub use page::{decode_referral, decode_referral_page, validate_referral, validate_referral_page};

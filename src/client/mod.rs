@@ -1,0 +1,493 @@
+//! The HTTP client's policy, in pure Rust: Partner REST headers, tokens, retries, paging and
+//! the error mapping of SPEC.md ("HTTP", "Errors").
+//!
+//! The outside world comes in through traits: [`Transport`] (send, sleep, clock),
+//! [`TokenSource`] (bearer tokens), [`Entropy`] (request ids and jitter) and [`Decoder`]
+//! (response bodies → pages and items). `src/wasm/` implements them over `fetch`, `getToken`
+//! and the page decoder; tests implement them with scripted fakes. This room mentions no
+//! `JsValue` and no `fetch`, has no clock and no randomness of its own, and imports only
+//! `error` and `datetime` from the crate (and `page`/`model` in `decoder.rs`, the one place
+//! where the client meets the crate's own decoder).
+//!
+//! Cancellation is not in here: the JS layer races these futures against an `AbortSignal`
+//! and drops them. Every future here can be dropped at any await point: the [`Client`] has no
+//! mutable state, and a [`PageCursor`] changes only after its last await, so a dropped
+//! `next_page` leaves the cursor where it was.
+
+mod decoder;
+mod error_body;
+mod headers;
+mod retry;
+mod transport;
+mod url;
+
+use std::collections::HashSet;
+
+pub use decoder::ReferralDecoder;
+pub use error_body::{parse_error_body, ServerError, MAX_TEXT_DETAILS};
+pub use headers::{clean_token, is_header_safe, request_headers, response_request_id};
+pub use retry::{
+    is_retryable_status, parse_retry_after, Decision, Outcome, RetryPolicy, StopReason,
+    MAX_RETRIES_LIMIT, RETRYABLE_STATUSES,
+};
+pub use transport::{
+    new_guid, unit_interval, Entropy, HttpRequest, HttpResponse, TokenSource, Transport,
+    TransportFailure,
+};
+pub use url::{BaseUrl, DEFAULT_BASE_URL, MAX_ID_LEN};
+
+use crate::error::{Error, HttpContext, Result};
+use transport::find_header;
+
+/// How many pages one traversal fetches at most before it stops with
+/// [`Error::TooManyPages`] (which carries the link to resume from). 10 000 pages of the
+/// API's 100 referrals are a million referrals; a server whose `nextLink`s never end (without
+/// repeating) would otherwise keep a traversal going forever.
+pub const DEFAULT_MAX_PAGES: u32 = 10_000;
+
+/// Turns 2xx response bodies into pages and items: the seam to the page decoder.
+///
+/// The crate's decoder plugs in as `Page = ReferralPage`, `Item = Referral`, with
+/// `page::decode_referral_page`, `page::decode_referral` and `page.next_link.as_deref()`.
+/// A decode failure should be [`Error::Decode`]; the client adds the response's status and
+/// request ids ([`Error::InvalidBody`], code `InvalidResponse`).
+pub trait Decoder {
+    /// A decoded collection page.
+    type Page;
+    /// A decoded single resource (`GET …/referrals/{id}`).
+    type Item;
+    /// Decodes a collection page body.
+    fn decode_page(&self, body: &str) -> Result<Self::Page>;
+    /// Decodes a single-resource body.
+    fn decode_item(&self, body: &str) -> Result<Self::Item>;
+    /// The page's `@odata.nextLink`, as the server sent it.
+    fn next_link<'p>(&self, page: &'p Self::Page) -> Option<&'p str>;
+}
+
+/// Options fixed for the life of a client (the JS `ClientOptions` minus `getToken`/`fetch`,
+/// which become the [`TokenSource`] and [`Transport`], and `timeoutMs`, which the transport
+/// enforces).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClientOptions {
+    /// Where requests go; default [`DEFAULT_BASE_URL`].
+    pub base_url: Option<String>,
+    /// Sent as `X-Locale` when set (1 to 256 visible ASCII characters).
+    pub locale: Option<String>,
+    /// Retry counts and waits; set `maxRetries` with [`RetryPolicy::with_max_retries`].
+    pub retry: RetryPolicy,
+    /// Page limit of one traversal (at least 1); default [`DEFAULT_MAX_PAGES`].
+    pub max_pages: u32,
+}
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        ClientOptions {
+            base_url: None,
+            locale: None,
+            retry: RetryPolicy::default(),
+            max_pages: DEFAULT_MAX_PAGES,
+        }
+    }
+}
+
+/// Per-call options (the JS `RequestOptions` minus `signal`, which the JS layer handles).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RequestOptions {
+    /// The `MS-CorrelationId` to send; by default a fresh GUID per call or traversal.
+    pub correlation_id: Option<String>,
+}
+
+/// The referrals client: builds requests, sends them through `T`, retries, maps errors.
+///
+/// `list`, `next` and `get` are one request each (each with its own correlation id unless the
+/// caller passes one); [`Client::pages`] and [`Client::resume`] start a traversal that uses
+/// one correlation id for all its pages.
+#[derive(Debug)]
+pub struct Client<T, K, E, D> {
+    base: BaseUrl,
+    locale: Option<String>,
+    retry: RetryPolicy,
+    max_pages: u32,
+    transport: T,
+    tokens: K,
+    entropy: E,
+    decoder: D,
+}
+
+impl<T, K, E, D> Client<T, K, E, D>
+where
+    T: Transport,
+    K: TokenSource,
+    E: Entropy,
+    D: Decoder,
+{
+    /// A client over `transport`, `tokens`, `entropy` and `decoder`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidOption`] (code `HttpError`) for a `base_url` that [`BaseUrl::parse`]
+    /// refuses or a `locale` that cannot be sent as a header.
+    pub fn new(
+        options: ClientOptions,
+        transport: T,
+        tokens: K,
+        entropy: E,
+        decoder: D,
+    ) -> Result<Self> {
+        let base = BaseUrl::parse(options.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL))?;
+        if let Some(locale) = &options.locale {
+            if !is_header_safe(locale) {
+                return Err(Error::InvalidOption {
+                    name: "locale",
+                    value: locale.chars().take(256).collect(),
+                    reason: "must be 1 to 256 visible ASCII characters",
+                });
+            }
+        }
+        let retry = options.retry.with_max_retries(options.retry.max_retries);
+        Ok(Client {
+            base,
+            locale: options.locale,
+            retry,
+            max_pages: options.max_pages.max(1),
+            transport,
+            tokens,
+            entropy,
+            decoder,
+        })
+    }
+
+    /// The parsed base URL.
+    pub fn base_url(&self) -> &BaseUrl {
+        &self.base
+    }
+
+    /// The transport (tests inspect their fake through it).
+    pub fn transport(&self) -> &T {
+        &self.transport
+    }
+
+    /// The token source.
+    pub fn token_source(&self) -> &K {
+        &self.tokens
+    }
+
+    /// The first page of `GET <base>engagements/referrals?<query>`.
+    ///
+    /// `query` is the query builder's output (`$filter=…&$top=…`, percent-encoded, no `?`).
+    ///
+    /// # Errors
+    /// `Unauthorized`, `Forbidden`, `NotFound`, `Throttled`, `HttpError` ([`Error::HttpStatus`]),
+    /// `NetworkError`, `Timeout`, `TokenError`, `InvalidResponse` (the decoder refused the
+    /// body), `HttpError` for an unusable correlation id ([`Error::InvalidOption`]).
+    pub async fn list(&self, query: &str, opts: &RequestOptions) -> Result<D::Page> {
+        let correlation_id = self.correlation_id(opts)?;
+        self.fetch_page(self.base.list_url(query), &correlation_id).await
+    }
+
+    /// The page after `page`, or `None` when `page` has no `nextLink`.
+    ///
+    /// # Errors
+    /// `UnsafeNextLink` before anything is sent when the link leaves the base URL's origin
+    /// ([`BaseUrl::follow`]); otherwise as [`Client::list`].
+    pub async fn next(&self, page: &D::Page, opts: &RequestOptions) -> Result<Option<D::Page>> {
+        let Some(link) = self.decoder.next_link(page) else {
+            return Ok(None);
+        };
+        let url = self.base.follow(link)?;
+        let correlation_id = self.correlation_id(opts)?;
+        self.fetch_page(url, &correlation_id).await.map(Some)
+    }
+
+    /// One referral, `GET <base>engagements/referrals/<id>`.
+    ///
+    /// # Errors
+    /// `NotFound` for a 404 and, before anything is sent, for an id that cannot name a
+    /// referral ([`BaseUrl::item_url`]); otherwise as [`Client::list`].
+    pub async fn get(&self, id: &str, opts: &RequestOptions) -> Result<D::Item> {
+        let url = self.base.item_url(id)?;
+        let correlation_id = self.correlation_id(opts)?;
+        let (response, sent) = self.execute(url, &correlation_id).await?;
+        self.decoder.decode_item(&response.body).map_err(|e| sent.decode_error(e, response.status))
+    }
+
+    /// A traversal of every page of `query`, starting at the first; nothing is sent yet.
+    ///
+    /// # Errors
+    /// `HttpError` ([`Error::InvalidOption`]) for an unusable correlation id.
+    pub fn pages(&self, query: &str, opts: &RequestOptions) -> Result<PageCursor> {
+        Ok(PageCursor::new(self.base.list_url(query), self.correlation_id(opts)?))
+    }
+
+    /// A traversal that resumes at `continuation_token`, a page's `nextLink` (or a cursor's
+    /// [`PageCursor::continuation_token`]); nothing is sent yet.
+    ///
+    /// # Errors
+    /// `UnsafeNextLink` when the token fails [`BaseUrl::follow`]; `HttpError` for an unusable
+    /// correlation id.
+    pub fn resume(&self, continuation_token: &str, opts: &RequestOptions) -> Result<PageCursor> {
+        let url = self.base.follow(continuation_token)?;
+        Ok(PageCursor::new(url, self.correlation_id(opts)?))
+    }
+
+    fn correlation_id(&self, opts: &RequestOptions) -> Result<String> {
+        match &opts.correlation_id {
+            None => Ok(new_guid(&self.entropy)),
+            Some(id) if is_header_safe(id) => Ok(id.clone()),
+            Some(id) => Err(Error::InvalidOption {
+                name: "correlationId",
+                value: id.chars().take(256).collect(),
+                reason: "must be 1 to 256 visible ASCII characters",
+            }),
+        }
+    }
+
+    async fn fetch_page(&self, url: String, correlation_id: &str) -> Result<D::Page> {
+        let (response, sent) = self.execute(url, correlation_id).await?;
+        self.decoder.decode_page(&response.body).map_err(|e| sent.decode_error(e, response.status))
+    }
+
+    async fn token(&self, force_refresh: bool) -> Result<String> {
+        match self.tokens.token(force_refresh).await {
+            Ok(raw) => match clean_token(&raw) {
+                Ok(token) => Ok(token.to_string()),
+                Err(reason) => Err(Error::Token { message: reason.to_string() }),
+            },
+            Err(message) => Err(Error::Token { message }),
+        }
+    }
+
+    /// Sends `GET url` until it succeeds or the policy gives up: one request id for every
+    /// attempt, a token per attempt, one forced refresh after the first 401.
+    async fn execute(&self, url: String, correlation_id: &str) -> Result<(HttpResponse, Sent)> {
+        let mut context = HttpContext {
+            url,
+            client_request_id: new_guid(&self.entropy),
+            correlation_id: correlation_id.to_string(),
+            ..HttpContext::default()
+        };
+        let mut refreshed = false;
+        let mut force_refresh = false;
+        let mut retries = 0u32;
+        // Every token this request has sent: server text is scrubbed of all of them.
+        let mut tokens: Vec<String> = Vec::new();
+        loop {
+            let token = self.token(force_refresh).await?;
+            force_refresh = false;
+            if !tokens.contains(&token) {
+                tokens.push(token.clone());
+            }
+            let request = HttpRequest {
+                method: "GET",
+                url: context.url.clone(),
+                headers: request_headers(
+                    &token,
+                    &context.client_request_id,
+                    correlation_id,
+                    self.locale.as_deref(),
+                ),
+            };
+            context.attempts += 1;
+            let result = match self.transport.send(&request).await {
+                Ok(response) if (200..300).contains(&response.status) => {
+                    context.request_id =
+                        response_request_id(&response.headers).map(|id| redact(id, &tokens));
+                    return Ok((response, Sent { context, tokens }));
+                }
+                other => other,
+            };
+            drop(request); // the token copy is not kept across the back-off wait
+            let outcome = match &result {
+                Ok(response) if response.status == 401 && !refreshed => {
+                    refreshed = true;
+                    force_refresh = true;
+                    continue;
+                }
+                Ok(response) => Outcome::Status {
+                    status: response.status,
+                    retry_after: find_header(&response.headers, headers::RETRY_AFTER)
+                        .and_then(|v| parse_retry_after(v, self.transport.now_unix_millis())),
+                },
+                Err(TransportFailure::Network(_)) => Outcome::Network,
+                Err(TransportFailure::Timeout) => Outcome::Timeout,
+            };
+            match self.retry.decide(retries, &outcome, unit_interval(&self.entropy)) {
+                Decision::Retry { after } => {
+                    retries += 1;
+                    self.transport.sleep(after).await;
+                }
+                Decision::Stop(_) => return Err(failure(result, outcome, context, &tokens)),
+            }
+        }
+    }
+}
+
+/// `Number.MAX_SAFE_INTEGER`: `retryAfterMs` stays an exact JS number.
+const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
+
+/// The error for a final failed attempt. Every server-supplied string is scrubbed of `tokens`.
+fn failure(
+    result: std::result::Result<HttpResponse, TransportFailure>,
+    outcome: Outcome,
+    mut context: HttpContext,
+    tokens: &[String],
+) -> Error {
+    match result {
+        Ok(response) => {
+            context.request_id =
+                response_request_id(&response.headers).map(|id| redact(id, tokens));
+            if let Outcome::Status { retry_after: Some(after), .. } = outcome {
+                let ms = u64::try_from(after.as_millis()).unwrap_or(u64::MAX);
+                context.retry_after_ms = Some(ms.min(MAX_SAFE_INTEGER));
+            }
+            let server = parse_error_body(&redact(&response.body, tokens));
+            context.details = server.details;
+            context.server_code = server.code;
+            context.server_message = server.message;
+            Error::HttpStatus { status: response.status, context: Box::new(context) }
+        }
+        Err(TransportFailure::Network(message)) => {
+            Error::Network { message: redact(&message, tokens), context: Box::new(context) }
+        }
+        Err(TransportFailure::Timeout) => Error::Timeout { context: Box::new(context) },
+    }
+}
+
+/// What `execute` knows about a request that got a 2xx response.
+struct Sent {
+    context: HttpContext,
+    /// The tokens the request sent, to scrub from a decoder's message.
+    tokens: Vec<String>,
+}
+
+impl Sent {
+    /// A decoder's [`Error::Decode`] for a 2xx body becomes [`Error::InvalidBody`] with the
+    /// response's status and request ids; other errors pass through.
+    fn decode_error(self, error: Error, status: u16) -> Error {
+        match error {
+            Error::Decode { path, message } => Error::InvalidBody {
+                status,
+                path: redact(&path, &self.tokens),
+                message: redact(&message, &self.tokens),
+                context: Box::new(self.context),
+            },
+            other => other,
+        }
+    }
+}
+
+/// `text` with every occurrence of each of `tokens` replaced by `[redacted]`.
+fn redact(text: &str, tokens: &[String]) -> String {
+    let mut text = text.to_string();
+    for token in tokens.iter().filter(|t| !t.is_empty()) {
+        if text.contains(token.as_str()) {
+            text = text.replace(token.as_str(), "[redacted]");
+        }
+    }
+    text
+}
+
+/// A traversal of the pages of one query: one page per [`PageCursor::next_page`], one
+/// correlation id throughout, at most the client's page limit, and a loop guard.
+///
+/// The cursor holds links, never pages. It changes only once a page has arrived, so a
+/// `next_page` future dropped mid-way (an aborted signal) or one that failed (a network
+/// error) leaves it where it was: the next call asks for the same page again. After a page
+/// whose `nextLink` cannot be followed (unsafe, already fetched, page limit), that page is
+/// still returned; the following call returns the error, and the traversal then ends.
+#[derive(Debug, Clone)]
+pub struct PageCursor {
+    state: CursorState,
+    correlation_id: String,
+    pages: u32,
+    /// Every URL this traversal has requested (the loop guard).
+    seen: HashSet<String>,
+}
+
+#[derive(Debug, Clone)]
+enum CursorState {
+    Fetch(String),
+    Failed(Error),
+    Done,
+}
+
+impl PageCursor {
+    fn new(url: String, correlation_id: String) -> Self {
+        let seen = HashSet::from([url.clone()]);
+        PageCursor { state: CursorState::Fetch(url), correlation_id, pages: 0, seen }
+    }
+
+    /// The next page, or `None` after the last one.
+    ///
+    /// Use the cursor with the client that made it.
+    ///
+    /// # Errors
+    /// As [`Client::list`]; after a page: `UnsafeNextLink` for a link that leaves the origin,
+    /// `InvalidResponse` ([`Error::PagingLoop`]) for a link this traversal already fetched,
+    /// `InvalidResponse` ([`Error::TooManyPages`]) past the page limit.
+    pub async fn next_page<T, K, E, D>(
+        &mut self,
+        client: &Client<T, K, E, D>,
+    ) -> Result<Option<D::Page>>
+    where
+        T: Transport,
+        K: TokenSource,
+        E: Entropy,
+        D: Decoder,
+    {
+        let url = match std::mem::replace(&mut self.state, CursorState::Done) {
+            CursorState::Done => return Ok(None),
+            CursorState::Failed(error) => return Err(error),
+            CursorState::Fetch(url) => {
+                self.state = CursorState::Fetch(url.clone());
+                url
+            }
+        };
+        let page = client.fetch_page(url, &self.correlation_id).await?;
+        // From here on: no await, so the cursor moves all at once or not at all.
+        self.pages += 1;
+        self.state = match client.decoder.next_link(&page) {
+            None => CursorState::Done,
+            Some(link) => match client.base.follow(link) {
+                Err(error) => CursorState::Failed(error),
+                Ok(url) if self.seen.contains(&url) => {
+                    CursorState::Failed(Error::PagingLoop { url })
+                }
+                Ok(url) if self.pages >= client.max_pages => {
+                    CursorState::Failed(Error::TooManyPages {
+                        max: client.max_pages,
+                        next_link: url,
+                    })
+                }
+                Ok(url) => {
+                    self.seen.insert(url.clone());
+                    CursorState::Fetch(url)
+                }
+            },
+        };
+        Ok(Some(page))
+    }
+
+    /// The URL of the next page to fetch, usable as a continuation token with
+    /// [`Client::resume`]; `None` when the traversal has ended or stopped on an error.
+    pub fn continuation_token(&self) -> Option<&str> {
+        match &self.state {
+            CursorState::Fetch(url) => Some(url),
+            CursorState::Failed(_) | CursorState::Done => None,
+        }
+    }
+
+    /// The `MS-CorrelationId` every request of this traversal carries.
+    pub fn correlation_id(&self) -> &str {
+        &self.correlation_id
+    }
+
+    /// How many pages have been returned so far.
+    pub fn pages_fetched(&self) -> u32 {
+        self.pages
+    }
+
+    /// Whether the traversal has ended (after the last page or after its error was returned).
+    pub fn is_done(&self) -> bool {
+        matches!(self.state, CursorState::Done)
+    }
+}
