@@ -12,6 +12,7 @@
 
 pub mod datetime;
 pub mod error;
+pub mod query;
 pub mod schema;
 
 pub use error::{Error, ErrorCode, Result, Span};

@@ -1,0 +1,4 @@
+//! OData `$filter` compiler and query-string builder.
+pub mod ast;
+pub mod lexer;
+pub mod parser;
