@@ -124,14 +124,6 @@ impl Parser {
         self.peek_nth(0)
     }
 
-    fn next_token(&mut self) -> Result<Option<Spanned<Token>>> {
-        let token = self.peek_token()?.cloned();
-        if token.is_some() {
-            self.index += 1;
-        }
-        Ok(token)
-    }
-
     #[must_use = "the token is only consumed when this returns true"]
     fn consume_token(&mut self, expected: &Token) -> Result<bool> {
         if self.peek_token()?.is_some_and(|t| t == expected) {
