@@ -16,3 +16,7 @@ pub mod query;
 pub mod schema;
 
 pub use error::{Error, ErrorCode, Result, Span};
+pub use query::{
+    build_query, filter_from_template, parse_query_string, validate_filter, Filter, FilterInfo,
+    OrderBy, ReferralQuery, TemplateValue,
+};

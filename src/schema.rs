@@ -120,7 +120,7 @@ pub fn suggest<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -
         } else {
             edit_distance(&lowered, &candidate.to_lowercase())
         };
-        if distance <= budget && best.is_none_or(|(d, _)| distance < d) {
+        if distance <= budget && best.map_or(true, |(d, _)| distance < d) {
             best = Some((distance, candidate));
         }
     }

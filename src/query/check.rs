@@ -333,7 +333,7 @@ impl Checker {
         {
             (scope.element, scope.path.clone(), &segments[1..])
         } else if self.declared.contains(&first.name)
-            && self.schema.is_none_or(|root| root.property(&first.name).is_none())
+            && self.schema.map_or(true, |root| root.property(&first.name).is_none())
         {
             self.errors.push(Error::UnboundVariable { span: first.span, name: first.name.clone() });
             return None;
