@@ -366,8 +366,9 @@ impl fmt::Display for Expr {
             }
             ExprKind::Neg(e) => {
                 f.write_str("-")?;
-                // `- -x` keeps a space so it does not read as a negative literal or `--`.
-                if matches!(e.kind, ExprKind::Neg(_)) {
+                // `- -x` and `- 2020-12-01` keep a space: without it they would lex as a
+                // negative number (`-2020`) or read differently.
+                if matches!(e.kind, ExprKind::Neg(_) | ExprKind::Literal(_)) {
                     f.write_str(" ")?;
                 }
                 operand(f, e, Precedence::Unary, false)

@@ -10,9 +10,11 @@ use std::fmt;
 use crate::datetime::{Date, DateTimeOffset};
 use crate::error::{Error, Result, Span};
 
-/// The longest filter accepted, in UTF-16 code units (64 KiB). Longer input is rejected with
-/// [`Error::TooLong`] before any lexing, so a megabyte of text costs one length count.
-pub const MAX_FILTER_LEN: usize = 64 * 1024;
+/// The longest filter accepted, in UTF-16 code units (256 Ki). Longer input is rejected with
+/// [`Error::TooLong`] before any lexing, so a megabyte of text costs one length count. Large
+/// enough for a 10 000-term `or` chain of real comparisons (offline evaluation is not bound by
+/// a server's URL limit), small enough to bound the work per call.
+pub const MAX_FILTER_LEN: usize = 256 * 1024;
 
 /// One lexical token of a `$filter` expression.
 #[derive(Debug, Clone, PartialEq)]
