@@ -379,7 +379,7 @@ impl Parser {
         let mut segments = vec![Ident { name: word, span }];
         while self.consume_token(&Token::Slash)? {
             let Some(Spanned { token: Token::Word(w), span: seg_span }) =
-                self.peek_token()?.cloned()
+                self.peek_token()?.cloned().filter(|t| !is_operator_word(&t.token))
             else {
                 return Err(self.expected("a property name after `/`"));
             };
@@ -424,6 +424,11 @@ impl Parser {
         let end = self.expect_token(&Token::RParen, "an operator or `)`")?;
         Ok(Expr { kind: ExprKind::Lambda { collection, op, predicate }, span: start.to(end) })
     }
+}
+
+/// Operator keywords are reserved: they are never property names or path segments.
+fn is_operator_word(token: &Token) -> bool {
+    matches!(token, Token::Word(w) if Infix::from_word(w).is_some())
 }
 
 /// `3` → `-3`, `-3` → `3`, `INF` → `-INF`, `NaN` stays.
