@@ -1,8 +1,8 @@
 //! Evaluates a checked `$filter` over one referral given as decoded JSON.
 //!
 //! One job: OData semantics offline. A missing property is `null`; `eq`/`ne` treat `null` as a
-//! value, every other comparison with `null` is false ([`compare`]); `and`/`or`/`not` are
-//! three-valued ([`logic`]) and a filter whose result is `null` does not match; strings
+//! value, every other comparison with `null` is false (`compare`); `and`/`or`/`not` are
+//! three-valued (`logic`) and a filter whose result is `null` does not match; strings
 //! compare case-sensitively by UTF-16 code unit (as JavaScript does); `length`, `indexof` and
 //! `substring` count UTF-16 code units; date-times compare by instant. There is no clock:
 //! `now()` is supplied by the caller. Imports `ast`, `schema`, `datetime`, `serde_json`.

@@ -2,7 +2,7 @@
 //!
 //! One job: cut filter text into [`Token`]s. This is the only module that sees byte offsets;
 //! every position leaves it as UTF-16 code units (what JS `string.slice` counts), and all
-//! position arithmetic goes through [`Lexer::bump`]. Knows nothing of the grammar or the schema.
+//! position arithmetic goes through `Lexer::bump`. Knows nothing of the grammar or the schema.
 //! Imports only `error` and `datetime`.
 
 use std::fmt;
