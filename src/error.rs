@@ -219,7 +219,7 @@ pub enum Error {
     },
 
     // ---- other query options ---------------------------------------------------------------
-    /// A `$select` entry that is not a Referral property name.
+    /// A `$select` entry that is not a Referral property name (an empty `name`: an empty list).
     InvalidSelect {
         /// The entry as given.
         name: String,
@@ -566,6 +566,9 @@ impl fmt::Display for Error {
             Error::TypeMismatch { message, .. } => f.write_str(message)?,
             Error::UnboundVariable { name, .. } => {
                 write!(f, "`{name}` is not a lambda variable in scope here")?
+            }
+            Error::InvalidSelect { name, .. } if name.is_empty() => {
+                f.write_str("`$select` needs at least one property name")?
             }
             Error::InvalidSelect { name, suggestion } => {
                 write!(f, "`{name}` is not a Referral property and cannot be selected")?;

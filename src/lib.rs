@@ -15,8 +15,13 @@ pub mod datetime;
 pub mod error;
 pub mod model;
 pub mod page;
+pub mod query;
 pub mod schema;
 
 pub use error::{Error, ErrorCode, HttpContext, Result, Span};
 pub use model::{respond_by, respond_by_value, Referral, ReferralPage};
 pub use page::{decode_referral, decode_referral_page, validate_referral, validate_referral_page};
+pub use query::{
+    build_query, filter_from_template, parse_query_string, validate_filter, Filter, FilterInfo,
+    OrderBy, ReferralQuery, TemplateValue,
+};

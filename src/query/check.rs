@@ -1,0 +1,798 @@
+//! Validates a parsed `$filter` against the referral schema.
+//!
+//! One job: resolve every property path, type-check every operator, function argument and
+//! enum literal, scope lambda variables. Collects *all* errors, sorted by span (callers report
+//! the first). Knows text positions only through spans and never sees the source string.
+//! Without a schema (`validateFilter(text, {schema:false})`) property paths have an unknown
+//! type that fits anywhere, so only what literals and function signatures imply is checked.
+//! Imports `ast`, `schema`, `error`.
+
+use crate::error::{Error, Span};
+use crate::schema::{suggest, ComplexType, EnumType, Kind};
+
+use super::ast::{BinaryOp, Expr, ExprKind, Ident, LambdaOp, Literal};
+
+/// The static type of an expression.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ty {
+    /// Not known (schema-less paths, or an operand that already has an error): fits anywhere.
+    Unknown,
+    /// The `null` literal.
+    Null,
+    /// `Edm.Boolean`
+    Bool,
+    /// `Edm.String`
+    String,
+    /// Any number (the API's `Decimal` included).
+    Number,
+    /// A GUID property or bare GUID literal.
+    Guid,
+    /// `Edm.DateTimeOffset`
+    DateTime,
+    /// `Edm.Date`
+    Date,
+    /// `Edm.Duration`
+    Duration,
+    /// A string property restricted to an enum's members.
+    Enum(&'static EnumType),
+    /// A structured property (not comparable).
+    Complex(&'static ComplexType),
+    /// A collection property (only usable with `any`/`all`).
+    Collection(&'static Kind),
+}
+
+impl Ty {
+    fn of_kind(kind: Kind) -> Ty {
+        match kind {
+            Kind::String => Ty::String,
+            Kind::Guid => Ty::Guid,
+            Kind::DateTimeOffset => Ty::DateTime,
+            Kind::Boolean => Ty::Bool,
+            Kind::Decimal => Ty::Number,
+            Kind::Enum(e) => Ty::Enum(e),
+            Kind::Complex(c) => Ty::Complex(c),
+            Kind::Collection(k) => Ty::Collection(k),
+            // invariant: paths ending in Json are rejected before their type is taken.
+            Kind::Json => Ty::Unknown,
+        }
+    }
+
+    /// A short description for messages: `a String`, `a ReferralStatus`, `null`.
+    fn describe(self) -> String {
+        match self {
+            Ty::Unknown => "a value".into(),
+            Ty::Null => "`null`".into(),
+            Ty::Bool => "a Boolean".into(),
+            Ty::String => "a String".into(),
+            Ty::Number => "a number".into(),
+            Ty::Guid => "a Guid".into(),
+            Ty::DateTime => "a DateTimeOffset".into(),
+            Ty::Date => "a Date".into(),
+            Ty::Duration => "a Duration".into(),
+            Ty::Enum(e) => format!("a {}", e.name),
+            Ty::Complex(c) => format!("a {}", c.name),
+            Ty::Collection(k) => format!("a Collection({})", k.name()),
+        }
+    }
+
+    fn is_string_like(self) -> bool {
+        matches!(self, Ty::String | Ty::Enum(_) | Ty::Unknown)
+    }
+}
+
+/// What a function parameter accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Param {
+    /// String or enum.
+    Str,
+    /// Number.
+    Num,
+    /// DateTimeOffset or Date.
+    DateLike,
+    /// DateTimeOffset.
+    DateTime,
+}
+
+impl Param {
+    fn accepts(self, ty: Ty) -> bool {
+        match self {
+            Param::Str => ty.is_string_like(),
+            Param::Num => matches!(ty, Ty::Number | Ty::Unknown),
+            Param::DateLike => matches!(ty, Ty::DateTime | Ty::Date | Ty::Unknown),
+            Param::DateTime => matches!(ty, Ty::DateTime | Ty::Unknown),
+        }
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            Param::Str => "a String",
+            Param::Num => "a number",
+            Param::DateLike => "a DateTimeOffset or Date",
+            Param::DateTime => "a DateTimeOffset",
+        }
+    }
+}
+
+/// A built-in function: name, parameters (the last `optional` may be left out), result.
+struct Function {
+    name: &'static str,
+    params: &'static [Param],
+    optional: usize,
+    returns: Ty,
+}
+
+const fn func(name: &'static str, params: &'static [Param], returns: Ty) -> Function {
+    Function { name, params, optional: 0, returns }
+}
+
+/// The supported OData functions.
+static FUNCTIONS: &[Function] = &[
+    func("contains", &[Param::Str, Param::Str], Ty::Bool),
+    func("startswith", &[Param::Str, Param::Str], Ty::Bool),
+    func("endswith", &[Param::Str, Param::Str], Ty::Bool),
+    func("indexof", &[Param::Str, Param::Str], Ty::Number),
+    func("concat", &[Param::Str, Param::Str], Ty::String),
+    func("length", &[Param::Str], Ty::Number),
+    func("tolower", &[Param::Str], Ty::String),
+    func("toupper", &[Param::Str], Ty::String),
+    func("trim", &[Param::Str], Ty::String),
+    Function {
+        name: "substring",
+        params: &[Param::Str, Param::Num, Param::Num],
+        optional: 1,
+        returns: Ty::String,
+    },
+    func("year", &[Param::DateLike], Ty::Number),
+    func("month", &[Param::DateLike], Ty::Number),
+    func("day", &[Param::DateLike], Ty::Number),
+    func("hour", &[Param::DateTime], Ty::Number),
+    func("minute", &[Param::DateTime], Ty::Number),
+    func("second", &[Param::DateTime], Ty::Number),
+    func("date", &[Param::DateTime], Ty::Date),
+    func("now", &[], Ty::DateTime),
+    func("round", &[Param::Num], Ty::Number),
+    func("floor", &[Param::Num], Ty::Number),
+    func("ceiling", &[Param::Num], Ty::Number),
+];
+
+/// The names of the supported functions, for documentation and tests.
+pub fn function_names() -> impl Iterator<Item = &'static str> {
+    FUNCTIONS.iter().map(|f| f.name)
+}
+
+/// The outcome of checking: every error (sorted by span) and the property paths used.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Checked {
+    /// All errors, sorted by span start (then end).
+    pub errors: Vec<Error>,
+    /// Distinct property paths in order of first appearance; lambda variables are resolved to
+    /// their collection (`team/any(t:t/email eq 'x')` uses `team` and `team/email`).
+    pub fields: Vec<String>,
+}
+
+/// A lambda variable in scope: its name, element kind (unknown without a schema) and the
+/// collection path it ranges over.
+struct Scope {
+    var: String,
+    element: Option<Kind>,
+    path: String,
+}
+
+struct Checker {
+    schema: Option<&'static ComplexType>,
+    scopes: Vec<Scope>,
+    /// Every lambda variable declared anywhere, to tell "out of scope" from "unknown".
+    declared: Vec<String>,
+    errors: Vec<Error>,
+    fields: Vec<String>,
+}
+
+/// Checks `expr` (which must be boolean) against `schema` (`None`: syntax-only mode).
+pub fn check(expr: &Expr, schema: Option<&'static ComplexType>) -> Checked {
+    let mut declared = Vec::new();
+    collect_lambda_vars(expr, &mut declared);
+    let mut checker =
+        Checker { schema, scopes: Vec::new(), declared, errors: Vec::new(), fields: Vec::new() };
+    checker.expect_bool(expr);
+    let mut errors = checker.errors;
+    errors.sort_by_key(|e| e.span().map(|s| (s.start, s.end)));
+    Checked { errors, fields: checker.fields }
+}
+
+fn collect_lambda_vars(e: &Expr, out: &mut Vec<String>) {
+    for_each_child(e, |child| collect_lambda_vars(child, out));
+    if let ExprKind::Lambda { predicate: Some((var, _)), .. } = &e.kind {
+        out.push(var.name.clone());
+    }
+}
+
+/// Calls `f` on each direct child of `e` (recursion depth is bounded by the parser).
+pub(crate) fn for_each_child<'a>(e: &'a Expr, mut f: impl FnMut(&'a Expr)) {
+    match &e.kind {
+        ExprKind::Literal(_) | ExprKind::Path(_) => {}
+        ExprKind::Call { args: items, .. } | ExprKind::And(items) | ExprKind::Or(items) => {
+            items.iter().for_each(f)
+        }
+        ExprKind::Lambda { predicate, .. } => {
+            if let Some((_, body)) = predicate {
+                f(body)
+            }
+        }
+        ExprKind::Not(x) | ExprKind::Neg(x) => f(x),
+        ExprKind::Binary { left, right, .. } => {
+            f(left);
+            f(right)
+        }
+        ExprKind::In { left, list } => {
+            f(left);
+            list.iter().for_each(f)
+        }
+    }
+}
+
+fn string_literal(e: &Expr) -> Option<&str> {
+    match &e.kind {
+        ExprKind::Literal(Literal::String(s)) => Some(s),
+        _ => None,
+    }
+}
+
+fn is_literal(e: &Expr) -> bool {
+    matches!(e.kind, ExprKind::Literal(_))
+}
+
+/// Whether `s` is a GUID: 8-4-4-4-12 hex digits.
+pub(crate) fn is_guid(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 36
+        && b.iter().enumerate().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => *c == b'-',
+            _ => c.is_ascii_hexdigit(),
+        })
+}
+
+fn mismatch(span: Span, message: String) -> Error {
+    Error::TypeMismatch { span, message }
+}
+
+impl Checker {
+    fn field(&mut self, path: String) {
+        if !self.fields.contains(&path) {
+            self.fields.push(path);
+        }
+    }
+
+    fn expect_bool(&mut self, e: &Expr) {
+        let ty = self.expr(e);
+        if !matches!(ty, Ty::Bool | Ty::Unknown) {
+            self.errors.push(mismatch(
+                e.span,
+                format!("expected a Boolean expression, found {}", ty.describe()),
+            ));
+        }
+    }
+
+    fn expr(&mut self, e: &Expr) -> Ty {
+        match &e.kind {
+            ExprKind::Literal(l) => match l {
+                Literal::Null => Ty::Null,
+                Literal::Bool(_) => Ty::Bool,
+                Literal::String(_) => Ty::String,
+                Literal::Number(_) => Ty::Number,
+                Literal::Guid(_) => Ty::Guid,
+                Literal::Date(_) => Ty::Date,
+                Literal::DateTime(_) => Ty::DateTime,
+                Literal::Duration(..) => Ty::Duration,
+            },
+            ExprKind::Path(segments) => match self.resolve(segments) {
+                Some((Some(kind), _)) => Ty::of_kind(kind),
+                _ => Ty::Unknown,
+            },
+            ExprKind::Call { name, args } => self.call(name, args, e.span),
+            ExprKind::Lambda { collection, op, predicate } => {
+                self.lambda(collection, *op, predicate.as_ref().map(|(v, b)| (v, &**b)));
+                Ty::Bool
+            }
+            ExprKind::Not(x) => {
+                self.expect_bool(x);
+                Ty::Bool
+            }
+            ExprKind::Neg(x) => {
+                let ty = self.expr(x);
+                if matches!(ty, Ty::Number | Ty::Duration | Ty::Unknown) {
+                    ty
+                } else {
+                    self.errors.push(mismatch(x.span, format!("cannot negate {}", ty.describe())));
+                    Ty::Unknown
+                }
+            }
+            ExprKind::Binary { op, left, right } => self.binary(*op, left, right),
+            ExprKind::In { left, list } => {
+                let lt = self.expr(left);
+                for item in list {
+                    let it = self.expr(item);
+                    self.comparison(BinaryOp::Eq, left, lt, item, it);
+                }
+                Ty::Bool
+            }
+            ExprKind::And(items) | ExprKind::Or(items) => {
+                for item in items {
+                    self.expect_bool(item);
+                }
+                Ty::Bool
+            }
+        }
+    }
+
+    /// Resolves a path: `Some((kind, field path))`, kind `None` when unknown (no schema);
+    /// `None` after reporting an error.
+    fn resolve(&mut self, segments: &[Ident]) -> Option<(Option<Kind>, String)> {
+        let first = segments.first()?;
+        let (mut kind, mut path, rest) = if let Some(scope) =
+            self.scopes.iter().rev().find(|s| s.var == first.name)
+        {
+            (scope.element, scope.path.clone(), &segments[1..])
+        } else if self.declared.contains(&first.name)
+            && self.schema.map_or(true, |root| root.property(&first.name).is_none())
+        {
+            self.errors.push(Error::UnboundVariable { span: first.span, name: first.name.clone() });
+            return None;
+        } else {
+            (self.schema.map(Kind::Complex), String::new(), segments)
+        };
+        for seg in rest {
+            match kind {
+                None => {}
+                Some(Kind::Complex(c)) => match c.property(&seg.name) {
+                    Some(p) => kind = Some(p.kind),
+                    None => {
+                        self.errors.push(Error::UnknownProperty {
+                            span: seg.span,
+                            name: seg.name.clone(),
+                            on_type: c.name,
+                            suggestion: c.suggest(&seg.name).map(str::to_string),
+                        });
+                        return None;
+                    }
+                },
+                Some(Kind::Collection(_)) => {
+                    let (span, seg) = (seg.span, &seg.name);
+                    self.errors.push(mismatch(
+                        span,
+                        format!("`{path}` is a collection: use a lambda such as `{path}/any(x:x/{seg})`, not `{path}/{seg}`"),
+                    ));
+                    return None;
+                }
+                Some(other) => {
+                    self.errors.push(mismatch(
+                        seg.span,
+                        format!(
+                            "`{path}` is {} and has no property `{}`",
+                            Ty::of_kind(other).describe(),
+                            seg.name
+                        ),
+                    ));
+                    return None;
+                }
+            }
+            if !path.is_empty() {
+                path.push('/');
+            }
+            path.push_str(&seg.name);
+        }
+        if kind == Some(Kind::Json) {
+            let span = segments.last().map_or(first.span, |s| s.span);
+            self.errors.push(mismatch(
+                span,
+                format!("`{path}` has no fixed shape in the API and cannot be filtered on"),
+            ));
+            return None;
+        }
+        if path.is_empty() {
+            // A bare lambda variable (collections of primitives): the collection path.
+            path =
+                self.scopes.iter().rev().find(|s| s.var == first.name).map(|s| s.path.clone())?;
+        }
+        self.field(path.clone());
+        Some((kind, path))
+    }
+
+    fn lambda(&mut self, collection: &[Ident], op: LambdaOp, predicate: Option<(&Ident, &Expr)>) {
+        let Some((kind, path)) = self.resolve(collection) else {
+            // The body is still checked, with an unknown element type, to report its errors.
+            if let Some((var, body)) = predicate {
+                self.scoped(var, None, String::new(), body);
+            }
+            return;
+        };
+        let element = match kind {
+            None => None,
+            Some(Kind::Collection(element)) => Some(*element),
+            Some(other) => {
+                let span = collection.last().map_or(Span::default(), |s| s.span);
+                self.errors.push(mismatch(
+                    span,
+                    format!(
+                        "`{path}` is {}, not a collection: `{}` needs a collection",
+                        Ty::of_kind(other).describe(),
+                        op.keyword()
+                    ),
+                ));
+                None
+            }
+        };
+        if let Some((var, body)) = predicate {
+            self.scoped(var, element, path, body);
+        }
+    }
+
+    fn scoped(&mut self, var: &Ident, element: Option<Kind>, path: String, body: &Expr) {
+        self.scopes.push(Scope { var: var.name.clone(), element, path });
+        self.expect_bool(body);
+        self.scopes.pop();
+    }
+
+    fn call(&mut self, name: &Ident, args: &[Expr], span: Span) -> Ty {
+        let types: Vec<Ty> = args.iter().map(|a| self.expr(a)).collect();
+        let Some(f) = FUNCTIONS.iter().find(|f| f.name == name.name) else {
+            self.errors.push(Error::UnknownFunction {
+                span: name.span,
+                name: name.name.clone(),
+                suggestion: suggest(&name.name, function_names()).map(str::to_string),
+            });
+            return Ty::Unknown;
+        };
+        let (min, max) = (f.params.len() - f.optional, f.params.len());
+        if args.len() < min || args.len() > max {
+            let count = if min == max { format!("{min}") } else { format!("{min} or {max}") };
+            let plural = if max == 1 { "" } else { "s" };
+            self.errors.push(mismatch(
+                span,
+                format!("`{}` takes {count} argument{plural}, found {}", f.name, args.len()),
+            ));
+            return f.returns;
+        }
+        for ((arg, ty), param) in args.iter().zip(types).zip(f.params) {
+            if !param.accepts(ty) {
+                self.errors.push(mismatch(
+                    arg.span,
+                    format!(
+                        "`{}` expects {} here, found {}",
+                        f.name,
+                        param.describe(),
+                        ty.describe()
+                    ),
+                ));
+            }
+        }
+        f.returns
+    }
+
+    fn binary(&mut self, op: BinaryOp, left: &Expr, right: &Expr) -> Ty {
+        let lt = self.expr(left);
+        let rt = self.expr(right);
+        if op.is_comparison() {
+            self.comparison(op, left, lt, right, rt);
+            return Ty::Bool;
+        }
+        if op == BinaryOp::Has {
+            self.has(left, lt, right, rt);
+            return Ty::Bool;
+        }
+        self.arithmetic(op, left, lt, right, rt)
+    }
+
+    fn has(&mut self, left: &Expr, lt: Ty, right: &Expr, rt: Ty) {
+        match (lt, string_literal(right)) {
+            (Ty::Enum(e), Some(value)) => self.enum_member(e, value, right.span),
+            (Ty::Unknown, Some(_)) => {}
+            _ if rt == Ty::Unknown && lt == Ty::Unknown => {}
+            (Ty::Enum(_) | Ty::Unknown, None) => self.errors.push(mismatch(
+                right.span,
+                "`has` expects a quoted enum member on the right".into(),
+            )),
+            _ => self.errors.push(mismatch(
+                left.span,
+                format!("`has` needs an enum on the left, found {}", lt.describe()),
+            )),
+        }
+    }
+
+    fn arithmetic(&mut self, op: BinaryOp, left: &Expr, lt: Ty, right: &Expr, rt: Ty) -> Ty {
+        use BinaryOp::*;
+        let result = match (op, lt, rt) {
+            (_, Ty::Unknown, Ty::Unknown) => Some(Ty::Unknown),
+            (_, Ty::Number, Ty::Number | Ty::Unknown) | (_, Ty::Unknown, Ty::Number) => {
+                Some(Ty::Number)
+            }
+            (Add | Sub, Ty::DateTime, Ty::Duration) => Some(Ty::DateTime),
+            (Sub, Ty::DateTime, Ty::DateTime) => Some(Ty::Duration),
+            (Add | Sub, Ty::Duration, Ty::Duration) => Some(Ty::Duration),
+            (
+                Add | Sub,
+                Ty::DateTime | Ty::Duration | Ty::Unknown,
+                Ty::Duration | Ty::DateTime | Ty::Unknown,
+            ) => Some(Ty::Unknown),
+            _ => None,
+        };
+        result.unwrap_or_else(|| {
+            let bad = if matches!(lt, Ty::Number | Ty::DateTime | Ty::Duration | Ty::Unknown) {
+                right
+            } else {
+                left
+            };
+            self.errors.push(mismatch(
+                bad.span,
+                format!(
+                    "`{}` cannot be applied to {} and {}",
+                    op.keyword(),
+                    lt.describe(),
+                    rt.describe()
+                ),
+            ));
+            Ty::Unknown
+        })
+    }
+
+    fn enum_member(&mut self, e: &'static EnumType, value: &str, span: Span) {
+        if !e.contains(value) {
+            self.errors.push(Error::UnknownEnumValue {
+                span,
+                enum_name: e.name,
+                value: value.into(),
+                suggestion: e.suggest(value).map(str::to_string),
+            });
+        }
+    }
+
+    /// Type-checks `left op right` for a comparison (`in` items are checked as `eq`).
+    fn comparison(&mut self, op: BinaryOp, left: &Expr, lt: Ty, right: &Expr, rt: Ty) {
+        let ordering = !matches!(op, BinaryOp::Eq | BinaryOp::Ne);
+        for (e, ty) in [(left, lt), (right, rt)] {
+            if matches!(ty, Ty::Complex(_) | Ty::Collection(_)) {
+                let hint = match ty {
+                    Ty::Collection(_) => "use `any`/`all`",
+                    _ => "compare one of its properties",
+                };
+                self.errors.push(mismatch(
+                    e.span,
+                    format!("`{e}` is {} and cannot be compared; {hint}", ty.describe()),
+                ));
+                return;
+            }
+        }
+        if lt == Ty::Null || rt == Ty::Null {
+            if ordering {
+                let null = if rt == Ty::Null { right } else { left };
+                self.errors.push(mismatch(
+                    null.span,
+                    format!(
+                        "`null` can only be compared with `eq` or `ne`, not `{}`",
+                        op.keyword()
+                    ),
+                ));
+            }
+            return;
+        }
+        // Literal-specific rules: enum members, GUID text, quoted date-times.
+        for (prop, pt, lit) in [(left, lt, right), (right, rt, left)] {
+            let Some(text) = string_literal(lit) else { continue };
+            match pt {
+                Ty::Enum(e) => {
+                    self.enum_member(e, text, lit.span);
+                    if ordering {
+                        self.errors.push(mismatch(
+                            lit.span,
+                            format!(
+                                "{} values can only be compared with `eq`, `ne` and `in`",
+                                e.name
+                            ),
+                        ));
+                    }
+                    return;
+                }
+                Ty::Guid => {
+                    if !is_guid(text) {
+                        self.errors.push(Error::InvalidLiteral {
+                            span: lit.span,
+                            kind: "GUID",
+                            reason: format!(
+                                "`{prop}` is a Guid and `{lit}` is not 8-4-4-4-12 hex digits"
+                            ),
+                        });
+                    }
+                    return;
+                }
+                Ty::DateTime | Ty::Date => {
+                    self.errors.push(mismatch(
+                        lit.span,
+                        format!(
+                            "`{prop}` is {}: write the value without quotes, e.g. `2020-10-30T21:03:00Z` or `2020-12-01`",
+                            pt.describe()
+                        ),
+                    ));
+                    return;
+                }
+                _ => {}
+            }
+        }
+        let compatible = match (lt, rt) {
+            (Ty::Unknown, _) | (_, Ty::Unknown) => true,
+            (Ty::String | Ty::Enum(_), Ty::String) | (Ty::String, Ty::Enum(_)) => true,
+            (Ty::Enum(a), Ty::Enum(b)) => std::ptr::eq(a, b),
+            (Ty::Guid, Ty::Guid) => true,
+            (Ty::Number, Ty::Number) | (Ty::Bool, Ty::Bool) | (Ty::Duration, Ty::Duration) => true,
+            (Ty::DateTime | Ty::Date, Ty::DateTime | Ty::Date) => true,
+            _ => false,
+        };
+        if !compatible {
+            let bad = if is_literal(left) && !is_literal(right) { left } else { right };
+            self.errors.push(mismatch(
+                bad.span,
+                format!(
+                    "cannot compare {} with {} using `{}`",
+                    lt.describe(),
+                    rt.describe(),
+                    op.keyword()
+                ),
+            ));
+            return;
+        }
+        if ordering {
+            for (e, ty) in [(left, lt), (right, rt)] {
+                let unordered = match ty {
+                    Ty::Bool => Some("Boolean".to_string()),
+                    Ty::Enum(en) => Some(en.name.to_string()),
+                    _ => None,
+                };
+                if let Some(name) = unordered {
+                    self.errors.push(mismatch(
+                        e.span,
+                        format!("{name} values can only be compared with `eq`, `ne` and `in`"),
+                    ));
+                    return;
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::query::parser::parse;
+    use crate::schema::REFERRAL;
+
+    fn errors(src: &str) -> Vec<String> {
+        let checked = check(&parse(src).unwrap(), Some(&REFERRAL));
+        checked.errors.iter().map(|e| e.to_string()).collect()
+    }
+
+    #[test]
+    fn comparison_type_table() {
+        let ok = [
+            "status eq 'New'",
+            "status ne null",
+            "status in ('New','Active')",
+            "engagementId eq '65edc0b5-3485-41b7-a17e-dfa9ef4706e2'",
+            "engagementId eq 65edc0b5-3485-41b7-a17e-dfa9ef4706e2",
+            "createdDateTime gt 2020-10-30T21:03:00Z",
+            "createdDateTime ge 2020-12-01",
+            "details/dealValue gt 1000.5",
+            "consent/consentToContact eq true",
+            "name gt 'M'",
+            "createdDateTime lt updatedDateTime",
+            "createdDateTime gt now() sub duration'P7D'",
+            "length(name) add 1 gt 3",
+            "status has 'New'",
+        ];
+        for src in ok {
+            assert_eq!(errors(src), Vec::<String>::new(), "{src}");
+        }
+        let bad = [
+            ("status eq 'new'", "`'new'` is not a ReferralStatus value (did you mean `'New'`?) at position 10"),
+            ("status gt 'New'", "ReferralStatus values can only be compared with `eq`, `ne` and `in` at position 10"),
+            ("status eq 1", "cannot compare a ReferralStatus with a number using `eq` at position 10"),
+            ("engagementId eq 'abc'", "invalid GUID literal: `engagementId` is a Guid and `'abc'` is not 8-4-4-4-12 hex digits at position 16"),
+            ("name eq null and name gt null", "`null` can only be compared with `eq` or `ne`, not `gt` at position 25"),
+            ("consent/consentToContact gt false", "Boolean values can only be compared with `eq`, `ne` and `in` at position 0"),
+            ("customerProfile eq 'x'", "`customerProfile` is a CustomerProfile and cannot be compared; compare one of its properties at position 0"),
+            ("createdDateTime gt '2020-01-01'", "`createdDateTime` is a DateTimeOffset: write the value without quotes, e.g. `2020-10-30T21:03:00Z` or `2020-12-01` at position 19"),
+        ];
+        for (src, want) in bad {
+            assert_eq!(errors(src), [want], "{src}");
+        }
+    }
+
+    #[test]
+    fn all_errors_are_collected_in_span_order() {
+        assert_eq!(
+            errors("stauts eq 'New' or type eq 'shared' or foo(1)"),
+            [
+                "unknown property `stauts` on Referral (did you mean `status`?) at position 0",
+                "`'shared'` is not a ReferralType value (did you mean `'Shared'`?) at position 27",
+                "unknown function `foo` at position 39",
+            ]
+        );
+    }
+
+    #[test]
+    fn lambda_variables_are_scoped() {
+        assert_eq!(errors("team/any(t:t/email eq 'x')"), Vec::<String>::new());
+        assert_eq!(
+            errors("team/any(t:t/email eq 'x') and t/email eq 'y'"),
+            ["`t` is not a lambda variable in scope here at position 31"]
+        );
+        assert_eq!(
+            errors("customerProfile/any(c:c/name eq 'x')"),
+            ["`customerProfile` is a CustomerProfile, not a collection: `any` needs a collection at position 0"]
+        );
+        assert_eq!(
+            errors("team/email eq 'x'"),
+            ["`team` is a collection: use a lambda such as `team/any(x:x/email)`, not `team/email` at position 5"]
+        );
+    }
+
+    #[test]
+    fn functions_check_arity_and_argument_types() {
+        assert_eq!(
+            errors("contains(name)"),
+            ["`contains` takes 2 arguments, found 1 at position 0"]
+        );
+        assert_eq!(
+            errors("contains(details/dealValue,'1')"),
+            ["`contains` expects a String here, found a number at position 9"]
+        );
+        assert_eq!(
+            errors("contians(name,'x')"),
+            ["unknown function `contians` (did you mean `contains`?) at position 0"]
+        );
+        assert_eq!(
+            errors("length(name)"),
+            ["expected a Boolean expression, found a number at position 0"]
+        );
+        assert_eq!(
+            errors("year(createdDateTime) eq 2020 and hour(createdDateTime) lt 12"),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            errors("substring(name,1) eq 'x' and substring(name,1,2) eq 'y'"),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn json_properties_are_not_filterable() {
+        assert_eq!(
+            errors("customerProfile/ids eq null"),
+            ["`customerProfile/ids` has no fixed shape in the API and cannot be filtered on at position 16"]
+        );
+    }
+
+    #[test]
+    fn fields_resolve_lambda_variables_in_order_of_first_use() {
+        let e = parse("status eq 'New' and team/any(t:t/email eq 'x' and t/lastName ne null) and status ne 'Closed'").unwrap();
+        assert_eq!(
+            check(&e, Some(&REFERRAL)).fields,
+            ["status", "team", "team/email", "team/lastName"]
+        );
+        let e = parse("foo/bar eq 1 and items/any(i:i/x gt 2)").unwrap();
+        let checked = check(&e, None);
+        assert!(checked.errors.is_empty());
+        assert_eq!(checked.fields, ["foo/bar", "items", "items/x"]);
+    }
+
+    #[test]
+    fn schemaless_mode_still_checks_literals_and_functions() {
+        let e = parse("1 eq 'a' or contains(x,1) or y/any(v:v eq 1) and v eq 2").unwrap();
+        let msgs: Vec<String> = check(&e, None).errors.iter().map(|e| e.to_string()).collect();
+        assert_eq!(
+            msgs,
+            [
+                "cannot compare a number with a String using `eq` at position 5",
+                "`contains` expects a String here, found a number at position 23",
+                "`v` is not a lambda variable in scope here at position 49",
+            ]
+        );
+    }
+}

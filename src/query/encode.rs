@@ -1,0 +1,417 @@
+//! Query options → URL query text, and back.
+//!
+//! One job: validate `$select`/`$orderby`/`$top`/`$count`, put them with the canonical filter
+//! into `$filter=…&$select=…&$orderby=…&$top=…&$count=true` with every value percent-encoded
+//! so that JS `new URLSearchParams(result).get(key)` returns exactly the value; and the
+//! reverse, [`parse_query_string`], for documented request targets and the local emulator.
+//! Pure: no I/O. Imports `error`, `schema` and the filter API of this module's parent.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::schema::{suggest, ORDERABLE, REFERRAL};
+
+use super::Filter;
+
+/// The largest `$top` accepted: `Edm.Int32`'s maximum (the API documents no cap; the server
+/// pages large results with `@odata.nextLink`).
+pub const MAX_TOP: u32 = i32::MAX as u32;
+
+/// The query options of `GET /v1.0/engagements/referrals` (SPEC.md `ReferralQuery`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReferralQuery {
+    /// `$filter`, validated against the schema and sent in canonical form.
+    pub filter: Option<String>,
+    /// `$select`: top-level Referral property names (duplicates are dropped, order kept).
+    pub select: Option<Vec<String>>,
+    /// `$orderby`: `createdDateTime` or `updatedDateTime`, optionally `asc`/`desc`.
+    pub order_by: Option<OrderBy>,
+    /// `$top`: a positive integer up to [`MAX_TOP`].
+    pub top: Option<f64>,
+    /// `$count=true` when `Some(true)`; `false` is the server default and is not sent.
+    pub count: Option<bool>,
+}
+
+/// `$orderby` as text (`"createdDateTime desc"`, or a comma list of both fields) or as a field
+/// with an optional direction.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum OrderBy {
+    /// `"createdDateTime desc"`, `"updatedDateTime"`, `"createdDateTime asc,updatedDateTime desc"`.
+    Text(String),
+    /// `{ field: "createdDateTime", direction: "desc" }`.
+    Field {
+        /// `createdDateTime` or `updatedDateTime` (exact case).
+        field: String,
+        /// `asc` or `desc` (any case); `None` leaves the server default (ascending).
+        #[serde(default)]
+        direction: Option<String>,
+    },
+}
+
+/// Characters kept literal: unreserved plus `$ , / ' ( ) :`, all of which `URLSearchParams`
+/// gives back unchanged and which keep filters readable in logs.
+fn keep(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"-._~$,/'():".contains(&b)
+}
+
+/// Percent-encodes `value` (UTF-8 bytes; space as `%20`, never `+`).
+pub fn percent_encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        if keep(b) {
+            out.push(char::from(b));
+        } else {
+            const HEX: &[u8; 16] = b"0123456789ABCDEF";
+            out.push('%');
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 15)]));
+        }
+    }
+    out
+}
+
+/// Decodes like `URLSearchParams`: `+` is a space, `%XX` a byte, a stray `%` stays, and the
+/// bytes are read as UTF-8 (invalid sequences become U+FFFD).
+pub fn percent_decode(value: &str) -> String {
+    let bytes = value.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| char::from(b).to_digit(16);
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' => match (
+                bytes.get(i + 1).and_then(|b| hex(*b)),
+                bytes.get(i + 2).and_then(|b| hex(*b)),
+            ) {
+                (Some(hi), Some(lo)) => {
+                    out.push((hi * 16 + lo) as u8);
+                    i += 2;
+                }
+                _ => out.push(b'%'),
+            },
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The decoded `key=value` pairs of a query string (a leading `?` is skipped), in order, as
+/// `URLSearchParams` would list them.
+pub fn query_pairs(query: &str) -> Vec<(String, String)> {
+    let query = query.strip_prefix('?').unwrap_or(query);
+    query
+        .split('&')
+        .filter(|piece| !piece.is_empty())
+        .map(|piece| {
+            let (k, v) = piece.split_once('=').unwrap_or((piece, ""));
+            (percent_decode(k), percent_decode(v))
+        })
+        .collect()
+}
+
+/// Validates a `$select` list: exact top-level Referral property names, at least one;
+/// duplicates are dropped (first occurrence kept).
+///
+/// # Errors
+/// [`Error::InvalidSelect`] with a "did you mean" suggestion (an empty name for an empty list).
+pub fn canonical_select(names: &[String]) -> Result<Vec<String>> {
+    if names.is_empty() {
+        return Err(Error::InvalidSelect { name: String::new(), suggestion: None });
+    }
+    let mut out: Vec<String> = Vec::with_capacity(names.len());
+    for name in names {
+        if REFERRAL.property(name).is_none() {
+            return Err(Error::InvalidSelect {
+                name: name.clone(),
+                suggestion: REFERRAL.suggest(name.trim()).map(str::to_string),
+            });
+        }
+        if !out.contains(name) {
+            out.push(name.clone());
+        }
+    }
+    Ok(out)
+}
+
+fn order_error(message: String) -> Error {
+    Error::InvalidOrderBy { message }
+}
+
+/// One `field [asc|desc]` item: `(field, Some("asc"|"desc"))`.
+fn order_item(field: &str, direction: Option<&str>) -> Result<(String, Option<String>)> {
+    if !ORDERABLE.contains(&field) {
+        // Only two candidates, so a prefix (`created`, `updatedDate`) is a good enough hint.
+        let lower = field.to_ascii_lowercase();
+        let hint = suggest(field, ORDERABLE.iter().copied())
+            .or_else(|| {
+                let prefix =
+                    |c: &&str| !lower.is_empty() && c.to_ascii_lowercase().starts_with(&lower);
+                ORDERABLE.iter().copied().find(prefix)
+            })
+            .map(|s| format!(" (did you mean `{s}`?)"))
+            .unwrap_or_default();
+        return Err(order_error(format!(
+            "`{field}` cannot be used in `$orderby`{hint}: only `createdDateTime` and `updatedDateTime` can"
+        )));
+    }
+    let direction = match direction.map(str::to_ascii_lowercase) {
+        None => None,
+        Some(d) if d == "asc" || d == "desc" => Some(d),
+        Some(_) => {
+            return Err(order_error(format!(
+                "`$orderby` direction must be `asc` or `desc`, found `{}`",
+                direction.unwrap_or_default()
+            )))
+        }
+    };
+    Ok((field.to_string(), direction))
+}
+
+/// Validates `$orderby` and returns its canonical items (`asc`/`desc` lower-cased).
+///
+/// # Errors
+/// [`Error::InvalidOrderBy`].
+pub fn order_items(order: &OrderBy) -> Result<Vec<(String, Option<String>)>> {
+    let items = match order {
+        OrderBy::Field { field, direction } => vec![order_item(field, direction.as_deref())?],
+        OrderBy::Text(text) => {
+            let mut items: Vec<(String, Option<String>)> = Vec::new();
+            for part in text.split(',') {
+                let words: Vec<&str> = part.split_whitespace().collect();
+                let item = match words.as_slice() {
+                    [field] => order_item(field, None)?,
+                    [field, direction] => order_item(field, Some(direction))?,
+                    [] => return Err(order_error("`$orderby` has an empty item".into())),
+                    _ => {
+                        return Err(order_error(format!(
+                            "`$orderby` item `{}` must be a field and an optional `asc`/`desc`",
+                            part.trim()
+                        )))
+                    }
+                };
+                if items.iter().any(|(f, _)| *f == item.0) {
+                    return Err(order_error(format!("`{}` appears twice in `$orderby`", item.0)));
+                }
+                items.push(item);
+            }
+            items
+        }
+    };
+    Ok(items)
+}
+
+fn order_text(items: &[(String, Option<String>)]) -> String {
+    let parts: Vec<String> = items
+        .iter()
+        .map(|(f, d)| match d {
+            Some(d) => format!("{f} {d}"),
+            None => f.clone(),
+        })
+        .collect();
+    parts.join(",")
+}
+
+/// Validates `$top`: an integer from 1 to [`MAX_TOP`].
+///
+/// # Errors
+/// [`Error::InvalidTop`] for NaN, infinities, fractions, zero, negatives and values over the cap.
+pub fn check_top(top: f64) -> Result<u32> {
+    if top.is_finite() && top.fract() == 0.0 && top >= 1.0 && top <= f64::from(MAX_TOP) {
+        return Ok(top as u32);
+    }
+    Err(Error::InvalidTop {
+        message: format!("`$top` must be a positive integer up to {MAX_TOP}, found `{top}`"),
+    })
+}
+
+/// Builds the query string for `query`: `$filter=…&$select=…&$orderby=…&$top=…&$count=true`,
+/// in that order, absent parts omitted, no leading `?`. The filter is validated against the
+/// schema and sent in canonical form; every value is percent-encoded so that
+/// `new URLSearchParams(result).get("$filter")` is exactly that canonical filter.
+///
+/// ```
+/// use partner_referrals::query::{build_query, OrderBy, ReferralQuery};
+/// let q = ReferralQuery {
+///     filter: Some("customerProfile/name eq 'O''Brien & Co #1+2'".into()),
+///     order_by: Some(OrderBy::Text("createdDateTime DESC".into())),
+///     top: Some(10.0),
+///     ..Default::default()
+/// };
+/// assert_eq!(
+///     build_query(&q).unwrap(),
+///     "$filter=customerProfile/name%20eq%20'O''Brien%20%26%20Co%20%231%2B2'\
+///      &$orderby=createdDateTime%20desc&$top=10"
+/// );
+/// ```
+///
+/// # Errors
+/// `InvalidFilter` (any filter error), `InvalidSelect`, `InvalidOrderBy`, `InvalidTop`.
+pub fn build_query(query: &ReferralQuery) -> Result<String> {
+    let mut parts: Vec<String> = Vec::new();
+    if let Some(filter) = &query.filter {
+        let filter = Filter::parse(filter)?;
+        parts.push(format!("$filter={}", percent_encode(filter.canonical())));
+    }
+    if let Some(select) = &query.select {
+        let names = canonical_select(select)?;
+        parts.push(format!("$select={}", percent_encode(&names.join(","))));
+    }
+    if let Some(order) = &query.order_by {
+        parts.push(format!("$orderby={}", percent_encode(&order_text(&order_items(order)?))));
+    }
+    if let Some(top) = query.top {
+        parts.push(format!("$top={}", check_top(top)?));
+    }
+    if query.count == Some(true) {
+        parts.push("$count=true".into());
+    }
+    Ok(parts.join("&"))
+}
+
+/// Reads a request target (`/v1.0/engagements/referrals?$top=10&$filter=…`), a query with a
+/// leading `?`, or a bare query (`$top=10&…`) into a validated [`ReferralQuery`].
+///
+/// Values are decoded like `URLSearchParams` (`+` is a space), so documented targets with raw
+/// spaces work. System options are matched case-insensitively (`$Filter`); the first of a
+/// repeated option wins (like `URLSearchParams.get`); other parameters (`$skiptoken`, custom
+/// ones) are ignored here, see [`query_pairs`]. The filter comes back canonical, a single
+/// `$orderby` item as [`OrderBy::Field`] (several as canonical [`OrderBy::Text`]), `$count`
+/// as `true`/`false` (other values are ignored).
+///
+/// ```
+/// use partner_referrals::query::{parse_query_string, OrderBy};
+/// let q = parse_query_string("/v1.0/engagements/referrals?$top=10&$filter=(type eq 'Shared')&$orderby=createdDateTime desc").unwrap();
+/// assert_eq!(q.filter.as_deref(), Some("type eq 'Shared'"));
+/// assert_eq!(q.top, Some(10.0));
+/// assert_eq!(q.order_by, Some(OrderBy::Field { field: "createdDateTime".into(), direction: Some("desc".into()) }));
+/// ```
+///
+/// # Errors
+/// The same as [`build_query`] for the options present; a `$top` that is not digits is
+/// `InvalidTop`.
+pub fn parse_query_string(target: &str) -> Result<ReferralQuery> {
+    let query = if target.starts_with('/') || target.contains("://") {
+        target.split_once('?').map_or("", |(_, q)| q)
+    } else {
+        target
+    };
+    let mut out = ReferralQuery::default();
+    let mut seen: Vec<String> = Vec::new();
+    for (key, value) in query_pairs(query) {
+        let key = key.to_ascii_lowercase();
+        if seen.contains(&key) {
+            continue;
+        }
+        seen.push(key.clone());
+        match key.as_str() {
+            "$filter" => out.filter = Some(Filter::parse(&value)?.canonical().to_string()),
+            "$select" => {
+                let names: Vec<String> = value.split(',').map(str::to_string).collect();
+                out.select = Some(canonical_select(&names)?);
+            }
+            "$orderby" => {
+                let items = order_items(&OrderBy::Text(value))?;
+                out.order_by = Some(match items.as_slice() {
+                    [(field, direction)] => {
+                        OrderBy::Field { field: field.clone(), direction: direction.clone() }
+                    }
+                    _ => OrderBy::Text(order_text(&items)),
+                });
+            }
+            "$top" => {
+                if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
+                    return Err(Error::InvalidTop {
+                        message: format!("`$top` must be a positive integer, found `{value}`"),
+                    });
+                }
+                let top = value.parse::<f64>().unwrap_or(f64::INFINITY);
+                out.top = Some(f64::from(check_top(top)?));
+            }
+            "$count" => {
+                out.count = match value.to_ascii_lowercase().as_str() {
+                    "true" => Some(true),
+                    "false" => Some(false),
+                    _ => None,
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encoding_keeps_only_safe_characters() {
+        assert_eq!(
+            percent_encode("a b&c=d+e#f%g'h(i),j:k/l$m?n\"o\u{e9}💝\n"),
+            "a%20b%26c%3Dd%2Be%23f%25g'h(i),j:k/l$m%3Fn%22o%C3%A9%F0%9F%92%9D%0A"
+        );
+    }
+
+    #[test]
+    fn decoding_mimics_url_search_params() {
+        assert_eq!(percent_decode("a+b%20c%2Bd%zz%4"), "a b c+d%zz%4");
+        assert_eq!(percent_decode("%C3%A9%FF"), "\u{e9}\u{fffd}");
+        assert_eq!(
+            query_pairs("?a=1&&b=x=y&c"),
+            [("a".into(), "1".into()), ("b".into(), "x=y".into()), ("c".into(), String::new())]
+        );
+    }
+
+    #[test]
+    fn top_must_be_a_positive_integer_within_the_cap() {
+        assert_eq!(check_top(10.0).unwrap(), 10);
+        assert_eq!(check_top(f64::from(MAX_TOP)).unwrap(), MAX_TOP);
+        for bad in [0.0, -1.0, 1.5, f64::NAN, f64::INFINITY, f64::from(MAX_TOP) + 1.0] {
+            assert!(matches!(check_top(bad), Err(Error::InvalidTop { .. })), "{bad}");
+        }
+    }
+
+    #[test]
+    fn order_by_accepts_two_fields_and_directions() {
+        let items =
+            order_items(&OrderBy::Text("createdDateTime DESC, updatedDateTime".into())).unwrap();
+        assert_eq!(order_text(&items), "createdDateTime desc,updatedDateTime");
+        for bad in [
+            "name",
+            "createdDateTime down",
+            "createdDateTime desc,createdDateTime",
+            "",
+            "createdDateTime desc x",
+        ] {
+            assert!(
+                matches!(
+                    order_items(&OrderBy::Text(bad.into())),
+                    Err(Error::InvalidOrderBy { .. })
+                ),
+                "{bad}"
+            );
+        }
+        let err = order_items(&OrderBy::Field { field: "createdDate".into(), direction: None })
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "`createdDate` cannot be used in `$orderby` (did you mean `createdDateTime`?): only `createdDateTime` and `updatedDateTime` can"
+        );
+    }
+
+    #[test]
+    fn select_validates_names_and_drops_duplicates() {
+        let names = |xs: &[&str]| xs.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(canonical_select(&names(&["id", "status", "id"])).unwrap(), ["id", "status"]);
+        assert_eq!(
+            canonical_select(&names(&["id", "stauts"])).unwrap_err(),
+            Error::InvalidSelect { name: "stauts".into(), suggestion: Some("status".into()) }
+        );
+        assert!(canonical_select(&names(&["customerProfile/name"])).is_err());
+        assert!(canonical_select(&[]).is_err());
+    }
+}

@@ -1,0 +1,585 @@
+//! `&str` → tokens with [`Span`]s in UTF-16 code units.
+//!
+//! One job: cut filter text into [`Token`]s. This is the only module that sees byte offsets;
+//! every position leaves it as UTF-16 code units (what JS `string.slice` counts), and all
+//! position arithmetic goes through `Lexer::bump`. Knows nothing of the grammar or the schema.
+//! Imports only `error` and `datetime`.
+
+use std::fmt;
+
+use crate::datetime::{Date, DateTimeOffset};
+use crate::error::{Error, Result, Span};
+
+/// The longest filter accepted, in UTF-16 code units (256 Ki). Longer input is rejected with
+/// [`Error::TooLong`] before any lexing, so a megabyte of text costs one length count. Large
+/// enough for a 10 000-term `or` chain of real comparisons (offline evaluation is not bound by
+/// a server's URL limit), small enough to bound the work per call.
+pub const MAX_FILTER_LEN: usize = 256 * 1024;
+
+/// One lexical token of a `$filter` expression.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Token {
+    /// An identifier or keyword as written: `status`, `eq`, `And`, `contains`, `t`.
+    Word(String),
+    /// Single quoted string, value unescaped: `'O''Neil'` holds `O'Neil`.
+    String(String),
+    /// A number as written (exponent marker lower-cased): `42`, `-3`, `1.5`, `1e5`, `INF`, `NaN`.
+    Number(String),
+    /// A bare GUID, lower-cased: `65edc0b5-3485-41b7-a17e-dfa9ef4706e2`.
+    Guid(String),
+    /// A date: `2020-12-01`.
+    Date(Date),
+    /// A date-time with offset: `2020-10-30T21:03:00Z`.
+    DateTime(DateTimeOffset),
+    /// A day-time duration: `duration'P1DT2H'`; holds the ISO text (upper-cased) and nanoseconds.
+    Duration(String, i128),
+    /// `/`: member access or lambda.
+    Slash,
+    /// `(`
+    LParen,
+    /// `)`
+    RParen,
+    /// `,`
+    Comma,
+    /// `:`: after a lambda variable.
+    Colon,
+    /// `-` not followed by a digit: unary negation.
+    Minus,
+}
+
+impl fmt::Display for Token {
+    /// The source spelling (canonicalised), used in "expected X, found Y" messages.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Token::Word(w) => f.write_str(w),
+            Token::String(s) => write_quoted(f, s),
+            Token::Number(n) => f.write_str(n),
+            Token::Guid(g) => f.write_str(g),
+            Token::Date(d) => write!(f, "{d}"),
+            Token::DateTime(t) => write!(f, "{t}"),
+            Token::Duration(text, _) => write!(f, "duration'{text}'"),
+            Token::Slash => f.write_str("/"),
+            Token::LParen => f.write_str("("),
+            Token::RParen => f.write_str(")"),
+            Token::Comma => f.write_str(","),
+            Token::Colon => f.write_str(":"),
+            Token::Minus => f.write_str("-"),
+        }
+    }
+}
+
+/// Writes `s` as an OData string literal: in single quotes, inner quotes doubled.
+pub(crate) fn write_quoted(f: &mut impl fmt::Write, s: &str) -> fmt::Result {
+    f.write_char('\'')?;
+    for part in s.split_inclusive('\'') {
+        f.write_str(part)?;
+        if part.ends_with('\'') {
+            f.write_char('\'')?;
+        }
+    }
+    f.write_char('\'')
+}
+
+/// A token and where it is (UTF-16 code units, half-open).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Spanned<T> {
+    /// The token.
+    pub token: T,
+    /// Its position in the source.
+    pub span: Span,
+}
+
+impl PartialEq<Token> for Spanned<Token> {
+    fn eq(&self, other: &Token) -> bool {
+        self.token == *other
+    }
+}
+
+/// Length of `src` in UTF-16 code units, saturating at `u32::MAX`.
+pub fn len_utf16(src: &str) -> u32 {
+    u32::try_from(src.encode_utf16().count()).unwrap_or(u32::MAX)
+}
+
+/// Rejects input longer than [`MAX_FILTER_LEN`] UTF-16 code units.
+///
+/// # Errors
+/// [`Error::TooLong`].
+pub fn check_length(src: &str) -> Result<()> {
+    // UTF-16 length <= UTF-8 length, so short inputs need no count at all.
+    if src.len() <= MAX_FILTER_LEN {
+        return Ok(());
+    }
+    let len = src.encode_utf16().count();
+    if len > MAX_FILTER_LEN {
+        return Err(Error::TooLong { len, max: MAX_FILTER_LEN });
+    }
+    Ok(())
+}
+
+/// Splits filter text into tokens: `Lexer::new(src)` is an iterator of
+/// `Result<Spanned<Token>>`; after an error it goes on with the next character.
+#[derive(Debug)]
+pub struct Lexer<'a> {
+    src: &'a str,
+    /// Byte offset of the next character.
+    pos: usize,
+    /// UTF-16 offset of the next character.
+    pos16: u32,
+}
+
+fn is_word_start(c: char) -> bool {
+    c == '_' || c.is_alphabetic()
+}
+
+fn is_word_char(c: char) -> bool {
+    c == '_' || c.is_alphanumeric()
+}
+
+/// Does `bytes` start with a GUID (8-4-4-4-12 hex digits) not followed by a word character?
+fn guid_at(bytes: &[u8]) -> bool {
+    const GROUPS: [usize; 5] = [8, 4, 4, 4, 12];
+    let mut at = 0;
+    for (i, len) in GROUPS.iter().enumerate() {
+        if i > 0 {
+            if bytes.get(at) != Some(&b'-') {
+                return false;
+            }
+            at += 1;
+        }
+        for _ in 0..*len {
+            match bytes.get(at) {
+                Some(b) if b.is_ascii_hexdigit() => at += 1,
+                _ => return false,
+            }
+        }
+    }
+    !matches!(bytes.get(at), Some(b) if b.is_ascii_alphanumeric() || *b == b'_' || *b == b'-')
+}
+
+/// Parses the body of a day-time duration `[-]P[nD][T[nH][nM][n[.f]S]]` into nanoseconds.
+fn parse_duration(text: &str) -> std::result::Result<i128, &'static str> {
+    const SHAPE: &str = "expected [-]P[nD][T[nH][nM][nS]]";
+    let upper = text.to_ascii_uppercase();
+    let (negative, rest) = match upper.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, upper.as_str()),
+    };
+    let rest = rest.strip_prefix('P').ok_or(SHAPE)?;
+    let (days, time) = match rest.split_once('T') {
+        Some((d, t)) => {
+            if t.is_empty() {
+                return Err(SHAPE);
+            }
+            (d, Some(t))
+        }
+        None => (rest, None),
+    };
+    let mut total: i128 = 0;
+    let mut any = false;
+    if !days.is_empty() {
+        let n = days.strip_suffix('D').ok_or(SHAPE)?;
+        total += integer(n)? * 86_400_000_000_000;
+        any = true;
+    }
+    if let Some(mut t) = time {
+        for (unit, nanos) in [('H', 3_600_000_000_000i128), ('M', 60_000_000_000)] {
+            if let Some(i) = t.find(unit) {
+                total += integer(&t[..i])? * nanos;
+                t = &t[i + 1..];
+                any = true;
+            }
+        }
+        if !t.is_empty() {
+            let n = t.strip_suffix('S').ok_or(SHAPE)?;
+            let (whole, frac) = n.split_once('.').unwrap_or((n, ""));
+            total += integer(whole)? * 1_000_000_000;
+            if !frac.is_empty() || n.contains('.') {
+                if frac.is_empty() || frac.len() > 9 || !frac.bytes().all(|b| b.is_ascii_digit()) {
+                    return Err("expected 1-9 fractional second digits");
+                }
+                let mut f = integer(frac)?;
+                for _ in frac.len()..9 {
+                    f *= 10;
+                }
+                total += f;
+            }
+            any = true;
+        }
+    }
+    if !any {
+        return Err(SHAPE);
+    }
+    Ok(if negative { -total } else { total })
+}
+
+fn integer(digits: &str) -> std::result::Result<i128, &'static str> {
+    if digits.is_empty() || digits.len() > 12 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err("expected up to 12 digits before each unit");
+    }
+    digits.parse().map_err(|_| "number out of range")
+}
+
+impl<'a> Lexer<'a> {
+    /// A lexer over `src`, positioned at its start.
+    pub fn new(src: &'a str) -> Self {
+        Lexer { src, pos: 0, pos16: 0 }
+    }
+
+    /// The UTF-16 offset of the next character (the input's length at the end).
+    pub fn offset(&self) -> u32 {
+        self.pos16
+    }
+
+    fn rest(&self) -> &'a str {
+        // invariant: `pos` only ever advances by whole characters in `bump`.
+        self.src.get(self.pos..).unwrap_or("")
+    }
+
+    fn peek(&self) -> Option<char> {
+        self.rest().chars().next()
+    }
+
+    fn peek_nth(&self, n: usize) -> Option<char> {
+        self.rest().chars().nth(n)
+    }
+
+    /// The only place that moves the position: one character forward.
+    fn bump(&mut self) -> Option<char> {
+        let c = self.peek()?;
+        self.pos += c.len_utf8();
+        self.pos16 = self.pos16.saturating_add(c.len_utf16() as u32);
+        Some(c)
+    }
+
+    /// Advances while `pred` holds; returns the text passed over.
+    fn bump_while(&mut self, pred: impl Fn(char) -> bool) -> &'a str {
+        let start = self.pos;
+        while self.peek().is_some_and(&pred) {
+            self.bump();
+        }
+        self.src.get(start..self.pos).unwrap_or("")
+    }
+
+    fn bump_n(&mut self, n: usize) -> &'a str {
+        let start = self.pos;
+        for _ in 0..n {
+            self.bump();
+        }
+        self.src.get(start..self.pos).unwrap_or("")
+    }
+
+    fn span_from(&self, start: u32) -> Span {
+        Span::new(start, self.pos16)
+    }
+
+    /// Lexes a quoted string starting at the opening quote (already peeked).
+    fn string(&mut self, start: u32) -> Result<Token> {
+        self.bump();
+        let mut value = String::new();
+        loop {
+            match self.bump() {
+                None => {
+                    return Err(Error::UnterminatedString { span: Span::new(start, start + 1) })
+                }
+                Some('\'') if self.peek() == Some('\'') => {
+                    self.bump();
+                    value.push('\'');
+                }
+                Some('\'') => return Ok(Token::String(value)),
+                Some(c) => value.push(c),
+            }
+        }
+    }
+
+    /// Number, date, date-time (starting with a digit or `-digit`).
+    fn numeric(&mut self, start: u32) -> Result<Token> {
+        let bytes = self.rest().as_bytes();
+        let date_like = bytes.len() >= 5
+            && bytes[..4].iter().all(u8::is_ascii_digit)
+            && bytes[4] == b'-'
+            && bytes.get(5).is_some_and(u8::is_ascii_digit);
+        if date_like {
+            let text = self
+                .bump_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | ':' | '.' | '+'));
+            let span = self.span_from(start);
+            let result = if text.len() > 10 {
+                DateTimeOffset::parse(text).map(Token::DateTime).map_err(|r| ("date-time", r))
+            } else {
+                Date::parse(text).map(Token::Date).map_err(|r| ("date", r))
+            };
+            return result.map_err(|(kind, reason)| Error::InvalidLiteral {
+                span,
+                kind,
+                reason: reason.into(),
+            });
+        }
+        let mut text = String::new();
+        if self.peek() == Some('-') {
+            self.bump();
+            text.push('-');
+        }
+        text.push_str(self.bump_while(|c| c.is_ascii_digit()));
+        let invalid = |lexer: &Self, reason: &str| Error::InvalidLiteral {
+            span: lexer.span_from(start),
+            kind: "number",
+            reason: reason.into(),
+        };
+        if self.peek() == Some('.') {
+            self.bump();
+            let frac = self.bump_while(|c| c.is_ascii_digit());
+            if frac.is_empty() {
+                return Err(invalid(self, "expected digits after `.`"));
+            }
+            text.push('.');
+            text.push_str(frac);
+        }
+        if matches!(self.peek(), Some('e' | 'E')) {
+            self.bump();
+            text.push('e');
+            if let Some(sign @ ('+' | '-')) = self.peek() {
+                self.bump();
+                text.push(sign);
+            }
+            let exp = self.bump_while(|c| c.is_ascii_digit());
+            if exp.is_empty() {
+                return Err(invalid(self, "expected digits in the exponent"));
+            }
+            text.push_str(exp);
+        }
+        if self.peek().is_some_and(is_word_char) {
+            self.bump_while(is_word_char);
+            return Err(invalid(self, "a number cannot run into letters"));
+        }
+        Ok(Token::Number(text))
+    }
+
+    /// A word, or the literals spelled with letters: GUIDs, `INF`/`NaN`, `duration'..'`.
+    fn word(&mut self, start: u32) -> Result<Token> {
+        let word = self.bump_while(is_word_char);
+        if word.eq_ignore_ascii_case("duration") && self.peek() == Some('\'') {
+            let quote = self.pos16;
+            let Token::String(body) = self.string(quote)? else {
+                // invariant: `string` only ever returns `Token::String`.
+                return Err(Error::UnterminatedString { span: Span::new(quote, quote + 1) });
+            };
+            return match parse_duration(&body) {
+                Ok(nanos) => Ok(Token::Duration(body.to_ascii_uppercase(), nanos)),
+                Err(reason) => Err(Error::InvalidLiteral {
+                    span: self.span_from(start),
+                    kind: "duration",
+                    reason: reason.into(),
+                }),
+            };
+        }
+        if word == "INF" || word == "NaN" {
+            return Ok(Token::Number(word.into()));
+        }
+        Ok(Token::Word(word.into()))
+    }
+
+    fn next_token(&mut self) -> Option<Result<Spanned<Token>>> {
+        self.bump_while(char::is_whitespace);
+        let start = self.pos16;
+        let c = self.peek()?;
+        let token = if (c.is_ascii_hexdigit()) && guid_at(self.rest().as_bytes()) {
+            Ok(Token::Guid(self.bump_n(36).to_ascii_lowercase()))
+        } else if c.is_ascii_digit()
+            || (c == '-' && self.peek_nth(1).is_some_and(|d| d.is_ascii_digit()))
+        {
+            self.numeric(start)
+        } else if c == '-' && self.rest()[1..].starts_with("INF") {
+            self.bump_n(4);
+            if self.peek().is_some_and(is_word_char) {
+                self.bump_while(is_word_char);
+                Err(Error::InvalidLiteral {
+                    span: self.span_from(start),
+                    kind: "number",
+                    reason: "a number cannot run into letters".into(),
+                })
+            } else {
+                Ok(Token::Number("-INF".into()))
+            }
+        } else if is_word_start(c) {
+            self.word(start)
+        } else if c == '\'' {
+            self.string(start)
+        } else {
+            self.bump();
+            match c {
+                '/' => Ok(Token::Slash),
+                '(' => Ok(Token::LParen),
+                ')' => Ok(Token::RParen),
+                ',' => Ok(Token::Comma),
+                ':' => Ok(Token::Colon),
+                '-' => Ok(Token::Minus),
+                found => Err(Error::UnexpectedChar { span: self.span_from(start), found }),
+            }
+        };
+        Some(token.map(|token| Spanned { token, span: self.span_from(start) }))
+    }
+}
+
+impl Iterator for Lexer<'_> {
+    type Item = Result<Spanned<Token>>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.next_token()
+    }
+}
+
+/// Lexes all of `src`, stopping at the first error.
+///
+/// # Errors
+/// [`Error::TooLong`], [`Error::UnexpectedChar`], [`Error::UnterminatedString`] (at the opening
+/// quote) or [`Error::InvalidLiteral`].
+pub fn tokenize(src: &str) -> Result<Vec<Spanned<Token>>> {
+    check_length(src)?;
+    Lexer::new(src).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tokens(src: &str) -> Vec<Token> {
+        tokenize(src).unwrap().into_iter().map(|t| t.token).collect()
+    }
+
+    fn word(w: &str) -> Token {
+        Token::Word(w.into())
+    }
+
+    #[test]
+    fn lex_spans_count_utf16_code_units() {
+        let toks = tokenize("name eq '💝' and x").unwrap();
+        let spans: Vec<(u32, u32)> = toks.iter().map(|t| (t.span.start, t.span.end)).collect();
+        assert_eq!(spans, [(0, 4), (5, 7), (8, 12), (13, 16), (17, 18)]);
+        assert_eq!(toks[3], word("and"));
+        assert_eq!(toks[2], Token::String("💝".into()));
+    }
+
+    #[test]
+    fn lex_literals_of_every_kind() {
+        assert_eq!(
+            tokens("'O''Neil' 42 -3 1.5 1E5 2.5e-3 INF -INF NaN true null"),
+            [
+                Token::String("O'Neil".into()),
+                Token::Number("42".into()),
+                Token::Number("-3".into()),
+                Token::Number("1.5".into()),
+                Token::Number("1e5".into()),
+                Token::Number("2.5e-3".into()),
+                Token::Number("INF".into()),
+                Token::Number("-INF".into()),
+                Token::Number("NaN".into()),
+                word("true"),
+                word("null"),
+            ]
+        );
+        let t = tokens("65EDC0B5-3485-41b7-a17e-dfa9ef4706e2 2020-12-01 2020-10-30T21:03:00Z");
+        assert_eq!(t[0], Token::Guid("65edc0b5-3485-41b7-a17e-dfa9ef4706e2".into()));
+        assert_eq!(t[1], Token::Date(Date::parse("2020-12-01").unwrap()));
+        assert_eq!(t[2], Token::DateTime(DateTimeOffset::parse("2020-10-30T21:03:00Z").unwrap()));
+        assert_eq!(
+            tokens("duration'p1dt2h'"),
+            [Token::Duration("P1DT2H".into(), (26 * 3600) * 1_000_000_000)]
+        );
+    }
+
+    #[test]
+    fn lex_guid_starting_with_a_letter_is_a_guid_not_a_word() {
+        assert_eq!(
+            tokens("id eq edc0b5a1-3485-41b7-a17e-dfa9ef4706e2)"),
+            [
+                word("id"),
+                word("eq"),
+                Token::Guid("edc0b5a1-3485-41b7-a17e-dfa9ef4706e2".into()),
+                Token::RParen
+            ]
+        );
+    }
+
+    #[test]
+    fn lex_punctuation_and_paths() {
+        assert_eq!(
+            tokens("team/any(t:t/email),- x"),
+            [
+                word("team"),
+                Token::Slash,
+                word("any"),
+                Token::LParen,
+                word("t"),
+                Token::Colon,
+                word("t"),
+                Token::Slash,
+                word("email"),
+                Token::RParen,
+                Token::Comma,
+                Token::Minus,
+                word("x"),
+            ]
+        );
+    }
+
+    #[test]
+    fn lex_unterminated_string_points_at_quote() {
+        assert_eq!(
+            tokenize("name eq '💝 abc").unwrap_err(),
+            Error::UnterminatedString { span: Span::new(8, 9) }
+        );
+    }
+
+    #[test]
+    fn lex_unexpected_char_after_astral_char() {
+        let err = tokenize("'💝' # x").unwrap_err();
+        assert_eq!(err, Error::UnexpectedChar { span: Span::new(5, 6), found: '#' });
+    }
+
+    #[test]
+    fn lex_invalid_literals_point_at_their_start() {
+        for (src, at, kind) in [
+            ("x eq 2020-13-01", 5, "date"),
+            ("x eq 2020-12-01T25:00:00Z", 5, "date-time"),
+            ("x eq 12abc", 5, "number"),
+            ("x eq 1.", 5, "number"),
+            ("x eq 1e", 5, "number"),
+            ("x eq duration'P'", 5, "duration"),
+            ("x eq duration'1D'", 5, "duration"),
+        ] {
+            match tokenize(src) {
+                Err(Error::InvalidLiteral { span, kind: k, .. }) => {
+                    assert_eq!((span.start, k), (at, kind), "{src}")
+                }
+                other => panic!("{src}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn lex_too_long_input_is_rejected_before_lexing() {
+        let src = "a".repeat(MAX_FILTER_LEN + 1);
+        assert_eq!(
+            tokenize(&src).unwrap_err(),
+            Error::TooLong { len: MAX_FILTER_LEN + 1, max: MAX_FILTER_LEN }
+        );
+        assert!(check_length(&"💝".repeat(MAX_FILTER_LEN / 2)).is_ok());
+        assert!(check_length(&"💝".repeat(MAX_FILTER_LEN / 2 + 1)).is_err());
+    }
+
+    #[test]
+    fn display_prints_the_source_spelling() {
+        assert_eq!(Token::String("it's".into()).to_string(), "'it''s'");
+        assert_eq!(Token::Duration("P1D".into(), 0).to_string(), "duration'P1D'");
+        assert_eq!(Token::RParen.to_string(), ")");
+    }
+
+    #[test]
+    fn duration_bodies() {
+        assert_eq!(parse_duration("PT1.5S"), Ok(1_500_000_000));
+        assert_eq!(parse_duration("-P1D"), Ok(-86_400_000_000_000));
+        assert_eq!(parse_duration("PT1M"), Ok(60_000_000_000));
+        assert!(parse_duration("P1DT").is_err());
+        assert!(parse_duration("PT1.S").is_err());
+        assert!(parse_duration("P1Y").is_err());
+    }
+}

@@ -1,0 +1,165 @@
+//! OData `$filter` compiler and query-string builder for the referrals endpoint.
+//!
+//! Rooms: [`lexer`] (text → tokens, the only place with byte offsets), [`parser`] (tokens →
+//! [`Expr`], depth-bounded), [`ast`] (the tree and its canonical `Display`), [`check`]
+//! (schema and types), [`eval`] (offline matching), [`template`] (tagged-template values),
+//! [`encode`] (query options ↔ URL query text). This file is the public surface.
+//!
+//! Positions are UTF-16 code units (what JS `string.slice` counts), half-open.
+
+use std::fmt;
+
+use crate::datetime::DateTimeOffset;
+use crate::error::Result;
+use crate::schema::REFERRAL;
+
+pub mod ast;
+pub mod check;
+pub mod encode;
+pub mod eval;
+pub mod lexer;
+pub mod parser;
+pub mod template;
+
+pub use ast::{BinaryOp, Expr, ExprKind, Ident, LambdaOp, Literal, Precedence};
+pub use encode::{
+    build_query, parse_query_string, percent_decode, percent_encode, query_pairs, OrderBy,
+    ReferralQuery, MAX_TOP,
+};
+pub use lexer::{Spanned, Token, MAX_FILTER_LEN};
+pub use parser::{Parser, MAX_DEPTH};
+pub use template::TemplateValue;
+
+/// Parses filter text into its syntax tree, without looking at the schema.
+///
+/// ```
+/// let e = partner_referrals::query::parse("(Status EQ 'New')  and  not contains(name,'x')").unwrap();
+/// assert_eq!(e.to_string(), "Status eq 'New' and not contains(name,'x')");
+/// ```
+///
+/// # Errors
+/// `InvalidFilter`: a lexer or syntax error, [`Error::TooDeep`](crate::Error::TooDeep) past
+/// [`MAX_DEPTH`] levels, [`Error::TooLong`](crate::Error::TooLong) past [`MAX_FILTER_LEN`]
+/// UTF-16 code units. Positions point at the start of the offending token.
+pub fn parse(src: &str) -> Result<Expr> {
+    parser::parse(src)
+}
+
+/// What `validateFilter` returns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FilterInfo {
+    /// The canonical form: `validate_filter(canonical)` gives the same canonical.
+    pub canonical: String,
+    /// Distinct property paths used, in order of first appearance; a lambda contributes its
+    /// collection (`team`) and the paths under its variable resolved to the collection
+    /// (`team/email`).
+    pub fields: Vec<String>,
+}
+
+/// Parses and checks filter text; `schema: false` checks syntax, literals and function
+/// signatures only (any property names are accepted).
+///
+/// ```
+/// use partner_referrals::query::validate_filter;
+/// let info = validate_filter("(direction eq 'Incoming') and team/any(t:t/email eq 'r2d2@contoso.com')", true).unwrap();
+/// assert_eq!(info.canonical, "direction eq 'Incoming' and team/any(t:t/email eq 'r2d2@contoso.com')");
+/// assert_eq!(info.fields, ["direction", "team", "team/email"]);
+/// let err = validate_filter("status eq 'new'", true).unwrap_err();
+/// assert_eq!(err.to_string(), "`'new'` is not a ReferralStatus value (did you mean `'New'`?) at position 10");
+/// assert!(validate_filter("anything/goes eq 'new'", false).is_ok());
+/// ```
+///
+/// # Errors
+/// `InvalidFilter`: the first error by position (syntax, unknown property, type, enum value,
+/// unbound lambda variable).
+pub fn validate_filter(src: &str, schema: bool) -> Result<FilterInfo> {
+    let expr = parse(src)?;
+    let checked = check::check(&expr, schema.then_some(&REFERRAL));
+    if let Some(first) = checked.errors.into_iter().next() {
+        return Err(first);
+    }
+    Ok(FilterInfo { canonical: expr.to_string(), fields: checked.fields })
+}
+
+/// A filter that parsed and checked against the referral schema.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Filter {
+    expr: Expr,
+    canonical: String,
+    fields: Vec<String>,
+}
+
+impl Filter {
+    /// Parses and checks `src` against the referral schema.
+    ///
+    /// ```
+    /// use partner_referrals::query::Filter;
+    /// use partner_referrals::datetime::DateTimeOffset;
+    /// let f = Filter::parse("status eq 'New' and details/dealValue ge 5000").unwrap();
+    /// let referral = serde_json::json!({"status": "New", "details": {"dealValue": "10000.00"}});
+    /// assert!(f.matches(&referral, DateTimeOffset::from_unix_millis(0)));
+    /// assert_eq!(f.to_string(), "status eq 'New' and details/dealValue ge 5000");
+    /// ```
+    ///
+    /// # Errors
+    /// As [`validate_filter`] with `schema: true`.
+    pub fn parse(src: &str) -> Result<Filter> {
+        let expr = parse(src)?;
+        let checked = check::check(&expr, Some(&REFERRAL));
+        if let Some(first) = checked.errors.into_iter().next() {
+            return Err(first);
+        }
+        Ok(Filter { canonical: expr.to_string(), expr, fields: checked.fields })
+    }
+
+    /// The canonical text.
+    pub fn canonical(&self) -> &str {
+        &self.canonical
+    }
+
+    /// The property paths used (see [`FilterInfo::fields`]).
+    pub fn fields(&self) -> &[String] {
+        &self.fields
+    }
+
+    /// The syntax tree.
+    pub fn expr(&self) -> &Expr {
+        &self.expr
+    }
+
+    /// Canonical text and fields.
+    pub fn info(&self) -> FilterInfo {
+        FilterInfo { canonical: self.canonical.clone(), fields: self.fields.clone() }
+    }
+
+    /// Evaluates the filter over one referral (decoded JSON) with OData semantics; `now` is
+    /// what `now()` returns (the core has no clock).
+    pub fn matches(&self, record: &serde_json::Value, now: DateTimeOffset) -> bool {
+        eval::matches(&self.expr, record, Some(&REFERRAL), now)
+    }
+}
+
+impl fmt::Display for Filter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.canonical)
+    }
+}
+
+/// Builds a filter from tagged-template parts: each value becomes a literal, never syntax.
+///
+/// ```
+/// use partner_referrals::query::{filter_from_template, TemplateValue};
+/// let f = filter_from_template(
+///     &["customerProfile/name eq ", ""],
+///     &[TemplateValue::String("O'Brien & Co #1+2".into())],
+/// ).unwrap();
+/// assert_eq!(f.canonical(), "customerProfile/name eq 'O''Brien & Co #1+2'");
+/// ```
+///
+/// # Errors
+/// `InvalidFilter`: a value that cannot be a literal (NaN, ±Infinity, empty or nested array,
+/// a value inside quotes), or any error of [`Filter::parse`]; positions refer to the rendered
+/// text.
+pub fn filter_from_template(strings: &[&str], values: &[TemplateValue]) -> Result<Filter> {
+    Filter::parse(&template::render(strings, values)?)
+}

@@ -1,0 +1,214 @@
+//! Offline evaluation against the documented page and hand-made records.
+
+use partner_referrals::datetime::DateTimeOffset;
+use partner_referrals::query::Filter;
+use serde_json::{json, Value};
+
+fn seed_referral() -> Value {
+    let page: Value =
+        serde_json::from_str(include_str!("fixtures/seed-page.json")).expect("fixture is JSON");
+    page["value"][0].clone()
+}
+
+fn now() -> DateTimeOffset {
+    DateTimeOffset::parse("2020-11-05T12:00:00Z").unwrap()
+}
+
+#[track_caller]
+fn eval(filter: &str, record: &Value) -> bool {
+    Filter::parse(filter).unwrap_or_else(|e| panic!("{filter}: {e}")).matches(record, now())
+}
+
+#[test]
+fn seed_referral_matches_what_it_should() {
+    let r = seed_referral();
+    let matching = [
+        "engagementId eq '65edc0b5-3485-41b7-a17e-dfa9ef4706e2'",
+        "engagementId eq 65EDC0B5-3485-41B7-A17E-DFA9EF4706E2",
+        "status eq 'New' and qualification eq 'Direct'",
+        "customerProfile/address/country eq 'US' and direction eq 'Incoming'",
+        "direction eq 'Incoming' and substatus eq 'Pending'",
+        "status in ('New','Active')",
+        "details/dealValue ge 10000 and details/dealValue lt 10000.01",
+        "details/dealValue mul 2 eq 20000 and details/dealValue div 3 eq 3333",
+        "details/dealValue divby 4 eq 2500 and details/dealValue mod 3 eq 1",
+        "createdDateTime eq 2020-10-30T21:03:00Z",
+        "createdDateTime eq 2020-10-30T22:03:00+01:00",
+        "createdDateTime gt 2020-10-30 and createdDateTime lt 2020-10-31",
+        "date(createdDateTime) eq 2020-10-30",
+        "year(createdDateTime) eq 2020 and month(createdDateTime) eq 10 and day(createdDateTime) eq 30",
+        "hour(createdDateTime) eq 21 and minute(createdDateTime) eq 3 and second(createdDateTime) eq 0",
+        "updatedDateTime ge createdDateTime",
+        "createdDateTime gt now() sub duration'P7D'",
+        "createdDateTime add duration'P14D' gt now()",
+        "now() sub createdDateTime lt duration'P6D'",
+        "details/closingDateTime eq 2020-12-01",
+        "contains(customerProfile/name,'Fabrikam')",
+        "startswith(tolower(customerProfile/name),'fabrikam') and endswith(customerProfile/name,'Inc')",
+        "toupper(customerProfile/address/city) eq 'REDMOND'",
+        "length(customerProfile/address/state) eq 2",
+        "indexof(customerProfile/name,'Customer') eq 9",
+        "substring(customerProfile/name,0,8) eq 'Fabrikam'",
+        "concat(customerProfile/address/city,customerProfile/address/state) eq 'RedmondWA'",
+        "trim(customerProfile/address/addressLine2) eq ''",
+        "details/requirements/industries/any(i:i/id eq 'Education')",
+        "details/requirements/solutions/all(s:startswith(s/id,'SOL-'))",
+        "team/all(t:t/email eq 'nobody')",
+        "not team/any()",
+        "externalReferenceId eq null and expirationDateTime eq null",
+        "statusReason ne 'x'",
+        "links/self/method eq 'GET'",
+        "organizationName gt 'A' and organizationName lt 'D'",
+        // Ordering with null is false (not null), so its negation is true.
+        "not (expirationDateTime lt now())",
+    ];
+    for f in matching {
+        assert!(eval(f, &r), "should match: {f}");
+    }
+    let not_matching = [
+        "status eq 'Active'",
+        "status ne 'New'",
+        "engagementId eq '00000000-0000-0000-0000-000000000000'",
+        "details/dealValue gt 10000",
+        "createdDateTime lt 2020-10-30",
+        "contains(customerProfile/name,'fabrikam')",
+        "team/any(t:t/email eq 'r2d2@contoso.com')",
+        "team/any()",
+        "details/requirements/solutions/any(s:s/type eq 'Name')",
+        "externalReferenceId ne null",
+        "statusReason eq 'x'",
+        "expirationDateTime lt now()",
+        "expirationDateTime ge now()",
+        "consent/consentToContact eq true",
+        "not (consent/consentToContact eq true) and status eq 'Closed'",
+    ];
+    for f in not_matching {
+        assert!(!eval(f, &r), "should not match: {f}");
+    }
+}
+
+#[test]
+fn missing_properties_are_null_and_nulls_propagate_three_valued() {
+    let r = json!({ "status": "New" });
+    assert!(eval("name eq null", &r));
+    assert!(!eval("name ne null", &r));
+    assert!(!eval("name eq 'x'", &r));
+    assert!(eval("name ne 'x'", &r));
+    assert!(!eval("name gt 'a'", &r));
+    assert!(!eval("name lt 'a'", &r));
+    // `consentToContact` is missing: null. `not null` is null, which does not match.
+    assert!(!eval("consent/consentToContact", &r));
+    assert!(!eval("not consent/consentToContact", &r));
+    // null or true = true; null and false = false; null and true = null (no match).
+    assert!(eval("consent/consentToContact or status eq 'New'", &r));
+    assert!(!eval("consent/consentToContact and status eq 'New'", &r));
+    assert!(eval("not (consent/consentToContact and status eq 'Active')", &r));
+    // Functions of null are null.
+    assert!(!eval("contains(name,'x')", &r));
+    assert!(!eval("not contains(name,'x')", &r));
+    assert!(!eval("length(name) eq 0", &r));
+}
+
+#[test]
+fn lambdas_over_empty_null_and_mixed_collections() {
+    let empty = json!({ "team": [] });
+    let missing = json!({});
+    let team = json!({ "team": [
+        { "email": "a@contoso.com", "firstName": "Ada" },
+        { "email": "b@fabrikam.com" },
+    ]});
+    assert!(!eval("team/any()", &empty));
+    assert!(!eval("team/any(t:t/email eq 'x')", &empty));
+    assert!(eval("team/all(t:t/email eq 'x')", &empty));
+    assert!(!eval("team/any(t:t/email eq 'x')", &missing));
+    assert!(eval("team/all(t:t/email eq 'x')", &missing));
+    assert!(eval("team/any()", &team));
+    assert!(eval("team/any(t:endswith(t/email,'@fabrikam.com'))", &team));
+    assert!(!eval("team/all(t:endswith(t/email,'@contoso.com'))", &team));
+    assert!(eval("team/all(t:contains(t/email,'@'))", &team));
+    // The second member has no firstName: null; `all` of (true, null) is null.
+    assert!(!eval("team/all(t:startswith(t/firstName,'A'))", &team));
+    assert!(eval("team/any(t:startswith(t/firstName,'A'))", &team));
+    assert!(eval("team/any(t:t/firstName eq null)", &team));
+    let nested =
+        json!({ "team": [{ "email": "x" }], "customerProfile": { "team": [{ "email": "x" }] } });
+    assert!(eval("team/any(t:customerProfile/team/any(c:c/email eq t/email))", &nested));
+}
+
+#[test]
+fn strings_compare_case_sensitively_in_utf16_order_and_count_utf16_units() {
+    let r = json!({ "name": "a💝b", "customerProfile": { "name": "Zeta" } });
+    assert!(eval("length(name) eq 4", &r));
+    assert!(eval("indexof(name,'b') eq 3", &r));
+    assert!(eval("substring(name,1,2) eq '💝'", &r));
+    assert!(eval("substring(name,3) eq 'b'", &r));
+    assert!(eval("customerProfile/name lt 'a'", &r), "uppercase sorts before lowercase");
+    assert!(!eval("customerProfile/name eq 'zeta'", &r));
+    assert!(eval("tolower(customerProfile/name) eq 'zeta'", &r));
+    assert!(eval("name gt '\u{ff61}' eq false", &r), "astral chars sort below U+FF61 as in JS");
+}
+
+#[test]
+fn decimal_values_may_be_numbers_or_strings() {
+    for value in [json!(1500.5), json!("1500.50"), json!(" 1500.5 ")] {
+        let r = json!({ "details": { "dealValue": value } });
+        assert!(eval("details/dealValue eq 1500.5", &r), "{value}");
+        assert!(eval("details/dealValue gt 1500 and details/dealValue lt 1501", &r), "{value}");
+        assert!(eval("round(details/dealValue) eq 1501 and floor(details/dealValue) eq 1500", &r));
+    }
+    let bad = json!({ "details": { "dealValue": "lots" } });
+    assert!(eval("details/dealValue eq null", &bad), "an unreadable decimal is null");
+    let zero = json!({ "details": { "dealValue": 0 } });
+    assert!(!eval("10 div details/dealValue eq 0", &zero), "division by zero is null");
+}
+
+#[test]
+fn enum_values_are_compared_as_strings_including_unknown_ones() {
+    let r = json!({ "status": "Archived", "type": "Shared" });
+    assert!(!eval("status eq 'New'", &r));
+    assert!(eval("status ne 'New'", &r));
+    assert!(!eval("status in ('New','Active','Closed','None')", &r));
+    assert!(eval("type has 'Shared'", &r));
+}
+
+#[test]
+fn dates_compare_by_instant_whatever_the_offset_or_precision() {
+    let r = json!({
+        "createdDateTime": "2020-10-30T21:03:00.1234567Z",
+        "updatedDateTime": "2020-10-30T23:03:00.1+02:00",
+        "expirationDateTime": "not a date"
+    });
+    assert!(eval("createdDateTime gt 2020-10-30T21:03:00Z", &r));
+    assert!(eval("createdDateTime lt 2020-10-30T21:03:00.2Z", &r));
+    assert!(eval("updatedDateTime lt createdDateTime", &r));
+    assert!(eval("hour(updatedDateTime) eq 23", &r), "hour() is in the value's own offset");
+    assert!(eval("expirationDateTime eq null", &r), "an unreadable date is null");
+}
+
+#[test]
+fn now_comes_from_the_caller() {
+    let r = json!({ "expirationDateTime": "2020-11-10T00:00:00Z" });
+    let f = Filter::parse("expirationDateTime gt now()").unwrap();
+    assert!(f.matches(&r, DateTimeOffset::parse("2020-11-09T00:00:00Z").unwrap()));
+    assert!(!f.matches(&r, DateTimeOffset::parse("2020-11-11T00:00:00Z").unwrap()));
+}
+
+#[test]
+fn ten_thousand_or_terms_evaluate() {
+    let src = (0..10_000).map(|i| format!("name eq 'n{i}'")).collect::<Vec<_>>().join(" or ");
+    let f = Filter::parse(&src).unwrap();
+    assert!(f.matches(&json!({ "name": "n9999" }), now()));
+    assert!(!f.matches(&json!({ "name": "n10000" }), now()));
+    let ands = (0..10_000).map(|i| format!("name ne 'n{i}'")).collect::<Vec<_>>().join(" and ");
+    let f = Filter::parse(&ands).unwrap();
+    assert!(f.matches(&json!({ "name": "zzz" }), now()));
+    assert!(!f.matches(&json!({ "name": "n5000" }), now()));
+}
+
+#[test]
+fn non_object_records_match_nothing_but_null_tests() {
+    for r in [json!(null), json!([]), json!("x"), json!(1)] {
+        assert!(!eval("status eq 'New'", &r));
+        assert!(eval("status eq null", &r));
+    }
+}

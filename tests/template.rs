@@ -1,0 +1,150 @@
+//! Tagged templates: interpolated values are literals, never syntax.
+
+use partner_referrals::datetime::DateTimeOffset;
+use partner_referrals::query::{filter_from_template, parse, ExprKind, Literal, TemplateValue};
+use partner_referrals::{Error, ErrorCode};
+
+fn s(x: &str) -> TemplateValue {
+    TemplateValue::String(x.into())
+}
+
+/// The literal on the right of `name eq <value>` after parsing the canonical form back.
+fn right_literal(canonical: &str) -> Literal {
+    let e = parse(canonical).unwrap();
+    match e.kind {
+        ExprKind::Binary { right, .. } => match right.kind {
+            ExprKind::Literal(l) => l,
+            other => panic!("not a literal: {other:?}"),
+        },
+        other => panic!("not a comparison: {other:?}"),
+    }
+}
+
+#[test]
+fn the_spec_example() {
+    let f =
+        filter_from_template(&["customerProfile/name eq ", ""], &[s("O'Brien & Co #1+2")]).unwrap();
+    assert_eq!(f.canonical(), "customerProfile/name eq 'O''Brien & Co #1+2'");
+    assert_eq!(f.to_string(), f.canonical());
+}
+
+#[test]
+fn injection_attempts_come_back_as_the_literal_value() {
+    let attacks = [
+        "' or status eq 'New",
+        "x') or (1 eq 1",
+        "'' or true or ''",
+        "a' and not status eq 'Closed",
+        "& $top=1000 #",
+        "+%27 or 1 eq 1",
+        "%' or '1' eq '1",
+        "💝🎉 ünïcödé",
+        "\u{0}\u{1}\n\r\t\u{7f}\u{2028}",
+        "'",
+        "''",
+        "",
+        "\\' or 1 eq 1 --",
+        ") or team/any(t:true",
+    ];
+    for attack in attacks {
+        let f = filter_from_template(&["name eq ", ""], &[s(attack)])
+            .unwrap_or_else(|e| panic!("{attack:?}: {e}"));
+        assert_eq!(right_literal(f.canonical()), Literal::String(attack.into()), "{attack:?}");
+        // Still one comparison: nothing leaked into the syntax.
+        assert!(matches!(parse(f.canonical()).unwrap().kind, ExprKind::Binary { .. }));
+        assert_eq!(f.fields(), ["name"]);
+    }
+}
+
+#[test]
+fn every_value_kind_renders_as_its_literal() {
+    let t = DateTimeOffset::from_unix_millis(1_604_091_780_123);
+    let f = filter_from_template(
+        &[
+            "createdDateTime gt ",
+            " and details/dealValue ge ",
+            " and externalReferenceId eq ",
+            " and consent/consentToContact eq ",
+            " and status in ",
+            "",
+        ],
+        &[
+            TemplateValue::DateTime(t),
+            TemplateValue::Number(1500.5),
+            TemplateValue::Null,
+            TemplateValue::Bool(true),
+            TemplateValue::List(vec![s("New"), s("Active")]),
+        ],
+    )
+    .unwrap();
+    assert_eq!(
+        f.canonical(),
+        "createdDateTime gt 2020-10-30T21:03:00.123Z and details/dealValue ge 1500.5 and externalReferenceId eq null and consent/consentToContact eq true and status in ('New','Active')"
+    );
+}
+
+#[test]
+fn numbers_come_back_as_the_same_f64() {
+    for n in [0.0, -3.0, 0.1, 1e-9, 123_456_789.125, 1e21, -2.5e300, 9_007_199_254_740_993.0] {
+        let f = filter_from_template(&["details/dealValue eq ", ""], &[TemplateValue::Number(n)])
+            .unwrap();
+        let Literal::Number(text) = right_literal(f.canonical()) else { panic!() };
+        assert_eq!(text.parse::<f64>().unwrap(), n, "{text}");
+    }
+}
+
+#[test]
+fn values_are_validated_like_string_filters() {
+    let err = filter_from_template(&["status eq ", ""], &[s("new")]).unwrap_err();
+    assert!(matches!(err, Error::UnknownEnumValue { .. }));
+    assert_eq!(err.span().unwrap().start, 10, "position in the rendered text");
+    let err = filter_from_template(
+        &["status in ", ""],
+        &[TemplateValue::List(vec![s("New"), s("Bogus")])],
+    )
+    .unwrap_err();
+    assert_eq!(err.span().unwrap().start, 17);
+    let err =
+        filter_from_template(&["details/dealValue eq ", ""], &[TemplateValue::Number(f64::NAN)])
+            .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::InvalidFilter);
+    assert_eq!(err.span().unwrap().start, 21);
+    let err = filter_from_template(&["name eq '", "'"], &[s("x")]).unwrap_err();
+    assert!(err.to_string().contains("do not put quotes"), "{err}");
+    let err =
+        filter_from_template(&["status in ", ""], &[TemplateValue::List(vec![])]).unwrap_err();
+    assert!(err.to_string().contains("empty array"), "{err}");
+}
+
+#[test]
+fn values_cannot_glue_onto_neighbouring_tokens() {
+    // Without separation `name eq${"x"}or` would still lex, but `eq${5}` must not become `eq5`.
+    let f = filter_from_template(
+        &["details/dealValue eq", "or name eq", ""],
+        &[TemplateValue::Number(5.0), s("x")],
+    )
+    .unwrap();
+    assert_eq!(f.canonical(), "details/dealValue eq 5 or name eq 'x'");
+}
+
+/// Deterministic pseudo-random strings (xorshift) over a hostile alphabet: each must come back
+/// unchanged as the literal's value.
+#[test]
+fn random_strings_round_trip_through_templates() {
+    let alphabet: Vec<char> =
+        "'\"&#+%=?/\\() ,:;$@!*~`^|{}[]<>\n\t\r\u{0}aZ9 💝é\u{ffff}\u{2028}".chars().collect();
+    let mut state = 0x2545_F491_4F6C_DD1Du64;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for _ in 0..2000 {
+        let len = (next() % 12) as usize;
+        let value: String =
+            (0..len).map(|_| alphabet[(next() % alphabet.len() as u64) as usize]).collect();
+        let f = filter_from_template(&["name eq ", ""], &[s(&value)]).unwrap();
+        assert_eq!(right_literal(f.canonical()), Literal::String(value.clone()), "{value:?}");
+    }
+}
