@@ -31,6 +31,9 @@ Per-request faults: header `X-Emulator-Fault: <kind>` or query `_fault=<kind>` w
 429 429-no-retry-after 429-date 503 503-retry-after 504 500 401 403 slow drop malformed none.
 ";
 
+/// The largest `--count` accepted (about 4 GB of JSON in memory would be a mistake).
+pub const MAX_COUNT: usize = 1_000_000;
+
 /// What the command line asks for.
 #[derive(Debug)]
 pub enum Command {
@@ -62,7 +65,12 @@ pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<Command, St
             "-h" | "--help" => return Ok(Command::Help),
             "--quiet" | "-q" => config.log = false,
             "--port" => config.port = number(&name, &value()?)?,
-            "--count" => config.count = number(&name, &value()?)?,
+            "--count" => {
+                config.count = number(&name, &value()?)?;
+                if config.count > MAX_COUNT {
+                    return Err(format!("`--count` is at most {MAX_COUNT}"));
+                }
+            }
             "--seed" => config.seed = number(&name, &value()?)?,
             "--fault-seed" => config.fault_seed = number(&name, &value()?)?,
             "--slow-ms" => config.slow_ms = number(&name, &value()?)?,
@@ -133,6 +141,7 @@ mod tests {
         assert!(run(&["--now", "yesterday"]).is_err());
         assert!(run(&["--faults", "418:1"]).is_err());
         assert!(run(&["--page-size", "0"]).is_err());
+        assert!(run(&["--count", "1000001"]).unwrap_err().contains("at most"));
         assert!(run(&["--bogus"]).unwrap_err().contains("unknown option"));
     }
 }
