@@ -751,3 +751,35 @@ fn keep_alive_serves_several_requests_on_one_connection() {
     bad.read_to_string(&mut raw).unwrap();
     assert!(raw.starts_with("HTTP/1.1 400 Bad Request\r\n"), "{raw}");
 }
+
+#[test]
+fn the_binary_prints_its_url_and_serves() {
+    use std::io::BufRead;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_partner-referrals-emulator"))
+        .args(["--port", "0", "--count", "5", "--quiet", "--now", NOW])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let url =
+        line.trim().strip_prefix("emulator listening on ").unwrap_or_else(|| panic!("{line}"));
+    let port: u16 = url
+        .strip_prefix("http://127.0.0.1:")
+        .and_then(|rest| rest.strip_suffix("/v1.0/"))
+        .unwrap_or_else(|| panic!("{url}"))
+        .parse()
+        .unwrap();
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    let reply = get(addr, "/v1.0/engagements/referrals");
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(decode_referral_page(&reply.body).unwrap().count, Some(5));
+    let bad = Command::new(env!("CARGO_BIN_EXE_partner-referrals-emulator"))
+        .args(["--faults", "nope"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("error: fault `nope`"));
+}
