@@ -34,13 +34,14 @@ fmt-check:
 	cargo fmt --all -- --check
 
 clippy:
-	cargo clippy $(CARGO_FLAGS) --all-targets -- -D warnings
+	cargo clippy $(CARGO_FLAGS) --workspace --all-targets -- -D warnings
 
 clippy-wasm:
 	cargo clippy $(CARGO_FLAGS) $(WASM) --all-targets -- -D warnings
 
+## the core crate and the emulator (a workspace member; std::net, never built for wasm32)
 test-native:
-	cargo test $(CARGO_FLAGS)
+	cargo test $(CARGO_FLAGS) --workspace
 
 ## wasm tests (tests/wasm.rs and every test file using the shared-test convention) in Node
 test-wasm-node:
