@@ -7,6 +7,10 @@
 //! `tests/fixtures/odata-abnf/DIFFERENCES.md`), which must come out exactly as listed there. A
 //! change in either direction (a fixed difference, or a new one) fails the test.
 
+// Runs natively and under wasm-bindgen-test in Node and Chromium (see tests/page.rs).
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
 use partner_referrals::query::{self, check};
 use serde::Deserialize;
 
