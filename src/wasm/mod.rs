@@ -9,10 +9,14 @@
 //! The package entries (`pkg-template/`) add `ready` and the variadic `filter` tag on top of
 //! the glue that `wasm-bindgen --target web` generates from this module.
 
+pub mod client;
 mod convert;
 pub mod error;
+pub mod fetch;
 pub mod page;
 pub mod query;
+pub mod signal;
+pub mod token;
 
 pub use error::ODataError;
 
