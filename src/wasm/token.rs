@@ -2,9 +2,10 @@
 //!
 //! `getToken` may return a string or a promise (any thenable) of one. What it throws or
 //! rejects with never goes into a message: a `TokenError` says only what kind of thing went
-//! wrong ("`getToken` threw an InteractionRequiredAuthError"), and the thrown value itself
-//! becomes the error's non-enumerable `cause` (MSAL users branch on it), so neither
-//! `String(err)`, `err.stack` nor `JSON.stringify(err)` can carry a token from it.
+//! wrong ("`getToken` threw an InteractionRequiredAuthError"), and a thrown object (an
+//! `Error`) becomes the error's non-enumerable `cause` (MSAL users branch on it), so neither
+//! `String(err)`, `err.stack` nor `JSON.stringify(err)` can carry a token from it. A thrown
+//! primitive (a string might be a token) is dropped.
 
 use std::cell::RefCell;
 
@@ -38,12 +39,17 @@ impl JsTokenSource {
         self.thrown.try_borrow_mut().ok().and_then(|mut slot| slot.take())
     }
 
+    /// The message for a throw or rejection. An object (an `Error`) is kept for the `cause`;
+    /// a primitive is dropped: a thrown string might be a token, and has nothing to branch on.
     fn failed(&self, thrown: JsValue, verb: &str) -> String {
-        let message = format!("`getToken` {verb} {}; see the error's `cause`", kind_of(&thrown));
+        let kind = kind_of(&thrown);
+        if !(thrown.is_object() || thrown.is_function()) {
+            return format!("`getToken` {verb} {kind}");
+        }
         if let Ok(mut slot) = self.thrown.try_borrow_mut() {
             *slot = Some(thrown);
         }
-        message
+        format!("`getToken` {verb} {kind}; see the error's `cause`")
     }
 }
 
