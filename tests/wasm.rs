@@ -66,6 +66,10 @@ fn http_error_reaches_js_with_status_ids_and_server_details() {
         get("correlationId").as_string().as_deref(),
         Some("6f1c0c3e-0000-4000-8000-000000000002")
     );
+    assert_eq!(
+        get("clientRequestId").as_string().as_deref(),
+        Some("6f1c0c3e-0000-4000-8000-000000000001")
+    );
     assert_eq!(get("retryAfterMs").as_f64(), Some(1500.0));
     assert_eq!(get("serverCode").as_string().as_deref(), Some("TooManyRequests"));
     let details = js_sys::JSON::stringify(&get("details")).unwrap();

@@ -55,6 +55,8 @@ export interface ODataErrorProps {
   requestId?: string;
   /** The `MS-CorrelationId` the request was sent with. */
   correlationId?: string;
+  /** The request id the client sent (`client-request-id` = `MS-RequestId`), for support tickets. */
+  clientRequestId?: string;
   /** How long the server asked to wait (`Retry-After`), in milliseconds. */
   retryAfterMs?: number;
   /** The server's error body, parsed. */
@@ -74,6 +76,7 @@ export declare class ODataError extends Error implements ODataErrorProps {
   status?: number;
   requestId?: string;
   correlationId?: string;
+  clientRequestId?: string;
   retryAfterMs?: number;
   details?: unknown;
   serverCode?: string;

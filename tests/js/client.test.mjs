@@ -282,6 +282,7 @@ test("the error after the last retry has status, ids, Retry-After and the server
   assert.equal(e.status, 429);
   assert.equal(e.requestId, "srv-2");
   assert.equal(e.correlationId, s.requests[1].headers["MS-CorrelationId"]);
+  assert.equal(e.clientRequestId, s.requests[1].headers["client-request-id"]);
   assert.equal(e.retryAfterMs, 0);
   assert.deepEqual(e.details, body);
   assert.equal(e.serverCode, "TooManyRequests");
