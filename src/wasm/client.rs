@@ -115,7 +115,7 @@ pub struct RawClient {
 pub fn create_client(options: JsValue) -> Result<RawClient, JsValue> {
     const KNOWN: &[&str] = &["getToken", "baseUrl", "fetch", "maxRetries", "timeoutMs", "locale"];
     let bad = |message: &str| type_error(&format!("ReferralsClient: {message}"));
-    let Some(options) = options_object(&options, "ReferralsClient option", KNOWN)? else {
+    let Some(options) = options_object(&options, "ReferralsClient options", KNOWN)? else {
         return Err(bad("options with a getToken function are required"));
     };
     let get_token = get(&options, "getToken")?
@@ -234,7 +234,8 @@ impl RawClient {
         let query = query_string(&query, "all query")?;
         let call = CallOptions::from_js(&opts)?;
         let mut token = None;
-        if let Some(settings) = options_object(&settings, "byPage setting", &["continuationToken"])?
+        if let Some(settings) =
+            options_object(&settings, "byPage settings", &["continuationToken"])?
         {
             if let Some(value) = get(&settings, "continuationToken")? {
                 token = Some(value.as_string().ok_or_else(|| {
@@ -330,7 +331,7 @@ struct CallOptions {
 impl CallOptions {
     fn from_js(opts: &JsValue) -> Result<CallOptions, JsValue> {
         let mut out = CallOptions::default();
-        let Some(opts) = options_object(opts, "request option", &["signal", "correlationId"])?
+        let Some(opts) = options_object(opts, "request options", &["signal", "correlationId"])?
         else {
             return Ok(out);
         };
