@@ -352,6 +352,8 @@ async function loadPages(max) {
         break;
       }
     }
+    // The deadline filter of a finished traversal: one clock reading for every row.
+    if (run.done && ui.deadlineOnly.checked) renderAll();
     setProgress(run.done ? "done" : "paused");
   } catch (e) {
     if (run !== state.run) return;
@@ -458,11 +460,11 @@ function deadlineDays() {
 }
 
 /** The client-side filter of the deadline preset: respond-by between now and now + N days. */
-function passesClientFilter(r) {
+function passesClientFilter(r, at = renderedAt) {
   if (!ui.deadlineOnly.checked) return true;
   const due = respondByOf(r);
   if (!due) return false;
-  const left = Date.parse(due) - now();
+  const left = Date.parse(due) - at;
   return left >= 0 && left <= deadlineDays() * DAY;
 }
 
@@ -493,11 +495,15 @@ function renderAll() {
   setProgress(ui.progress.dataset.state ?? "idle");
 }
 
+/** The clock reading the rows on screen were filtered and counted down with. */
+let renderedAt = Date.now();
+
 function appendRows(rows) {
+  renderedAt = now();
   const fragment = document.createDocumentFragment();
   for (const r of rows) if (passesClientFilter(r)) fragment.append(rowFor(r));
   ui.rows.append(fragment);
-  ui.table.dataset.now = new Date(now()).toISOString();
+  ui.table.dataset.now = new Date(renderedAt).toISOString();
   ui.empty.hidden = ui.rows.childElementCount > 0 || state.rows.length === 0 && !state.run?.done;
 }
 
@@ -570,8 +576,8 @@ function deadlineCell(r) {
       new Intl.DateTimeFormat(locale(), { dateStyle: "medium" }).format(Date.parse(due))));
 }
 
-function countdown(due) {
-  const left = Date.parse(due) - now();
+function countdown(due, at = renderedAt) {
+  const left = Date.parse(due) - at;
   if (left <= 0) return h("span", { class: "badge cd overdue", "data-testid": "countdown" }, "overdue");
   const d = Math.floor(left / DAY);
   const hrs = Math.floor((left % DAY) / HOUR);
@@ -581,10 +587,16 @@ function countdown(due) {
 }
 
 function refreshCountdowns() {
+  if (state.busy) return;
+  if (ui.deadlineOnly.checked) {
+    renderAll();
+    return;
+  }
+  renderedAt = now();
   for (const span of ui.rows.querySelectorAll("[data-respond-by]")) {
     span.firstChild.replaceWith(countdown(span.dataset.respondBy));
   }
-  if (ui.deadlineOnly.checked) renderAll();
+  ui.table.dataset.now = new Date(renderedAt).toISOString();
 }
 
 // ---------------------------------------------------------------------------------------------

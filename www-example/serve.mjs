@@ -7,7 +7,8 @@
 // Environment: PORT (default 0 = any free port); PARTNER_REFERRALS_EMULATOR (emulator binary,
 // default target/release/partner-referrals-emulator); PARTNER_REFERRALS_EMULATOR_ARGS (extra
 // arguments, split on spaces, e.g. "--seed 7 --count 2000"); PARTNER_REFERRALS_PKG (the built
-// package, default pkg/); PARTNER_REFERRALS_NOW (pin the page's clock, e.g. for screenshots).
+// package, default pkg/); PARTNER_REFERRALS_NOW (an ISO date-time that pins the emulator's and the
+// page's clock, e.g. for screenshots); PARTNER_REFERRALS_DEBUG=1 (echo the emulator's output).
 //
 // In-process (tests): `const demo = await start({ port: 0 }); … await demo.close();`
 import { spawn } from "node:child_process";
@@ -43,7 +44,7 @@ const MIME = {
  * @param {string} [options.emulatorBin] path of the emulator binary
  * @param {string[]} [options.emulatorArgs] extra emulator arguments (`--seed`, `--count`, `--faults` …)
  * @param {string} [options.pkgDir] the built package directory served at /pkg/
- * @param {string} [options.now] an ISO date that pins the page's clock (countdowns, deadline filter)
+ * @param {string} [options.now] an ISO date that pins the clock of the emulator (`--now`) and of the page
  * @returns {Promise<{ url: string, emulatorUrl: string, emulatorPid: number, close(): Promise<void> }>}
  */
 export async function start({
@@ -59,7 +60,8 @@ export async function start({
   }));
   const entry = "/pkg/" + browserEntry(manifest).replace(/^\.\//, "");
 
-  const emulator = await startEmulator(emulatorBin, emulatorArgs);
+  // A pinned clock pins both: the emulator's data dates and the page's countdowns.
+  const emulator = await startEmulator(emulatorBin, [...(now ? ["--now", now] : []), ...emulatorArgs]);
   let server;
   try {
     server = createServer((req, res) => {
