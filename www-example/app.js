@@ -469,7 +469,7 @@ function passesClientFilter(r, at = renderedAt) {
 }
 
 function visibleRows() {
-  return state.rows.filter(passesClientFilter);
+  return state.rows.filter((r) => passesClientFilter(r));
 }
 
 function respondByOf(r) {
@@ -621,6 +621,7 @@ function renderChart() {
   const previous = ui.chartCurrency.value;
   ui.chartCurrency.replaceChildren(...currencies.map((c) => h("option", { value: c }, `${c} (${byCurrency.get(c)})`)));
   if (currencies.includes(previous)) ui.chartCurrency.value = previous;
+  ui.chartCurrency.closest("label").hidden = currencies.length === 0;
   const currency = ui.chartCurrency.value;
   const by = ui.chartBy.value;
 
@@ -643,11 +644,11 @@ function renderChart() {
     ? `Deal value by ${by} · ${currency} · ${n} referral${n === 1 ? "" : "s"}`
     : "Deal value";
   if (bars.length === 0) {
-    ui.chart.replaceChildren(h("p", { class: "muted chart-empty" }, rows.length ? "No deal values." : "Nothing loaded yet."));
+    ui.chart.replaceChildren(h("p", { class: "muted chart-empty" }, rows.length ? "No deal values." : state.rows.length ? "No rows shown." : "Nothing loaded yet."));
     return;
   }
 
-  const W = 640, row = 26, gap = 6, labelW = 110, valueW = 92;
+  const W = 640, row = 18, gap = 6, labelW = 110, valueW = 92;
   const H = bars.length * (row + gap) - gap;
   const max = Math.max(...bars.map(([, v]) => v), 1);
   const fmt = new Intl.NumberFormat(locale(), { style: "currency", currency, notation: "compact", maximumFractionDigits: 1 });

@@ -135,8 +135,15 @@ test("the deadline preset keeps incoming pending referrals due within 3 days (cl
     });
     assert.ok(expected.length > 0 && expected.length < server.length, `${expected.length} of ${server.length}`);
     assert.deepEqual(shown, ids(expected));
-    // Everything the server filter matched was loaded; fewer are shown.
+    // Everything the server filter matched was loaded; fewer are shown, said, charted and exported.
     assert.equal(await progress(page).getAttribute("data-loaded"), String(server.length));
+    assert.match(await progress(page).textContent(), new RegExp(` ${expected.length} with a deadline in the next 3 days`));
+    const charted = expected.filter((r) => r.details.currency === expected[0].details.currency);
+    await page.getByTestId("chart-currency").selectOption(expected[0].details.currency);
+    assert.match(await page.getByTestId("chart-title").textContent(), new RegExp(`· ${charted.length} referrals?$`));
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export").click()]);
+    const lines = (await readFile(await download.path(), "utf8")).trimEnd().split("\r\n");
+    assert.deepEqual(lines.slice(1).map((l) => l.split(",")[0]), ids(expected));
     // Every badge is a countdown under 3 days, red when under 24 h.
     for (const badge of await page.getByTestId("countdown").all()) {
       const text = await badge.textContent();
