@@ -314,7 +314,8 @@ function run() {
   }
   const selected = query.select ? new Set(query.select) : undefined;
   state.run = { query, selected, client, done: false, seq: ++state.runSeq };
-  Object.assign(state, { rows: [], count: undefined, pages: 0, lastPage: undefined });
+  // A traversal still running notices it was superseded and stops touching the page.
+  Object.assign(state, { rows: [], count: undefined, pages: 0, lastPage: undefined, busy: false });
   ui.rows.replaceChildren();
   startIterator(state.run);
   renderAll();

@@ -311,6 +311,16 @@ test("Cancel really stops a traversal; Resume finishes it without duplicates", a
     await page.getByTestId("load-all").click();
     await page.locator('[data-testid=progress][data-state=done]').waitFor();
     assert.deepEqual(await rowIds(page), ids(data.value));
+
+    // A preset clicked while a traversal runs replaces it: only the new query's rows remain.
+    await page.getByTestId("preset-all").click();
+    await settled(page);
+    await page.getByTestId("load-all").click();
+    await page.waitForFunction(() => Number(document.querySelector("[data-testid=progress]").dataset.loaded) >= 50);
+    await page.getByTestId("preset-new-sq").click();
+    const filterText = await page.getByTestId("preset-new-sq").getAttribute("data-filter");
+    const expected = data.value.filter((r) => pr.matchesFilter(filterText, r));
+    assert.deepEqual(await loadAll(page), ids(expected));
     assert.deepEqual(problems, []);
   } finally {
     await page.close();
