@@ -93,11 +93,14 @@ async function boot() {
   ]) {
     ui[id.replace(/-(\w)/g, (_, c) => c.toUpperCase())] = $(id);
   }
-  ui.form = document.getElementById("query-form");
-  document.getElementById("connection-form").addEventListener("submit", (event) => {
-    event.preventDefault();
-    run();
-  });
+  // Enter in any field runs the query (once the module is ready); never a native form submit.
+  let ready = false;
+  for (const form of document.querySelectorAll("form")) {
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      if (ready && !ui.run.disabled) run();
+    });
+  }
 
   try {
     const response = await fetch("config.json", { cache: "no-store" });
@@ -106,7 +109,7 @@ async function boot() {
     // Served statically without the demo server: no emulator URL to default to.
   }
   ui.baseUrl.value = config.baseUrl ?? DEFAULT_BASE_URL;
-  if (!config.baseUrl) $("base-url-hint")?.replaceChildren("The Partner API (no local emulator announced).");
+  if (!config.baseUrl) document.getElementById("base-url-hint").textContent = "The Partner API (no local emulator announced).";
 
   try {
     pr = await import(config.entry ?? "/pkg/web.js");
@@ -121,6 +124,7 @@ async function boot() {
   ui.moduleState.dataset.state = hasClient ? "ready" : "partial";
 
   wire();
+  ready = true;
   validateLive();
   renderSortHeaders();
   renderChart();
@@ -135,10 +139,6 @@ function wire() {
   });
   for (const el of [ui.select, ui.orderby, ui.top]) el.addEventListener("input", validateLive);
   ui.orderby.addEventListener("change", renderSortHeaders);
-  ui.form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    run();
-  });
   for (const chip of document.querySelectorAll("[data-filter]")) {
     chip.addEventListener("click", () => {
       ui.filter.value = chip.dataset.filter;

@@ -119,6 +119,23 @@ for (const preset of ["preset-new-sq", "preset-us-incoming", "preset-incoming-pe
   });
 }
 
+test("a typed filter runs on Enter and narrows the rows to what the emulator's data says", async () => {
+  const { page, problems } = await openPage();
+  try {
+    await settled(page);
+    const filterText = "(type eq 'Shared' and direction eq 'Incoming') and customerProfile/address/country in ('US', 'DE')";
+    await page.getByTestId("filter").fill(filterText);
+    await page.getByTestId("filter").press("Enter");
+    const expected = data.value.filter((r) => pr.matchesFilter(filterText, r));
+    assert.ok(expected.length > 0, "some rows expected");
+    await page.waitForFunction((n) => document.querySelector("[data-testid=progress]").dataset.total === String(n), expected.length);
+    assert.deepEqual(await loadAll(page), ids(expected));
+    assert.deepEqual(problems, []);
+  } finally {
+    await page.close();
+  }
+});
+
 test("the deadline preset keeps incoming pending referrals due within 3 days (client-side)", async () => {
   const { page, problems } = await openPage();
   try {
