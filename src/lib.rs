@@ -25,3 +25,9 @@ pub use query::{
     build_query, filter_from_template, parse_query_string, validate_filter, Filter, FilterInfo,
     OrderBy, ReferralQuery, TemplateValue,
 };
+
+/// The JavaScript boundary (wasm32 only). Public only so that `tests/wasm.rs` can reach it;
+/// not part of the Rust API.
+#[cfg(target_arch = "wasm32")]
+#[doc(hidden)]
+pub mod wasm;

@@ -2,6 +2,11 @@
 //! `StatusResponder` style): headers, retries and waits, token refresh, error mapping, nextLink
 //! rules and paging. No network, no real sleeping, no clock: sleeps are recorded, `now` is fixed.
 
+// The same tests run natively and, through wasm-bindgen-test-runner, in Node and headless
+// Chromium (`make test-wasm-node`, `make test-wasm-browser`): plain `#[test]` is skipped there.
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::future::Future;

@@ -1,5 +1,10 @@
 //! Error table: (input, variant, position in UTF-16 code units), serde_json style.
 
+// The same tests run natively and, through wasm-bindgen-test-runner, in Node and headless
+// Chromium (`make test-wasm-node`, `make test-wasm-browser`): plain `#[test]` is skipped there.
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
 use partner_referrals::query::validate_filter;
 use partner_referrals::{Error, ErrorCode};
 

@@ -1,5 +1,10 @@
 //! Offline evaluation against the documented page and hand-made records.
 
+// The same tests run natively and, through wasm-bindgen-test-runner, in Node and headless
+// Chromium (`make test-wasm-node`, `make test-wasm-browser`): plain `#[test]` is skipped there.
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
 use partner_referrals::datetime::DateTimeOffset;
 use partner_referrals::query::Filter;
 use serde_json::{json, Value};

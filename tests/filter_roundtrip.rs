@@ -1,5 +1,10 @@
 //! Parse → print → parse: the canonical form is stable and structurally faithful.
 
+// The same tests run natively and, through wasm-bindgen-test-runner, in Node and headless
+// Chromium (`make test-wasm-node`, `make test-wasm-browser`): plain `#[test]` is skipped there.
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
 mod common;
 
 use partner_referrals::query::{parse, validate_filter, Expr, ExprKind, MAX_FILTER_LEN};

@@ -1,6 +1,8 @@
 //! The serde model (`model.rs`), the schema tables (`schema.rs`) and the hand-written
 //! TypeScript enum unions (`src/wasm/enums.d.ts`) describe one thing three times: these tests
 //! make them agree.
+// Reads and writes src/wasm/enums.d.ts with std::fs: native only.
+#![cfg(not(target_arch = "wasm32"))]
 
 use std::collections::BTreeSet;
 

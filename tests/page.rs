@@ -1,5 +1,10 @@
 //! Public-API tests of page decoding (`page.rs`) and the response deadline (`model.rs`).
 
+// The same tests run natively and, through wasm-bindgen-test-runner, in Node and headless
+// Chromium (`make test-wasm-node`, `make test-wasm-browser`): plain `#[test]` is skipped there.
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
 use partner_referrals::model::*;
 use partner_referrals::page::*;
 use partner_referrals::{ErrorCode, Referral, ReferralPage};

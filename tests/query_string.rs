@@ -1,6 +1,11 @@
 //! buildQuery / parse_query_string: documented requests round-trip, nasty values survive
 //! `URLSearchParams`.
 
+// The same tests run natively and, through wasm-bindgen-test-runner, in Node and headless
+// Chromium (`make test-wasm-node`, `make test-wasm-browser`): plain `#[test]` is skipped there.
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
 use partner_referrals::query::{
     build_query, parse_query_string, validate_filter, OrderBy, ReferralQuery,
 };

@@ -1,0 +1,60 @@
+# partner-referrals: `make demo` (set-up + build + demo) and `make test` (set-up + every test).
+# CI runs `bash .ci/run`, which is `make test`, on a fresh clone as root.
+
+SHELL := /usr/bin/env bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := demo
+
+CARGO_FLAGS := -j2
+WASM := --target wasm32-unknown-unknown
+BROWSER_ENV := WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=/usr/bin/chromedriver
+
+.PHONY: setup package demo test lint fmt-check clippy clippy-wasm test-native test-wasm-node \
+        test-wasm-browser test-js sizes
+
+## set-up: installs what is missing (wasm32 target, wasm-bindgen-cli, npm dev tools, chromium)
+setup:
+	@scripts/setup.sh
+
+## pkg/: the npm package (release wasm → wasm-bindgen → wasm-opt -Oz → pkg-template/)
+package: setup
+	@scripts/package.sh
+
+## the demo: builds and validates the documented requests, decodes the seed page
+demo: package
+	@node www-example/demo.mjs
+
+## every test, as CI runs it
+test: setup lint test-native test-wasm-node test-wasm-browser package test-js
+	@echo "make test: all suites passed"
+
+lint: fmt-check clippy clippy-wasm
+
+fmt-check:
+	cargo fmt --all -- --check
+
+clippy:
+	cargo clippy $(CARGO_FLAGS) --workspace --all-targets -- -D warnings
+
+clippy-wasm:
+	cargo clippy $(CARGO_FLAGS) $(WASM) --all-targets -- -D warnings
+
+## the core crate and the emulator (a workspace member; std::net, never built for wasm32)
+test-native:
+	cargo test $(CARGO_FLAGS) --workspace
+
+## wasm tests (tests/wasm.rs and every test file using the shared-test convention) in Node
+test-wasm-node:
+	cargo test $(CARGO_FLAGS) $(WASM) --tests
+
+## the same wasm tests in headless Chromium (webdriver.json holds the flags)
+test-wasm-browser:
+	$(BROWSER_ENV) cargo test $(CARGO_FLAGS) $(WASM) --tests
+
+## JS consumer tests against the packed tarball: node --test, tsc --strict, a browser page
+test-js:
+	@scripts/test-js.sh
+
+## gzip / brotli size of the shipped .wasm + JS glue
+sizes:
+	@node scripts/sizes.mjs pkg

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Installs whatever `make package`/`make test` need and is missing, on a fresh Debian machine.
+# Idempotent and fast when everything is present. Prints one line per tool.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf 'setup: %s\n' "$*"; }
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+# --- Rust: wasm32 target, rustfmt, clippy -------------------------------------------------
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "adding rust target wasm32-unknown-unknown"
+  rustup target add wasm32-unknown-unknown
+fi
+for comp in rustfmt clippy; do
+  if ! rustup component list --installed | grep -q "^$comp"; then
+    say "adding rust component $comp"
+    rustup component add "$comp"
+  fi
+done
+
+# --- wasm-bindgen CLI: must equal the wasm-bindgen crate version in Cargo.lock -----------
+want=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
+have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
+if [ "$have" != "$want" ] || ! command -v wasm-bindgen-test-runner >/dev/null; then
+  say "installing wasm-bindgen-cli $want (was: ${have:-none}; takes a few minutes)"
+  cargo install wasm-bindgen-cli --version "$want" -j2
+fi
+say "wasm-bindgen $want"
+
+# --- Node >= 20 and the pinned root dev tools (typescript, binaryen, playwright-core) ----
+command -v node >/dev/null || { echo "setup: node >= 20 is required" >&2; exit 1; }
+node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' \
+  || { echo "setup: node >= 20 is required, found $(node --version)" >&2; exit 1; }
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  say "npm ci (root dev tools)"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+say "node $(node --version), $(node_modules/.bin/tsc --version), wasm-opt $(node_modules/.bin/wasm-opt --version | awk '{print $3}')"
+
+# --- Chromium + ChromeDriver for the browser tests ---------------------------------------
+if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
+  say "installing chromium and chromium-driver (apt)"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
+say "$(/usr/bin/chromedriver --version | awk '{print $1, $2}')"

@@ -1,0 +1,141 @@
+//! The JavaScript skin: `#[wasm_bindgen]` exports that convert JS values in, call the core and
+//! convert values and errors out. This is the only room that knows JavaScript exists, and it is
+//! compiled only for `wasm32`.
+//!
+//! Rules of the room: every JS input is checked here (a panic is a trap for the caller, so
+//! nothing here unwraps); a wrong JS *type* of argument throws `TypeError`, wrong *content*
+//! throws the package's `ODataError`; values go out through
+//! `serde_wasm_bindgen::Serializer::json_compatible()` (plain objects, `null` not `undefined`).
+//! The package entries (`pkg-template/`) add `ready` and the variadic `filter` tag on top of
+//! the glue that `wasm-bindgen --target web` generates from this module.
+
+mod convert;
+pub mod error;
+pub mod page;
+pub mod query;
+
+pub use error::ODataError;
+
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_CLASSES: &str = r#"
+/** The stable, machine-readable kind of an `ODataError`. Codes are API: branch on them. */
+export type ErrorCode =
+  | "InvalidFilter"
+  | "InvalidSelect"
+  | "InvalidOrderBy"
+  | "InvalidTop"
+  | "InvalidResponse"
+  | "UnsafeNextLink"
+  | "Unauthorized"
+  | "Forbidden"
+  | "NotFound"
+  | "Throttled"
+  | "HttpError"
+  | "NetworkError"
+  | "Timeout"
+  | "TokenError";
+
+/** Properties an `ODataError` carries when they apply. */
+export interface ODataErrorProps {
+  /** First offending character of the filter text, 0-based, in UTF-16 code units (`string.slice`). */
+  position?: number;
+  /** One past the last offending character, in UTF-16 code units. */
+  end?: number;
+  /** JSON pointer of the offending value of a response, e.g. `/value/3/createdDateTime`. */
+  path?: string;
+  /** HTTP status of the failed response. */
+  status?: number;
+  /** The server's `request-id` response header. */
+  requestId?: string;
+  /** The `MS-CorrelationId` the request was sent with. */
+  correlationId?: string;
+  /** How long the server asked to wait (`Retry-After`), in milliseconds. */
+  retryAfterMs?: number;
+  /** The server's error body, parsed. */
+  details?: unknown;
+  /** The `code` of the server's error body. */
+  serverCode?: string;
+}
+
+/** The one error class of partner-referrals: branch on `code`, show `message`. */
+export declare class ODataError extends Error implements ODataErrorProps {
+  constructor(code: ErrorCode, message: string, props?: ODataErrorProps);
+  name: "ODataError";
+  code: ErrorCode;
+  position?: number;
+  end?: number;
+  path?: string;
+  status?: number;
+  requestId?: string;
+  correlationId?: string;
+  retryAfterMs?: number;
+  details?: unknown;
+  serverCode?: string;
+}
+
+/** Options of `validateFilter`. */
+export interface ValidateFilterOptions {
+  /** `false`: check the syntax only, not property names, types and enum values. Default `true`. */
+  schema?: boolean;
+}
+
+/** The query options `buildQuery` (and the client) turn into a query string. */
+export interface ReferralQuery {
+  /** `$filter`: a string is validated like `validateFilter`; a `Filter` is already valid. */
+  filter?: string | Filter;
+  /** `$select`: property names of `Referral`. */
+  select?: string[];
+  /** `$orderby`: `"createdDateTime desc"`, or the same as an object. */
+  orderBy?: string | OrderBy;
+  /** `$top`: a positive integer. */
+  top?: number;
+  /** `$count=true`: ask for the total count (`ReferralPage.count`). */
+  count?: boolean;
+}
+
+/** `$orderby` as an object: only `createdDateTime` and `updatedDateTime` are orderable. */
+export interface OrderBy {
+  field: "createdDateTime" | "updatedDateTime";
+  direction?: "asc" | "desc";
+}
+
+/** What `validateFilter` returns. */
+export interface FilterInfo {
+  /** The normalised filter: `validateFilter(canonical).canonical === canonical`. */
+  canonical: string;
+  /** Property paths used, e.g. `"customerProfile/address/country"`. */
+  fields: string[];
+}
+
+/** A validated filter, made by the `filter` template tag. `toString()` is its canonical text. */
+export declare class Filter {
+  private constructor();
+  /** Property paths used, e.g. `"customerProfile/address/country"`. */
+  readonly fields: readonly string[];
+  /** The canonical filter text. */
+  toString(): string;
+  /** The canonical filter text (so `JSON.stringify` shows it). */
+  toJSON(): string;
+}
+"#;
+
+#[wasm_bindgen(module = "/src/wasm/classes.js")]
+extern "C" {
+    /// The package's `Filter` class: a validated filter, `toString()` is its canonical text.
+    #[wasm_bindgen(js_name = Filter)]
+    #[derive(Debug, Clone)]
+    pub type JsFilter;
+
+    #[wasm_bindgen(constructor, js_class = Filter)]
+    pub(crate) fn new(canonical: &str, fields: Vec<String>) -> JsFilter;
+
+    #[wasm_bindgen(static_method_of = JsFilter, js_class = Filter, js_name = canonicalOf)]
+    pub(crate) fn canonical_of(value: &JsValue) -> Option<String>;
+}
+
+/// The open enum unions (`"New" | "Active" | … | (string & {})`) that tsify cannot express,
+/// rendered from `schema::ENUMS` by the model room's test.
+#[wasm_bindgen(typescript_custom_section)]
+const TS_ENUMS: &str = include_str!("enums.d.ts");

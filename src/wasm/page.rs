@@ -1,0 +1,61 @@
+//! Page exports: `decodeReferralPage`, `respondBy`.
+
+use js_sys::{Object, Reflect, JSON};
+use wasm_bindgen::prelude::*;
+
+use super::convert::{js_err, json_value, string_arg};
+use super::error::{boundary, type_error};
+use crate::error::ErrorCode;
+use crate::model::{respond_by_value, DEFAULT_RESPONSE_DAYS};
+use crate::page::validate_referral_page;
+
+/// `decodeReferralPage(json)`: checks a page against the referral schema, then hands out
+/// exactly what `JSON.parse` makes of it, with `@odata.count`/`@odata.nextLink`/
+/// `@odata.context` renamed to `count`/`nextLink`/`context` (left out when `null`).
+#[wasm_bindgen(js_name = decodeReferralPage, unchecked_return_type = "ReferralPage")]
+pub fn decode_referral_page(
+    #[wasm_bindgen(unchecked_param_type = "string")] json: JsValue,
+) -> Result<JsValue, JsValue> {
+    let text = string_arg(&json, "decodeReferralPage: json")?;
+    validate_referral_page(&text).map_err(js_err)?;
+    // Lossless by construction: every property, `null` and key order as sent.
+    let page = JSON::parse(&text)
+        .map_err(|_| boundary(ErrorCode::InvalidResponse, "response is not JSON"))?;
+    for (wire, js) in
+        [("@odata.count", "count"), ("@odata.nextLink", "nextLink"), ("@odata.context", "context")]
+    {
+        let wire = JsValue::from_str(wire);
+        let value = Reflect::get(&page, &wire)?;
+        if Reflect::has(&page, &wire)? {
+            Reflect::delete_property(page.unchecked_ref::<Object>(), &wire)?;
+            if !value.is_null() {
+                Reflect::set(&page, &JsValue::from_str(js), &value)?;
+            }
+        }
+    }
+    Ok(page)
+}
+
+/// `respondBy(referral, days = 14)`: when an incoming, pending referral must be answered, as
+/// an ISO 8601 string (`expirationDateTime` when sent, else `createdDateTime` + `days`);
+/// `undefined` for anything else.
+#[wasm_bindgen(js_name = respondBy)]
+pub fn respond_by(
+    #[wasm_bindgen(unchecked_param_type = "Referral")] referral: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "number")] days: JsValue,
+) -> Result<Option<String>, JsValue> {
+    let days = if days.is_undefined() {
+        DEFAULT_RESPONSE_DAYS
+    } else {
+        let n = days.as_f64().ok_or_else(|| type_error("respondBy: days must be a number"))?;
+        if !(n.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&n)) {
+            return Err(js_sys::RangeError::new(&format!(
+                "respondBy: days must be a whole number of days >= 0, got {n}"
+            ))
+            .into());
+        }
+        n as u32
+    };
+    let record = json_value(&referral, "respondBy: referral")?;
+    Ok(respond_by_value(&record, days))
+}

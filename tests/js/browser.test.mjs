@@ -1,0 +1,87 @@
+// The installed package's browser entry in headless Chromium (Debian's, driven by
+// playwright-core): a plain `<script type="module">` page, a dedicated module worker and a
+// module service worker, served from 127.0.0.1 on an ephemeral port.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { createServer } from "node:http";
+import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { extname, join, normalize } from "node:path";
+
+const repo = process.env.PARTNER_REFERRALS_REPO;
+const { chromium } = createRequire(join(repo, "package.json"))("playwright-core");
+
+const root = process.cwd(); // the temp consumer project
+const pkg = JSON.parse(await readFile(join(root, "node_modules/partner-referrals/package.json"), "utf8"));
+const browserEntry = "/node_modules/partner-referrals/" + pkg.exports["."].browser.replace(/^\.\//, "");
+const types = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm", ".json": "application/json" };
+
+let server, browser, base;
+
+before(async () => {
+  server = createServer(async (req, res) => {
+    const path = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname));
+    if (path.includes("..")) return void res.writeHead(403).end();
+    try {
+      let body = await readFile(join(root, path));
+      if (path.startsWith("/www/")) body = body.toString("utf8").replaceAll("@@BROWSER_ENTRY@@", browserEntry);
+      res.writeHead(200, { "content-type": types[extname(path)] ?? "application/octet-stream" }).end(body);
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  base = `http://127.0.0.1:${server.address().port}`;
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: [
+      "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync",
+      "--no-first-run", "--disable-quic",
+    ],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await new Promise((resolve) => (server ? server.close(resolve) : resolve()));
+});
+
+async function resultOf(path) {
+  const page = await browser.newPage();
+  const problems = [];
+  page.on("pageerror", (e) => problems.push(String(e)));
+  try {
+    await page.goto(base + path);
+    const result = await page.evaluate(() => window.result);
+    assert.deepEqual(problems, []);
+    return result;
+  } finally {
+    await page.close();
+  }
+}
+
+function assertExercised(result) {
+  assert.equal(result.failed, undefined, result.failed);
+  assert.deepEqual(result, {
+    canonical: "status eq 'New'",
+    fields: ["status"],
+    isODataError: true,
+    isError: true,
+    name: "ODataError",
+    code: "InvalidFilter",
+    position: 33,
+    offending: "stauts",
+  });
+}
+
+test("a <script type=module> page imports the browser entry and awaits ready", async () => {
+  assertExercised(await resultOf("/www/index.html"));
+});
+
+test("a dedicated module worker and a module service worker use the browser entry", async () => {
+  const { worker, serviceWorker, failed } = await resultOf("/www/contexts.html");
+  assert.equal(failed, undefined, failed);
+  assertExercised(worker);
+  assertExercised(serviceWorker);
+});

@@ -1,0 +1,73 @@
+// A typed consumer of the installed package: `tsc --noEmit --strict` must accept every line,
+// and must reject the line under `@ts-expect-error` (else the directive itself is an error).
+import {
+  ready,
+  validateFilter,
+  filter,
+  buildQuery,
+  matchesFilter,
+  decodeReferralPage,
+  respondBy,
+  ODataError,
+  Filter,
+} from "partner-referrals";
+import type {
+  ErrorCode,
+  FilterInfo,
+  OrderBy,
+  Referral,
+  ReferralPage,
+  ReferralQuery,
+  ReferralStatus,
+} from "partner-referrals";
+
+async function main(json: string): Promise<void> {
+  const done: Promise<void> = ready;
+  await done;
+
+  const info: FilterInfo = validateFilter("status eq 'New'", { schema: false });
+  const canonical: string = info.canonical;
+  const fields: string[] = info.fields;
+
+  const f: Filter = filter`customerProfile/name eq ${"O'Brien"} and createdDateTime gt ${new Date()}`;
+  const text: string = f.toString();
+
+  const order: OrderBy = { field: "updatedDateTime", direction: "asc" };
+  const query: ReferralQuery = { filter: f, select: ["id", "status"], orderBy: order, top: 10, count: true };
+  const qs: string = buildQuery(query);
+  buildQuery({ filter: "status eq 'New'", orderBy: "createdDateTime desc" });
+
+  const page: ReferralPage = decodeReferralPage(json);
+  const referrals: Referral[] = page.value;
+  const count: number | undefined = page.count;
+  const next: string | undefined = page.nextLink;
+  for (const referral of referrals) {
+    const matched: boolean = matchesFilter(f, referral) || matchesFilter(canonical, referral);
+    const deadline: string | undefined = respondBy(referral, 14) ?? respondBy(referral);
+    // Open enums: the documented members autocomplete, any other string is accepted.
+    const status: ReferralStatus | null | undefined = referral.status;
+    const known: ReferralStatus = "New";
+    const future: ReferralStatus = "SomethingNew";
+    const unknownProperty: unknown = referral["notInTheSchema"];
+    console.log(matched, deadline, status, known, future, unknownProperty);
+  }
+
+  try {
+    validateFilter("stauts eq 'New'");
+  } catch (e) {
+    if (e instanceof ODataError) {
+      const code: ErrorCode = e.code;
+      const name: "ODataError" = e.name;
+      const position: number | undefined = e.position;
+      const path: string | undefined = e.path;
+      if (code === "InvalidFilter") console.log(name, position, path);
+    }
+  }
+  const mine = new ODataError("NotFound", "no such referral", { status: 404 });
+  console.log(fields, text, qs, count, next, mine.status);
+
+  // @ts-expect-error: only createdDateTime and updatedDateTime are orderable
+  buildQuery({ orderBy: { field: "name", direction: "desc" } });
+}
+
+void main;

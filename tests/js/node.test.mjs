@@ -1,0 +1,255 @@
+// Every export of the installed package, from Node (the "node" condition of its exports map).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import * as api from "partner-referrals";
+import {
+  ready,
+  validateFilter,
+  filter,
+  buildQuery,
+  matchesFilter,
+  decodeReferralPage,
+  respondBy,
+  ODataError,
+  Filter,
+} from "partner-referrals";
+
+const seedText = readFileSync(new URL("./fixtures/seed-page.json", import.meta.url), "utf8");
+const samples = readFileSync(new URL("./fixtures/sample-requests.txt", import.meta.url), "utf8")
+  .split("\n")
+  .filter((line) => line.startsWith("/"));
+
+/** Calls `f`, which must throw an ODataError; returns it. */
+function thrown(f) {
+  try {
+    f();
+  } catch (e) {
+    assert.ok(e instanceof ODataError, `not an ODataError: ${e && e.stack}`);
+    assert.ok(e instanceof Error);
+    assert.equal(e.name, "ODataError");
+    assert.equal(typeof e.message, "string");
+    return e;
+  }
+  assert.fail("did not throw");
+}
+
+test("the package exports exactly the documented names", () => {
+  assert.deepEqual(Object.keys(api).sort(), [
+    "Filter", "ODataError", "buildQuery", "decodeReferralPage", "filter", "matchesFilter",
+    "ready", "respondBy", "validateFilter",
+  ]);
+});
+
+test("ready is already resolved in Node and the module works right after import", async () => {
+  // A call before awaiting anything: the node entry instantiates synchronously.
+  assert.equal(validateFilter("status eq 'New'").canonical, "status eq 'New'");
+  assert.equal(await ready, undefined);
+});
+
+test("validateFilter returns the canonical text and the property paths used", () => {
+  const info = validateFilter("(customerProfile/address/country eq 'US')  and  direction eq 'Incoming'");
+  assert.deepEqual(Object.keys(info).sort(), ["canonical", "fields"]);
+  assert.equal(info.canonical, "customerProfile/address/country eq 'US' and direction eq 'Incoming'");
+  assert.ok(info.fields.includes("customerProfile/address/country"));
+  assert.ok(info.fields.includes("direction"));
+  assert.equal(validateFilter(info.canonical).canonical, info.canonical);
+  assert.equal(Object.getPrototypeOf(info), Object.prototype, "a plain object");
+});
+
+test("an invalid filter throws ODataError with a UTF-16 position (astral character before it)", () => {
+  const text = "customerProfile/name eq '💝' and stauts eq 'New'";
+  const e = thrown(() => validateFilter(text));
+  assert.equal(e.code, "InvalidFilter");
+  assert.equal(e.position, 33, "💝 is two UTF-16 code units");
+  assert.equal(text.slice(e.position, e.position + 6), "stauts");
+  assert.match(e.message, /status/, "did you mean `status`");
+  assert.equal(e.path, undefined);
+});
+
+test("an enum value that is not a member is rejected with a suggestion", () => {
+  const e = thrown(() => validateFilter("status eq 'new'"));
+  assert.equal(e.code, "InvalidFilter");
+  assert.equal(e.position, 10);
+  assert.match(e.message, /New/);
+});
+
+test("validateFilter({schema:false}) checks the syntax only", () => {
+  assert.equal(validateFilter("stauts eq 'x'", { schema: false }).canonical, "stauts eq 'x'");
+  assert.equal(thrown(() => validateFilter("status eq", { schema: false })).code, "InvalidFilter");
+  assert.equal(thrown(() => validateFilter("stauts eq 'x'", { schema: true })).code, "InvalidFilter");
+});
+
+test("deep nesting is an error, not a crash", () => {
+  const e = thrown(() => validateFilter("(".repeat(10_000)));
+  assert.equal(e.code, "InvalidFilter");
+  assert.equal(typeof e.position, "number");
+  // The module still works afterwards (a trap would have poisoned it).
+  assert.equal(validateFilter("status eq 'New'").canonical, "status eq 'New'");
+});
+
+test("wrong argument types throw TypeError, not a trap", () => {
+  assert.throws(() => validateFilter(42), TypeError);
+  assert.throws(() => validateFilter("status eq 'New'", { shcema: false }), TypeError);
+  assert.throws(() => decodeReferralPage({}), TypeError);
+  assert.throws(() => matchesFilter({}, {}), TypeError);
+  assert.throws(() => respondBy("x"), TypeError);
+  assert.throws(() => respondBy({}, -1), RangeError);
+  assert.throws(() => buildQuery({ fitler: "status eq 'New'" }), /did you mean `filter`/);
+});
+
+test("filter interpolates values as literals, never as syntax", () => {
+  const f = filter`customerProfile/name eq ${"O'Brien & Co #1+2"}`;
+  assert.ok(f instanceof Filter);
+  assert.equal(String(f), "customerProfile/name eq 'O''Brien & Co #1+2'");
+  assert.equal(`${f}`, f.toString());
+  assert.equal(JSON.stringify({ f }), JSON.stringify({ f: String(f) }));
+  assert.deepEqual([...f.fields], ["customerProfile/name"]);
+
+  const injection = filter`customerProfile/name eq ${"x' or status eq 'New"}`;
+  assert.equal(String(injection), "customerProfile/name eq 'x'' or status eq ''New'");
+
+  const dated = filter`createdDateTime gt ${new Date(Date.UTC(2020, 9, 30, 21, 3))}`;
+  assert.match(String(dated), /^createdDateTime gt 2020-10-30T21:03:00(\.0+)?Z$/);
+  assert.equal(validateFilter(String(dated)).canonical, String(dated));
+
+  assert.equal(String(filter`status eq ${null}`), "status eq null");
+  assert.equal(String(filter`details/dealValue gt ${10000}`), "details/dealValue gt 10000");
+  const list = String(filter`status in ${["New", "Active"]}`);
+  assert.equal(validateFilter(list).canonical, list);
+  assert.match(list, /^status in \('New', ?'Active'\)$/);
+});
+
+test("filter rejects values that cannot be literals with InvalidFilter", () => {
+  for (const bad of [{}, () => 1, Symbol("s"), undefined, NaN, Infinity, new Date(NaN), [[1]], filter`status eq 'New'`]) {
+    const e = thrown(() => filter`status eq ${bad}`);
+    assert.equal(e.code, "InvalidFilter");
+    assert.match(e.message, /value 1/);
+  }
+  const e = thrown(() => filter`status eq ${"new"}`);
+  assert.equal(e.code, "InvalidFilter");
+  assert.equal(typeof e.position, "number");
+  assert.throws(() => filter("status eq 'New'"), TypeError);
+});
+
+test("buildQuery output round-trips through URLSearchParams", () => {
+  const nasty = "O'Brien & Co #1+2 %20 ? = ;";
+  const query = buildQuery({
+    filter: filter`customerProfile/name eq ${nasty}`,
+    select: ["id", "status", "customerProfile"],
+    orderBy: { field: "createdDateTime", direction: "desc" },
+    top: 10,
+    count: true,
+  });
+  assert.ok(!query.startsWith("?"));
+  const params = new URLSearchParams(query);
+  assert.equal(params.get("$filter"), `customerProfile/name eq '${nasty.replaceAll("'", "''")}'`);
+  assert.equal(params.get("$select"), "id,status,customerProfile");
+  assert.equal(params.get("$orderby"), "createdDateTime desc");
+  assert.equal(params.get("$top"), "10");
+  assert.equal(params.get("$count"), "true");
+  assert.equal(buildQuery({}), "");
+  assert.equal(new URLSearchParams(buildQuery({ orderBy: "updatedDateTime asc" })).get("$orderby"), "updatedDateTime asc");
+  assert.equal(new URLSearchParams(buildQuery({ filter: "status  eq 'New'" })).get("$filter"), "status eq 'New'");
+});
+
+test("buildQuery rejects bad options with their codes", () => {
+  assert.equal(thrown(() => buildQuery({ filter: "stauts eq 'New'" })).code, "InvalidFilter");
+  assert.equal(thrown(() => buildQuery({ filter: 42 })).code, "InvalidFilter");
+  assert.equal(thrown(() => buildQuery({ select: ["id", "stauts"] })).code, "InvalidSelect");
+  assert.equal(thrown(() => buildQuery({ select: "id" })).code, "InvalidSelect");
+  assert.equal(thrown(() => buildQuery({ orderBy: "name desc" })).code, "InvalidOrderBy");
+  assert.equal(thrown(() => buildQuery({ orderBy: { field: "id" } })).code, "InvalidOrderBy");
+  assert.equal(thrown(() => buildQuery({ orderBy: { field: "createdDateTime", direction: "up" } })).code, "InvalidOrderBy");
+  for (const top of [0, -1, 1.5, NaN, "10"]) {
+    assert.equal(thrown(() => buildQuery({ top })).code, "InvalidTop", String(top));
+  }
+});
+
+test("every documented sample request builds, validates and round-trips", () => {
+  assert.ok(samples.length >= 8);
+  for (const line of samples) {
+    const params = new URLSearchParams(line.slice(line.indexOf("?") + 1));
+    const query = {};
+    if (params.has("$filter")) query.filter = params.get("$filter");
+    if (params.has("$select")) query.select = params.get("$select").split(",");
+    if (params.has("$orderby")) query.orderBy = params.get("$orderby");
+    if (params.has("$top")) query.top = Number(params.get("$top"));
+    const back = new URLSearchParams(buildQuery(query));
+    if (query.filter) {
+      const canonical = validateFilter(query.filter).canonical;
+      assert.equal(back.get("$filter"), canonical, line);
+      assert.equal(validateFilter(canonical).canonical, canonical);
+    }
+    if (query.select) assert.equal(back.get("$select"), query.select.join(","), line);
+    if (query.orderBy) assert.equal(back.get("$orderby"), query.orderBy, line);
+    if (query.top) assert.equal(back.get("$top"), String(query.top), line);
+  }
+});
+
+test("decodeReferralPage keeps everything and renames the @odata envelope", () => {
+  const page = decodeReferralPage(seedText);
+  const raw = JSON.parse(seedText);
+  assert.equal(page.count, 1);
+  assert.equal(page.nextLink, raw["@odata.nextLink"]);
+  assert.equal(page.context, raw["@odata.context"]);
+  assert.ok(!("@odata.count" in page));
+  assert.deepEqual(page.value, raw.value, "every referral exactly as sent");
+
+  const extended = JSON.parse(seedText);
+  extended.value[0].status = "Reopened";
+  extended.value[0].futureField = { nested: [1, null, "x"] };
+  extended.value[0].customerProfile.ids = [{ type: "Duns", value: "123" }];
+  extended.value[0].details.dealValue = "10000.50";
+  extended.futureEnvelope = true;
+  extended["@odata.count"] = null;
+  const decoded = decodeReferralPage(JSON.stringify(extended));
+  assert.equal(decoded.value[0].status, "Reopened");
+  assert.deepEqual(decoded.value[0].futureField, { nested: [1, null, "x"] });
+  assert.deepEqual(decoded.value[0].customerProfile.ids, [{ type: "Duns", value: "123" }]);
+  assert.equal(decoded.value[0].details.dealValue, "10000.50");
+  assert.equal(decoded.futureEnvelope, true);
+  assert.ok(!("count" in decoded), "a null @odata.count is left out");
+});
+
+test("decodeReferralPage rejects wrong types with InvalidResponse and a JSON pointer", () => {
+  const bad = JSON.parse(seedText);
+  bad.value[0].createdDateTime = 5;
+  const e = thrown(() => decodeReferralPage(JSON.stringify(bad)));
+  assert.equal(e.code, "InvalidResponse");
+  assert.equal(e.path, "/value/0/createdDateTime");
+  assert.equal(e.position, undefined);
+  assert.equal(thrown(() => decodeReferralPage("<html>")).code, "InvalidResponse");
+  assert.equal(thrown(() => decodeReferralPage("[]")).code, "InvalidResponse");
+});
+
+test("matchesFilter evaluates filters and Filters over referrals in memory", () => {
+  const [referral] = decodeReferralPage(seedText).value;
+  assert.equal(matchesFilter("status eq 'New' and direction eq 'Incoming'", referral), true);
+  assert.equal(matchesFilter("customerProfile/address/country eq 'DE'", referral), false);
+  assert.equal(matchesFilter(filter`customerProfile/address/city eq ${"Redmond"}`, referral), true);
+  assert.equal(matchesFilter("createdDateTime lt now()", referral), true);
+  assert.equal(thrown(() => matchesFilter("stauts eq 'New'", referral)).code, "InvalidFilter");
+  const many = Array.from({ length: 1000 }, (_, i) => ({ ...referral, status: i % 2 ? "New" : "Active" }));
+  assert.equal(many.filter((r) => matchesFilter("status eq 'Active'", r)).length, 500);
+});
+
+test("respondBy gives the deadline of incoming pending referrals only", () => {
+  const [referral] = decodeReferralPage(seedText).value;
+  const created = Date.parse(referral.createdDateTime);
+  assert.equal(respondBy(referral), new Date(created + 14 * 86_400_000).toISOString());
+  assert.equal(respondBy(referral, 3), new Date(created + 3 * 86_400_000).toISOString());
+  const expiring = { ...referral, expirationDateTime: "2020-11-02T00:00:00Z" };
+  assert.equal(respondBy(expiring), "2020-11-02T00:00:00.000Z");
+  assert.equal(respondBy({ ...referral, direction: "Outgoing" }), undefined);
+  assert.equal(respondBy({ ...referral, substatus: "Accepted" }), undefined);
+});
+
+test("ODataError can be constructed and subclassed by users (e.g. in mocks)", () => {
+  const e = new ODataError("NotFound", "no such referral", { status: 404 });
+  assert.ok(e instanceof Error);
+  assert.equal(e.name, "ODataError");
+  assert.equal(e.code, "NotFound");
+  assert.equal(e.status, 404);
+  assert.match(e.stack, /ODataError: no such referral/);
+});
