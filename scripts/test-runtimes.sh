@@ -6,6 +6,7 @@
 #     statically, in headless Chromium: the page and its dedicated module worker;
 #   - MV3 extension: examples/extension with the installed package copied into lib/, loaded
 #     unpacked into headless Chromium: badge, popup, incremental sync across polls.
+# `scripts/test-runtimes.sh node vite` runs only those suites (default: all).
 # Needs pkg/ (`make package`); builds the emulator (release) if needed.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -41,6 +42,10 @@ cp -r examples/extension "$work/extension"
 mkdir -p "$work/extension/lib"
 cp -r "$work/app/node_modules/partner-referrals" "$work/extension/lib/partner-referrals"
 
-echo "test-runtimes: node --test tests/js/runtimes"
+suites=()
+for name in "${@:-node vite extension}"; do
+  for n in $name; do suites+=("tests/js/runtimes/$n.runtime.test.mjs"); done
+done
+echo "test-runtimes: node --test ${suites[*]}"
 PARTNER_REFERRALS_REPO="$repo" RUNTIMES_WORK="$work" EMULATOR="$emulator" \
-  node --test --test-concurrency=1 tests/js/runtimes/*.runtime.test.mjs
+  node --test --test-concurrency=1 "${suites[@]}"
