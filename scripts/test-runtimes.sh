@@ -43,7 +43,7 @@ mkdir -p "$work/extension/lib"
 cp -r "$work/app/node_modules/partner-referrals" "$work/extension/lib/partner-referrals"
 
 suites=()
-for name in "${@:-node vite extension}"; do
+for name in "${@:-node changes vite extension}"; do
   for n in $name; do suites+=("tests/js/runtimes/$n.runtime.test.mjs"); done
 done
 echo "test-runtimes: node --test ${suites[*]}"

@@ -101,7 +101,11 @@ test("a referral added on the emulator shows on the badge at the next poll", asy
   await nextPoll();
   assert.equal(await badge(), String(before + 1));
   assert.equal((await expectedPending()).length, before + 1);
-  assert.ok(added.id in (await stored()).pending);
+  const sync = await stored();
+  assert.ok(added.id in sync.pending);
+  // The sync moved its watermark to the new referral's updatedDateTime (the token is opaque to
+  // users; the test peeks).
+  assert.equal(JSON.parse(sync.token).watermark, "2026-11-28T00:01:00Z");
 });
 
 test("a pending referral that gets accepted leaves the count, the nearest deadline moves on", async () => {
