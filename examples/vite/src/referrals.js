@@ -1,7 +1,7 @@
 // The query and traversal shared by the page (main.js) and the worker (worker.js).
 import { ReferralsClient, ready } from "partner-referrals";
 
-/** The first rows shown. */
+/** How many rows the page shows. */
 export const FIRST_ROWS = 5;
 
 /**
@@ -24,16 +24,12 @@ export async function pendingReferrals({ baseUrl, token, signal }) {
     count ??= page.count;
     pages += 1;
     seen += page.value.length;
-    for (const r of page.value) {
-      if (first.length < FIRST_ROWS) {
-        first.push({ id: r.id, name: r.name ?? "", customer: r.customerProfile?.name ?? "", createdDateTime: r.createdDateTime });
-      }
-    }
+    first.push(...page.value.slice(0, FIRST_ROWS - first.length));
   }
   return { count, pages, seen, first };
 }
 
-/** The emulator (or API) base URL and token from the page's query string. */
+/** The API (or emulator) base URL and token from the page's query string. */
 export function settingsFrom(search) {
   const params = new URLSearchParams(search);
   return {

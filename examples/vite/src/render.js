@@ -7,9 +7,9 @@ export function render(result, how) {
   p.textContent = `${result.count} incoming referrals await a response (${result.seen} read in ${result.pages} pages, ${how})`;
   const table = document.createElement("table");
   table.id = "rows";
-  for (const row of result.first) {
+  for (const r of result.first) {
     const tr = table.insertRow();
-    for (const key of ["id", "name", "customer", "createdDateTime"]) tr.insertCell().textContent = row[key];
+    for (const text of [r.id, r.name, r.customerProfile?.name, r.createdDateTime]) tr.insertCell().textContent = text ?? "";
   }
   out.append(p, table);
   out.dataset.count = String(result.count);
