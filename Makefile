@@ -10,7 +10,7 @@ WASM := --target wasm32-unknown-unknown
 BROWSER_ENV := WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=/usr/bin/chromedriver
 
 .PHONY: setup package demo test lint fmt-check clippy clippy-wasm test-native test-wasm-node \
-        test-wasm-browser test-js sizes fuzz
+        test-wasm-browser test-js sizes fuzz emulator
 
 ## set-up: installs what is missing (wasm32 target, wasm-bindgen-cli, npm dev tools, chromium)
 setup:
@@ -20,12 +20,18 @@ setup:
 package: setup
 	@scripts/package.sh
 
-## the demo: builds and validates the documented requests, decodes the seed page
-demo: package
+## the local Partner API emulator (tests/emulator), release build
+emulator: setup
+	cargo build $(CARGO_FLAGS) --release -p partner-referrals-emulator
+
+## the demo: a tour of the package in Node (documented requests, a rejected filter, the seed
+## page), then the emulator and the example page on 127.0.0.1 until Ctrl-C
+demo: package emulator
 	@node www-example/demo.mjs
+	@node www-example/serve.mjs
 
 ## every test, as CI runs it
-test: setup lint test-native test-wasm-node test-wasm-browser package test-js
+test: setup lint test-native test-wasm-node test-wasm-browser package emulator test-js
 	@echo "make test: all suites passed"
 
 lint: fmt-check clippy clippy-wasm
