@@ -10,7 +10,7 @@ WASM := --target wasm32-unknown-unknown
 BROWSER_ENV := WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=/usr/bin/chromedriver
 
 .PHONY: setup package demo test lint fmt-check clippy clippy-wasm test-native test-wasm-node \
-        test-wasm-browser test-js sizes fuzz emulator
+        test-wasm-browser test-js test-runtimes sizes fuzz emulator
 
 ## set-up: installs what is missing (wasm32 target, wasm-bindgen-cli, npm dev tools, chromium)
 setup:
@@ -31,7 +31,7 @@ demo: package emulator
 	@node www-example/serve.mjs
 
 ## every test, as CI runs it
-test: setup lint test-native test-wasm-node test-wasm-browser package emulator test-js
+test: setup lint test-native test-wasm-node test-wasm-browser package emulator test-js test-runtimes
 	@echo "make test: all suites passed"
 
 lint: fmt-check clippy clippy-wasm
@@ -69,6 +69,11 @@ fuzz:
 	@command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz
 	cd fuzz && for t in filter_text page_bytes page_mutated; do \
 	  cargo +nightly fuzz run $$t -- -max_total_time=$(FUZZ_TIME) -timeout=10 -rss_limit_mb=2048 || exit 1; done
+
+## the package in each runtime, from the packed tarball, against the emulator: Node CSV script,
+## Vite app + dedicated worker, MV3 extension (scripts/test-runtimes.sh node vite extension)
+test-runtimes:
+	@scripts/test-runtimes.sh
 
 ## gzip / brotli size of the shipped .wasm + JS glue
 sizes:
