@@ -375,15 +375,49 @@ impl Sent {
     }
 }
 
-/// `text` with every occurrence of each of `tokens` replaced by `[redacted]`.
+/// `text` with every occurrence of each of `tokens` replaced by `[redacted]`, and also every
+/// start of a token that a length limit cut off: messages quote long values as
+/// `` `first 40 characters…` ``, so a token that a server put into a page shows up cut.
 fn redact(text: &str, tokens: &[String]) -> String {
     let mut text = text.to_string();
     for token in tokens.iter().filter(|t| !t.is_empty()) {
         if text.contains(token.as_str()) {
             text = text.replace(token.as_str(), "[redacted]");
         }
+        text = redact_cut(&text, token);
     }
     text
+}
+
+/// The shortest start of a token that [`redact_cut`] removes: shorter pieces say nothing
+/// useful about a token, and would turn ordinary text before a `…` into `[redacted]`.
+const MIN_CUT_TOKEN: usize = 8;
+
+/// `text` with the start of `token` (at least [`MIN_CUT_TOKEN`] bytes) that ends right
+/// before a `…` replaced by `[redacted]`.
+fn redact_cut(text: &str, token: &str) -> String {
+    const CUT: char = '…';
+    if !text.contains(CUT) || token.len() < MIN_CUT_TOKEN {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(CUT) {
+        let before = &rest[..at];
+        // The longest start of `token` that `before` ends with (tokens are visible ASCII).
+        let cut = (MIN_CUT_TOKEN..token.len())
+            .rev()
+            .find(|&n| token.get(..n).is_some_and(|start| before.ends_with(start)))
+            .unwrap_or(0);
+        out.push_str(&before[..before.len() - cut]);
+        if cut > 0 {
+            out.push_str("[redacted]");
+        }
+        out.push(CUT);
+        rest = &rest[at + CUT.len_utf8()..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// A traversal of the pages of one query: one page per [`PageCursor::next_page`], one

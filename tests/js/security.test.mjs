@@ -378,6 +378,7 @@ const LEAKY_FAILURES = {
   "429 with the token in Retry-After": () => new Response(TOKEN, { status: 429, headers: { "retry-after": TOKEN } }),
   "a flat error body with the token": () => json({ code: TOKEN, description: TOKEN }, 400),
   "a 2xx body that is not a page, quoting the token": () => new Response(`{"value": "${TOKEN}"`, { status: 200 }),
+  "a 2xx page with the token where a date belongs (quoted cut short)": () => json({ value: [{ id: "a", createdDateTime: TOKEN }] }),
   "a 2xx page with the token as a property name": () => json({ value: [{ id: "a", [TOKEN]: 1, createdDateTime: 5 }] }),
   "fetch rejects with the token in the message": () => { throw new TypeError(`fetch failed: ${TOKEN}`); },
   "fetch rejects with the token at the 512-character limit": () => { throw new Error(`${"x".repeat(505)}${TOKEN}`); },
