@@ -597,6 +597,35 @@ fn a_token_the_decoder_quotes_cut_short_is_redacted_too() {
 }
 
 #[test]
+fn a_next_link_carrying_the_token_is_redacted_in_the_traversal_error() {
+    let looping = format!("{LIST}?t={TOKEN}");
+    let links = [
+        format!("https://evil.com/next?access_token={TOKEN}"),
+        format!("https://evil.com/{TOKEN}/{}", "x".repeat(300)), // quoted cut at 256 characters
+        looping.clone(),                                         // the first page again
+    ];
+    for link in links {
+        let c = client(vec![page(&["1"], Some(&link))]);
+        let mut cursor = c.resume(&looping, &no_opts()).unwrap();
+        block_on(cursor.next_page(&c)).unwrap().unwrap();
+        let err = block_on(cursor.next_page(&c)).unwrap_err();
+        assert!(matches!(err, Error::UnsafeNextLink { .. } | Error::PagingLoop { .. }), "{err:?}");
+        for shown in [err.to_string(), format!("{err:?}")] {
+            assert!(!shown.contains(&TOKEN[..8]), "{shown}");
+            assert!(shown.contains("[redacted]"), "{shown}");
+        }
+    }
+    // Past the page limit: the link to go on is scrubbed as well.
+    let options = ClientOptions { max_pages: 1, ..ClientOptions::default() };
+    let c = client_with(options, vec![page(&["1"], Some(&format!("{LIST}?p=2&t={TOKEN}")))]);
+    let mut cursor = c.pages("", &no_opts()).unwrap();
+    block_on(cursor.next_page(&c)).unwrap().unwrap();
+    let err = block_on(cursor.next_page(&c)).unwrap_err();
+    assert!(matches!(err, Error::TooManyPages { .. }), "{err:?}");
+    assert!(!err.to_string().contains(&TOKEN[..8]), "{err}");
+}
+
+#[test]
 fn a_body_the_decoder_refuses_is_an_invalid_response_with_request_ids() {
     let c = client(vec![response(200, &[("request-id", "srv-9")], r#"{"value":3}"#)]);
     let err = block_on(c.list("", &no_opts())).unwrap_err();

@@ -242,8 +242,20 @@ where
     }
 
     async fn fetch_page(&self, url: String, correlation_id: &str) -> Result<D::Page> {
+        self.fetch_page_and_tokens(url, correlation_id).await.map(|(page, _)| page)
+    }
+
+    /// A page and the tokens that fetched it (to scrub from errors about its `nextLink`).
+    async fn fetch_page_and_tokens(
+        &self,
+        url: String,
+        correlation_id: &str,
+    ) -> Result<(D::Page, Vec<String>)> {
         let (response, sent) = self.execute(url, correlation_id).await?;
-        self.decoder.decode_page(&response.body).map_err(|e| sent.decode_error(e, response.status))
+        match self.decoder.decode_page(&response.body) {
+            Ok(page) => Ok((page, sent.tokens)),
+            Err(e) => Err(sent.decode_error(e, response.status)),
+        }
     }
 
     async fn token(&self, force_refresh: bool) -> Result<String> {
@@ -476,20 +488,27 @@ impl PageCursor {
                 url
             }
         };
-        let page = client.fetch_page(url, &self.correlation_id).await?;
+        let (page, tokens) = client.fetch_page_and_tokens(url, &self.correlation_id).await?;
         // From here on: no await, so the cursor moves all at once or not at all.
         self.pages += 1;
+        // The link is the server's text: errors that quote it are scrubbed of the tokens.
         self.state = match client.decoder.next_link(&page) {
             None => CursorState::Done,
             Some(link) => match client.base.follow(link) {
+                Err(Error::UnsafeNextLink { url, reason }) => {
+                    CursorState::Failed(Error::UnsafeNextLink {
+                        url: redact(&url, &tokens),
+                        reason,
+                    })
+                }
                 Err(error) => CursorState::Failed(error),
                 Ok(url) if self.seen.contains(&url) => {
-                    CursorState::Failed(Error::PagingLoop { url })
+                    CursorState::Failed(Error::PagingLoop { url: redact(&url, &tokens) })
                 }
                 Ok(url) if self.pages >= client.max_pages => {
                     CursorState::Failed(Error::TooManyPages {
                         max: client.max_pages,
-                        next_link: url,
+                        next_link: redact(&url, &tokens),
                     })
                 }
                 Ok(url) => {
