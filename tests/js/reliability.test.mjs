@@ -3,6 +3,7 @@
 //   1. fault-injected traversals of 10 000 referrals: every referral arrives exactly once in
 //      server order, or the traversal ends with a documented error code and resuming from the
 //      last page's nextLink (continuationToken) loses and repeats nothing;
+//   (and, with a scripted fetch, a page holding a lone surrogate escape is delivered, not refused);
 //   2. cancellation under load: 1000 calls aborted at seeded random moments (during a request,
 //      a Retry-After wait, a slow getToken) in a child `node` process that must exit on its own.
 //
@@ -20,7 +21,7 @@ import { createInterface } from "node:readline";
 import { rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ReferralsClient, ODataError } from "partner-referrals";
+import { ReferralsClient, ODataError, decodeReferralPage } from "partner-referrals";
 
 const repo = resolve(process.env.PARTNER_REFERRALS_REPO ?? fileURLToPath(new URL("../..", import.meta.url)));
 const EMULATOR = process.env.PARTNER_REFERRALS_EMULATOR ?? join(repo, "target/release/partner-referrals-emulator");
@@ -167,6 +168,20 @@ test("fault-injected traversal with maxRetries 0: each fault ends it with its co
   t.diagnostic(`pages ${r.pages}, attempts ${r.attempts} ${JSON.stringify(r.seen)}, resumes ${r.errors.length} (${r.errors.join(", ")}), ${r.ms} ms`);
   for (const code of FAULT_CODES) assert.ok(r.errors.includes(code), `no traversal ended with ${code}: ${r.errors.join(", ")}`);
   assert.equal(r.attempts, r.pages + r.errors.length, "one attempt per page or error (no retries)");
+});
+
+test("a page with a lone surrogate escape (a string cut inside an emoji) is delivered as JSON.parse reads it", async () => {
+  // Valid JSON that a Rust string cannot hold; refusing the page would lose it and every page
+  // after it, since resuming asks for the same page again.
+  const body = String.raw`{"value":[{"id":"a","customerProfile":{"name":"Contoso \ud83d"}},{"id":"b","notes":"\udc00 \\ud800"}],"@odata.nextLink":"https://api.partner.microsoft.com/v1.0/referrals?$skiptoken=2"}`;
+  const expected = JSON.parse(body).value;
+  assert.equal(expected[0].customerProfile.name, "Contoso \ud83d");
+  assert.deepEqual(decodeReferralPage(body).value, expected);
+  const bodies = [body, JSON.stringify({ value: [{ id: "c" }] })];
+  const client = new ReferralsClient({ getToken: () => TOKEN, fetch: async () => new Response(bodies.shift()) });
+  const seen = [];
+  for await (const r of client.all()) seen.push(r);
+  assert.deepEqual(seen, [...expected, { id: "c" }]);
 });
 
 // ---- 2. cancellation under load --------------------------------------------------------------
