@@ -249,6 +249,8 @@ test("a base URL with user info, a query, another scheme or a backslash is a Typ
 const IMPOSSIBLE_IDS = [
   "", "a/b", "/", "/evil", "../x", "..", ".", "a/../../me", "%2F", "%2f", "a%2Fb", "%2e%2e", "%2E%2e", "%2e", "%5C", "%5c",
   "a\\b", "\\", "?", "a?b=1", "#", "a#b", "https://evil.example/x", "//evil.example", "https:\\\\evil.example", "x".repeat(257),
+  // Lone surrogates: not sendable as UTF-8 (they would silently become U+FFFD, another id).
+  "\ud800", "a\udc00", "\ud83d-\ud83d",
 ];
 
 /** Ids that are sent, each as one percent-encoded path segment. */
@@ -293,6 +295,13 @@ const HOSTILE_VALUES = [
   "line\nbreak", "tab\there", "\r\n\r\nX-Injected: 1", "東京", "\u{1f642}", "\u2028\u2029", "'); drop", "' or 1 eq 1 or name eq '",
   "\\", " leading and trailing ", "'", "''", "\u0000",
 ];
+
+test("a template value with a lone surrogate is refused, not silently changed to U+FFFD", () => {
+  for (const value of ["\ud800", "a\udfff", ["ok", "\ud83d"]]) {
+    assert.throws(() => filter`customerProfile/name eq ${value}`, (e) => e instanceof ODataError && e.code === "InvalidFilter" && /lone surrogate/.test(e.message));
+  }
+  assert.equal(String(filter`customerProfile/name eq ${"\ud83d\ude00\ufffd"}`), "customerProfile/name eq '\ud83d\ude00\ufffd'");
+});
 
 test("filter values are encoded: the URL the fetch receives carries exactly the filter and top that were asked for", async () => {
   for (const value of HOSTILE_VALUES) {
