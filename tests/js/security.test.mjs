@@ -6,6 +6,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { once } from "node:events";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { createServer } from "node:http";
 import { inspect } from "node:util";
 import {
@@ -458,40 +460,36 @@ test("limit: a filter of at most 256 Ki UTF-16 code units", async () => {
     assert.equal(atLimit.length, MAX);
     assert.equal(validateFilter(atLimit).canonical, atLimit);
     const over = withLength(MAX + 1, fill);
-    const e = assert.throws(() => validateFilter(over), (e) => e instanceof ODataError && e.code === "InvalidFilter");
+    assert.equal(over.length, MAX + 1);
+    assert.throws(() => validateFilter(over), (e) => e instanceof ODataError && e.code === "InvalidFilter");
     assert.throws(() => buildQuery({ filter: over }), (e) => e.code === "InvalidFilter");
     assert.throws(() => matchesFilter(over, {}), (e) => e.code === "InvalidFilter");
-    void e;
   }
   const rec = recorder();
   await odataError(clientOver(rec).client.list({ filter: withLength(MAX + 1) }), "InvalidFilter");
   assert.deepEqual(rec.requests, []);
 });
 
-test("limit: nesting depth 64 (parentheses, not, lambdas); deeper input is an error, never a crash", () => {
-  const parens = (n) => `${"(".repeat(n)}status eq 'New'${")".repeat(n)}`;
-  const nots = (n) => `${"not ".repeat(n)}(status eq 'New')`;
-  const depthOk = (build) => {
-    let ok = 0;
-    while (ok < 200) {
+test("limit: nesting depth 64; deeper input is an InvalidFilter error, never a crash", () => {
+  const deepestAccepted = (build) => {
+    for (let n = 1; n < 200; n++) {
       try {
-        validateFilter(build(ok + 1));
-        ok += 1;
+        validateFilter(build(n));
       } catch (e) {
         assert.equal(e.code, "InvalidFilter");
-        assert.match(e.message, /64/);
-        return ok;
+        assert.match(e.message, /nests deeper than 64 levels/);
+        return n - 1;
       }
     }
-    return ok;
+    assert.fail("no depth limit");
   };
-  // The exact count depends on how each construct nests; every one stops at the 64 limit.
-  for (const build of [parens, nots]) {
-    const deepest = depthOk(build);
-    assert.ok(deepest > 50 && deepest < 64, `deepest accepted: ${deepest}`);
-  }
-  for (const text of [parens(10_000), nots(10_000), `${"-".repeat(100_000)}1 eq 1`, "(".repeat(300_000)]) {
+  // 64 parser levels: a comparison in parentheses uses 3 of them, `not (…)` 4, a sign 0.
+  assert.equal(deepestAccepted((n) => `${"(".repeat(n)}status eq 'New'${")".repeat(n)}`), 61);
+  assert.equal(deepestAccepted((n) => `${"not ".repeat(n)}(status eq 'New')`), 60);
+  assert.equal(deepestAccepted((n) => `${"-".repeat(n)}1 eq 1`), 64);
+  for (const text of [`${"(".repeat(10_000)}true${")".repeat(10_000)}`, "not ".repeat(10_000), `${"-".repeat(100_000)}1 eq 1`, "(".repeat(300_000)]) {
     assert.throws(() => validateFilter(text), (e) => e instanceof ODataError && e.code === "InvalidFilter");
+    assert.throws(() => matchesFilter(text, {}), (e) => e instanceof ODataError && e.code === "InvalidFilter");
   }
 });
 
@@ -617,6 +615,18 @@ test("hostile input gives ODataError or TypeError, never a wasm trap; the module
   }
   assert.equal(validateFilter("status eq 'New'").canonical, "status eq 'New'");
   assert.deepEqual((await client.list()).value, []);
+});
+
+// ---- supply chain ----------------------------------------------------------------------------
+
+test("supply chain: the installed package has no dependencies and no install scripts", () => {
+  const manifest = JSON.parse(readFileSync(createRequire(import.meta.url).resolve("partner-referrals/package.json"), "utf8"));
+  for (const field of ["dependencies", "optionalDependencies", "peerDependencies", "bundleDependencies", "bundledDependencies"]) {
+    assert.equal(manifest[field], undefined, field);
+  }
+  for (const script of ["preinstall", "install", "postinstall", "prepare"]) {
+    assert.equal(manifest.scripts?.[script], undefined, script);
+  }
 });
 
 // ---- console ---------------------------------------------------------------------------------
