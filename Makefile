@@ -10,7 +10,7 @@ WASM := --target wasm32-unknown-unknown
 BROWSER_ENV := WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=/usr/bin/chromedriver
 
 .PHONY: setup package demo test lint fmt-check clippy clippy-wasm test-native test-wasm-node \
-        test-wasm-browser test-js test-runtimes sizes fuzz emulator
+        test-wasm-browser test-js test-runtimes sizes fuzz emulator tour
 
 ## set-up: installs what is missing (wasm32 target, wasm-bindgen-cli, npm dev tools, chromium)
 setup:
@@ -24,11 +24,13 @@ package: setup
 emulator: setup
 	cargo build $(CARGO_FLAGS) --release -p partner-referrals-emulator
 
-## the demo: a tour of the package in Node (documented requests, a rejected filter, the seed
-## page), then the emulator and the example page on 127.0.0.1 until Ctrl-C
+## the demo: the emulator and the example page on 127.0.0.1, one line with the URL, until Ctrl-C
 demo: package emulator
-	@node www-example/demo.mjs
 	@node www-example/serve.mjs
+
+## a tour of the package in Node: the documented requests, a rejected filter, the seed page
+tour: package
+	@node www-example/demo.mjs
 
 ## every test, as CI runs it
 test: setup lint test-native test-wasm-node test-wasm-browser package emulator test-js test-runtimes
