@@ -10,7 +10,7 @@ WASM := --target wasm32-unknown-unknown
 BROWSER_ENV := WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=/usr/bin/chromedriver
 
 .PHONY: setup package demo test lint fmt-check clippy clippy-wasm test-native test-wasm-node \
-        test-wasm-browser test-js sizes
+        test-wasm-browser test-js sizes fuzz
 
 ## set-up: installs what is missing (wasm32 target, wasm-bindgen-cli, npm dev tools, chromium)
 setup:
@@ -54,6 +54,15 @@ test-wasm-browser:
 ## JS consumer tests against the packed tarball: node --test, tsc --strict, a browser page
 test-js:
 	@scripts/test-js.sh
+
+## fuzz each cargo-fuzz target for FUZZ_TIME seconds (nightly + cargo-fuzz are installed when missing);
+## crashes land in fuzz/artifacts/ — add them to fuzz/corpus/ and they replay in `cargo test`
+FUZZ_TIME ?= 60
+fuzz:
+	@rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
+	@command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz
+	cd fuzz && for t in filter_text page_bytes page_mutated; do \
+	  cargo +nightly fuzz run $$t -- -max_total_time=$(FUZZ_TIME) -timeout=10 -rss_limit_mb=2048 || exit 1; done
 
 ## gzip / brotli size of the shipped .wasm + JS glue
 sizes:

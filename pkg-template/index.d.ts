@@ -14,7 +14,14 @@ export {
 
 // @generated-type-exports (filled in by scripts/assemble-pkg.mjs)
 
-import type { Filter } from "./partner_referrals.js";
+import type {
+  ClientOptions,
+  Filter,
+  Referral,
+  ReferralPage,
+  ReferralQuery,
+  RequestOptions,
+} from "./partner_referrals.js";
 
 /** Resolves when the module can be used; already resolved in Node. */
 export declare const ready: Promise<void>;
@@ -28,3 +35,31 @@ export declare const ready: Promise<void>;
  *   (objects, functions, symbols, `undefined`, `NaN`).
  */
 export declare function filter(strings: TemplateStringsArray, ...values: unknown[]): Filter;
+
+/**
+ * The Partner Center referrals client, on the platform's own `fetch` (browsers, workers, MV3
+ * service workers, Node >= 20). Sends `Authorization: Bearer`, `Accept`, `client-request-id` =
+ * `MS-RequestId` (one per request, the same on its retries), `MS-CorrelationId` (one per call or
+ * traversal, or `opts.correlationId`) and `X-Locale`; refreshes the token once after a 401;
+ * retries 429/503/504, network failures and time-outs honouring `Retry-After`; follows a page's
+ * `nextLink` only to the `baseUrl`'s origin. Failures reject with `ODataError`; aborting
+ * `opts.signal` rejects at once with the signal's `reason`, as is.
+ *
+ * @throws {TypeError} from the constructor, for options of the wrong type or value.
+ */
+export declare class ReferralsClient {
+  constructor(options: ClientOptions);
+  /** The first page of `query`. */
+  list(query?: ReferralQuery, opts?: RequestOptions): Promise<ReferralPage>;
+  /** The page after `page`; `undefined` when `page` has no `nextLink`. */
+  next(page: ReferralPage, opts?: RequestOptions): Promise<ReferralPage | undefined>;
+  /** One referral by id (`NotFound` for an id that cannot exist, without a request). */
+  get(id: string, opts?: RequestOptions): Promise<Referral>;
+  /**
+   * Every referral of `query` exactly once, in server order, one page in memory at a time.
+   * `byPage()` gives the pages; `continuationToken` (a page's `nextLink`) resumes a traversal.
+   */
+  all(query?: ReferralQuery, opts?: RequestOptions): AsyncIterable<Referral> & {
+    byPage(settings?: { continuationToken?: string }): AsyncIterable<ReferralPage>;
+  };
+}

@@ -70,6 +70,11 @@ fn normalisation_cases() {
         ("team/ANY( t : t/email eq 'x' )", "team/any(t:t/email eq 'x')"),
         ("x In ( 1 , 2 )", "x in (1,2)"),
         ("x eq 1E5", "x eq 1e5"),
+        (
+            "x eq +42 or x eq +0.314E+1 or x add +1 eq -1",
+            "x eq 42 or x eq 0.314e+1 or x add 1 eq -1",
+        ),
+        ("x in ( 'a' , -1 , null , true )", "x in ('a',-1,null,true)"),
         ("x eq TRUE or x eq False or x eq NULL", "x eq true or x eq false or x eq null"),
         ("x eq 65EDC0B5-3485-41B7-A17E-DFA9EF4706E2", "x eq 65edc0b5-3485-41b7-a17e-dfa9ef4706e2"),
         ("x eq 2020-10-30T21:03:00.0000000Z", "x eq 2020-10-30T21:03:00Z"),
@@ -113,7 +118,12 @@ fn random_expr(rng: &mut Rng, depth: u32) -> String {
         2 => format!("- {}", random_expr(rng, depth - 1)),
         3 => format!("f({},{})", random_expr(rng, depth - 1), random_expr(rng, depth - 1)),
         4 => format!("c/any(v:{})", random_expr(rng, depth - 1)),
-        5 => format!("{} in ({},{})", random_expr(rng, depth - 1), leaf(rng), leaf(rng)),
+        5 => {
+            // Lists of two or more items hold literals only (OData's `listExpr`).
+            let lits = ["1", "-2.5", "'a''b'", "null", "true", "2020-12-01", "1e3"];
+            let (a, b) = (rng.pick(&lits), rng.pick(&lits));
+            format!("{} in ({a},{b})", random_expr(rng, depth - 1))
+        }
         _ => {
             let op = rng.pick(&ops);
             format!("{} {op} {}", random_expr(rng, depth - 1), random_expr(rng, depth - 1))

@@ -66,6 +66,10 @@ fn http_error_reaches_js_with_status_ids_and_server_details() {
         get("correlationId").as_string().as_deref(),
         Some("6f1c0c3e-0000-4000-8000-000000000002")
     );
+    assert_eq!(
+        get("clientRequestId").as_string().as_deref(),
+        Some("6f1c0c3e-0000-4000-8000-000000000001")
+    );
     assert_eq!(get("retryAfterMs").as_f64(), Some(1500.0));
     assert_eq!(get("serverCode").as_string().as_deref(), Some("TooManyRequests"));
     let details = js_sys::JSON::stringify(&get("details")).unwrap();
@@ -165,4 +169,211 @@ fn decoded_seed_page_matches_and_has_a_deadline() {
     assert!(matched);
     let deadline = page::respond_by(referral, JsValue::UNDEFINED).unwrap();
     assert_eq!(deadline.as_deref(), Some("2020-11-13T21:03:00.000Z"));
+}
+
+// ---- the client's platform side: fetch, timers, signals, getToken ---------------------------
+
+use std::cell::Cell;
+use std::rc::Rc;
+use std::time::Duration;
+
+use js_sys::futures::JsFuture;
+use js_sys::Function;
+use partner_referrals::client::{new_guid, HttpRequest, Transport, TransportFailure};
+use partner_referrals::wasm::client::create_client;
+use partner_referrals::wasm::fetch::{CryptoEntropy, FetchTransport, Timer};
+use partner_referrals::wasm::signal::{with_signal, Signal};
+
+/// A JS function from source (test scaffolding: scripted `fetch`es and `getToken`s).
+fn js_fn(args: &str, body: &str) -> Function {
+    Function::new_with_args(args, body)
+}
+
+fn global(key: &str) -> JsValue {
+    prop(&js_sys::global(), key)
+}
+
+fn request() -> HttpRequest {
+    HttpRequest {
+        method: "GET",
+        url: "https://api.partner.microsoft.com/v1.0/engagements/referrals?$top=1".into(),
+        headers: vec![
+            ("Authorization".into(), "Bearer t0k".into()),
+            ("Accept".into(), "application/json".into()),
+        ],
+    }
+}
+
+fn transport(fetch: Function, timeout_ms: Option<u32>) -> FetchTransport {
+    FetchTransport { fetch: Some(fetch), timeout_ms, signal: None }
+}
+
+/// An `AbortController` and its signal.
+fn abort_controller() -> (JsValue, Signal) {
+    let controller = js_fn("", "return new AbortController()").call0(&JsValue::NULL).unwrap();
+    let signal = Signal::from_js(&prop(&controller, "signal")).expect("an AbortSignal");
+    (controller, signal)
+}
+
+/// Sets `flag` when dropped: shows that an aborted future was dropped.
+struct DropFlag(Rc<Cell<bool>>);
+impl Drop for DropFlag {
+    fn drop(&mut self) {
+        self.0.set(true);
+    }
+}
+
+#[wasm_bindgen_test]
+async fn fetch_transport_sends_the_request_and_reads_the_response() {
+    let fetch = js_fn(
+        "url, init",
+        "globalThis.__seen = { url, init };
+         return new Response('{\"value\":[]}', { status: 207, headers: { 'Request-ID': 'srv-1' } });",
+    );
+    let response = transport(fetch, Some(60_000)).send(&request()).await.unwrap();
+    assert_eq!(response.status, 207);
+    assert_eq!(response.body, r#"{"value":[]}"#);
+    assert_eq!(response.header("request-id"), Some("srv-1"));
+    let seen = global("__seen");
+    assert_eq!(prop(&seen, "url").as_string(), Some(request().url));
+    let init = prop(&seen, "init");
+    assert_eq!(prop(&init, "method").as_string().as_deref(), Some("GET"));
+    assert_eq!(prop(&init, "redirect").as_string().as_deref(), Some("manual"));
+    let headers = prop(&init, "headers");
+    assert_eq!(prop(&headers, "Authorization").as_string().as_deref(), Some("Bearer t0k"));
+    assert_eq!(prop(&headers, "Accept").as_string().as_deref(), Some("application/json"));
+    let signal = prop(&init, "signal");
+    assert_eq!(
+        prop(&signal, "aborted").as_bool(),
+        Some(false),
+        "a finished attempt is not aborted"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn fetch_transport_reports_failures_as_network_errors() {
+    let offline = js_fn("", "return Promise.reject(new TypeError('offline'))");
+    match transport(offline, None).send(&request()).await {
+        Err(TransportFailure::Network(message)) => {
+            assert!(message.contains("offline"), "{message}")
+        }
+        other => panic!("{other:?}"),
+    }
+    let throws = js_fn("", "throw new TypeError('bad init')");
+    assert!(matches!(
+        transport(throws, None).send(&request()).await,
+        Err(TransportFailure::Network(m)) if m.contains("bad init")
+    ));
+    let not_a_response = js_fn("", "return 42");
+    assert!(matches!(
+        transport(not_a_response, None).send(&request()).await,
+        Err(TransportFailure::Network(m)) if m.contains("not a Response")
+    ));
+}
+
+#[wasm_bindgen_test]
+async fn fetch_transport_times_out_and_aborts_the_attempt() {
+    let fetch =
+        js_fn("url, init", "globalThis.__signal = init.signal; return new Promise(() => {});");
+    let result = transport(fetch, Some(5)).send(&request()).await;
+    assert_eq!(result, Err(TransportFailure::Timeout));
+    let signal = global("__signal");
+    assert_eq!(prop(&signal, "aborted").as_bool(), Some(true));
+    let reason = prop(&signal, "reason");
+    assert_eq!(prop(&reason, "name").as_string().as_deref(), Some("TimeoutError"));
+}
+
+#[wasm_bindgen_test]
+async fn a_timer_fires_and_a_dropped_timer_never_does() {
+    Timer::new(Duration::from_millis(1)).await;
+    drop(Timer::new(Duration::from_millis(0)));
+    Timer::new(Duration::from_millis(5)).await;
+}
+
+#[wasm_bindgen_test]
+async fn with_signal_rejects_with_the_reason_as_is_and_drops_the_work() {
+    let (controller, signal) = abort_controller();
+    let dropped = Rc::new(Cell::new(false));
+    let flag = DropFlag(Rc::clone(&dropped));
+    let work = async move {
+        let _flag = flag;
+        Timer::new(Duration::from_secs(3600)).await;
+        Ok::<u32, JsValue>(1)
+    };
+    let abort_soon = js_fn("c", "setTimeout(() => c.abort('a plain string'), 0)");
+    abort_soon.call1(&JsValue::NULL, &controller).unwrap();
+    let reason = with_signal(Some(&signal), work).await.unwrap_err();
+    assert_eq!(reason.as_string().as_deref(), Some("a plain string"));
+    assert!(dropped.get(), "the aborted work was dropped");
+}
+
+#[wasm_bindgen_test]
+async fn with_signal_does_not_start_work_on_an_aborted_signal() {
+    let (controller, signal) = abort_controller();
+    let reason = js_sys::Error::new("before");
+    js_fn("c, r", "c.abort(r)").call2(&JsValue::NULL, &controller, &reason).unwrap();
+    let started = Rc::new(Cell::new(false));
+    let s = Rc::clone(&started);
+    let err = with_signal(Some(&signal), async move {
+        s.set(true);
+        Ok::<(), JsValue>(())
+    })
+    .await
+    .unwrap_err();
+    assert!(!started.get());
+    assert!(JsValue::from(reason) == err, "the reason object itself");
+    // Without an abort, the work's result comes through.
+    let (_controller, signal) = abort_controller();
+    assert_eq!(with_signal(Some(&signal), async { Ok::<u8, JsValue>(7) }).await.unwrap(), 7);
+}
+
+#[wasm_bindgen_test]
+fn crypto_entropy_makes_distinct_version_4_guids() {
+    let a = new_guid(&CryptoEntropy);
+    let b = new_guid(&CryptoEntropy);
+    assert_ne!(a, b);
+    assert_eq!(a.as_bytes()[14], b'4');
+}
+
+#[wasm_bindgen_test]
+fn create_client_refuses_bad_options_with_type_errors() {
+    let get_token: JsValue = js_fn("", "return 't'").into();
+    let bad = [
+        JsValue::UNDEFINED,
+        obj(&[]),
+        obj(&[("getToken", JsValue::from_str("t"))]),
+        obj(&[("getToken", get_token.clone()), ("baseUrl", JsValue::from_str("ftp://x/"))]),
+        obj(&[("getToken", get_token.clone()), ("maxRetries", JsValue::from(-1))]),
+        obj(&[("getToken", get_token.clone()), ("timeoutMs", JsValue::from(0))]),
+        obj(&[("getToken", get_token.clone()), ("locale", JsValue::from_str("a\nb"))]),
+        obj(&[("getToken", get_token.clone()), ("fetchh", get_token.clone())]),
+    ];
+    for options in bad {
+        let err = create_client(options.clone()).unwrap_err();
+        assert!(err.is_instance_of::<js_sys::TypeError>(), "{options:?}: {err:?}");
+    }
+    assert!(create_client(obj(&[("getToken", get_token)])).is_ok());
+}
+
+#[wasm_bindgen_test]
+async fn a_client_lists_through_an_injected_fetch_and_hands_out_decoded_pages() {
+    let fetch = js_fn(
+        "url, init",
+        "globalThis.__auth = init.headers.Authorization;
+         return new Response(JSON.stringify({ '@odata.count': 1, value: [{ id: 'a', x: null }],
+           '@odata.nextLink': 'http://api.partner.microsoft.com/v1.0/referrals?$skiptoken=2' }));",
+    );
+    let get_token = js_fn("request", "return Promise.resolve('tok-' + request.forceRefresh)");
+    let client =
+        create_client(obj(&[("getToken", get_token.into()), ("fetch", fetch.into())])).unwrap();
+    let page = JsFuture::from(client.list(JsValue::UNDEFINED, JsValue::UNDEFINED)).await.unwrap();
+    assert_eq!(global("__auth").as_string().as_deref(), Some("Bearer tok-false"));
+    assert_eq!(prop(&page, "count").as_f64(), Some(1.0));
+    assert!(prop(&page, "@odata.nextLink").is_undefined());
+    let first = Array::from(&prop(&page, "value")).get(0);
+    assert!(prop(&first, "x").is_null(), "nothing lost: a null stays null");
+    let err = JsFuture::from(client.get(JsValue::from_str("../x"), JsValue::UNDEFINED))
+        .await
+        .unwrap_err();
+    assert_eq!(as_odata(err).code(), "NotFound");
 }

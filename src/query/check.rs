@@ -189,11 +189,28 @@ struct Checker {
 
 /// Checks `expr` (which must be boolean) against `schema` (`None`: syntax-only mode).
 pub fn check(expr: &Expr, schema: Option<&'static ComplexType>) -> Checked {
+    check_with(expr, schema, Checker::expect_bool)
+}
+
+/// Checks `expr` as an expression of any type (OData's `commonExpr`: `price add 2` is one,
+/// though not a filter) against `schema` (`None`: syntax-only mode). The OData ABNF
+/// conformance runner uses it for the rules that are not whole filters.
+pub fn check_value(expr: &Expr, schema: Option<&'static ComplexType>) -> Checked {
+    check_with(expr, schema, |checker, e| {
+        checker.expr(e);
+    })
+}
+
+fn check_with(
+    expr: &Expr,
+    schema: Option<&'static ComplexType>,
+    top: impl FnOnce(&mut Checker, &Expr),
+) -> Checked {
     let mut declared = Vec::new();
     collect_lambda_vars(expr, &mut declared);
     let mut checker =
         Checker { schema, scopes: Vec::new(), declared, errors: Vec::new(), fields: Vec::new() };
-    checker.expect_bool(expr);
+    top(&mut checker, expr);
     let mut errors = checker.errors;
     errors.sort_by_key(|e| e.span().map(|s| (s.start, s.end)));
     Checked { errors, fields: checker.fields }

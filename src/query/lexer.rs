@@ -23,7 +23,8 @@ pub enum Token {
     Word(String),
     /// Single quoted string, value unescaped: `'O''Neil'` holds `O'Neil`.
     String(String),
-    /// A number as written (exponent marker lower-cased): `42`, `-3`, `1.5`, `1e5`, `INF`, `NaN`.
+    /// A number as written (exponent marker lower-cased, a leading `+` dropped): `42`, `-3`,
+    /// `1.5`, `1e5`, `INF`, `NaN`.
     Number(String),
     /// A bare GUID, lower-cased: `65edc0b5-3485-41b7-a17e-dfa9ef4706e2`.
     Guid(String),
@@ -387,6 +388,17 @@ impl<'a> Lexer<'a> {
             || (c == '-' && self.peek_nth(1).is_some_and(|d| d.is_ascii_digit()))
         {
             self.numeric(start)
+        } else if c == '+' && self.peek_nth(1).is_some_and(|d| d.is_ascii_digit()) {
+            // OData's SIGN: `+42` is `42` (the canonical form drops the plus).
+            self.bump();
+            match self.numeric(start) {
+                Ok(Token::Date(_) | Token::DateTime(_)) => Err(Error::InvalidLiteral {
+                    span: self.span_from(start),
+                    kind: "date",
+                    reason: "a date cannot have a `+` sign".into(),
+                }),
+                other => other,
+            }
         } else if c == '-' && self.rest()[1..].starts_with("INF") {
             self.bump_n(4);
             if self.peek().is_some_and(is_word_char) {
@@ -480,6 +492,15 @@ mod tests {
         assert_eq!(t[0], Token::Guid("65edc0b5-3485-41b7-a17e-dfa9ef4706e2".into()));
         assert_eq!(t[1], Token::Date(Date::parse("2020-12-01").unwrap()));
         assert_eq!(t[2], Token::DateTime(DateTimeOffset::parse("2020-10-30T21:03:00Z").unwrap()));
+        assert_eq!(
+            tokens("+42 +0.314e+1"),
+            [Token::Number("42".into()), Token::Number("0.314e+1".into())]
+        );
+        assert!(matches!(
+            tokenize("+2020-12-01"),
+            Err(Error::InvalidLiteral { span, .. }) if span == Span::new(0, 11)
+        ));
+        assert!(matches!(tokenize("+ 1"), Err(Error::UnexpectedChar { found: '+', .. })));
         assert_eq!(
             tokens("duration'p1dt2h'"),
             [Token::Duration("P1DT2H".into(), (26 * 3600) * 1_000_000_000)]

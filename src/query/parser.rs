@@ -267,10 +267,24 @@ impl Parser {
     }
 
     /// `left in (a,b,c)`; the `in` keyword is the next token.
+    ///
+    /// As in OData's `listExpr`, a list of two or more items holds literals only:
+    /// `x in ('a',y)` fails at `y`. A single parenthesised item may be any expression
+    /// (OData reads `x in (y)` as `x in y`), so `x in (y,z)` fails at the comma.
     fn parse_in(&mut self, left: Expr) -> Result<Expr> {
         self.index += 1;
         self.expect_token(&Token::LParen, "`(` starting the list after `in`")?;
-        let list = self.parse_list()?;
+        let starts_literal = self.peek_token()?.is_some_and(|t| is_literal_token(&t.token));
+        let first = self.parse_subexpr(Precedence::Lowest)?;
+        let mut list = vec![first];
+        if starts_literal && matches!(list[0].kind, ExprKind::Literal(_)) {
+            while self.consume_token(&Token::Comma)? {
+                if !self.peek_token()?.is_some_and(|t| is_literal_token(&t.token)) {
+                    return Err(self.expected("a literal (an `in` list holds literals only)"));
+                }
+                list.push(self.parse_prefix()?);
+            }
+        }
         let end = self.expect_token(&Token::RParen, "`,` or `)`")?;
         let span = left.span.to(end);
         Ok(Expr { kind: ExprKind::In { left: Box::new(left), list }, span })
@@ -358,6 +372,18 @@ impl Parser {
             // Operator keywords are reserved: `a eq eq 1` is an error at the second `eq`.
             return Err(self.expected("an expression"));
         }
+        if matches!(lower.as_str(), "any" | "all")
+            && self.peek_nth(1)?.is_some_and(|t| *t == Token::LParen)
+        {
+            // A lambda needs its collection: `team/any(t:...)`, never a bare `any(...)`. Like
+            // OData's grammar, read `any` as a property name and fail at the `(`.
+            self.index += 1;
+            return Err(self.expected(if lower == "any" {
+                "an operator or the end of the filter (`any` needs a collection path before it, as in `team/any(t:t/email eq 'x')`)"
+            } else {
+                "an operator or the end of the filter (`all` needs a collection path before it, as in `team/all(t:t/email ne null)`)"
+            }));
+        }
         if lower == "not" {
             self.index += 1;
             let operand = self.parse_subexpr(Precedence::Unary)?;
@@ -423,6 +449,25 @@ impl Parser {
             };
         let end = self.expect_token(&Token::RParen, "an operator or `)`")?;
         Ok(Expr { kind: ExprKind::Lambda { collection, op, predicate }, span: start.to(end) })
+    }
+}
+
+/// A token that is a whole primitive literal on its own (OData's `primitiveLiteral`).
+fn is_literal_token(token: &Token) -> bool {
+    match token {
+        Token::String(_)
+        | Token::Number(_)
+        | Token::Guid(_)
+        | Token::Date(_)
+        | Token::DateTime(_)
+        | Token::Duration(..) => true,
+        Token::Word(w) => ["true", "false", "null"].iter().any(|k| w.eq_ignore_ascii_case(k)),
+        Token::Slash
+        | Token::LParen
+        | Token::RParen
+        | Token::Comma
+        | Token::Colon
+        | Token::Minus => false,
     }
 }
 
@@ -535,6 +580,32 @@ mod tests {
         assert!(parse(&ors).is_ok());
         let shallow = Parser::new("((a))").unwrap().with_max_depth(2).parse();
         assert_eq!(shallow, Err(Error::TooDeep { span: Span::new(2, 3), max: 2 }));
+    }
+
+    #[test]
+    fn in_lists_of_two_or_more_items_hold_literals_only() {
+        assert_eq!(
+            parse("x in ('a',-3,null,2020-12-01)").unwrap().to_string(),
+            "x in ('a',-3,null,2020-12-01)"
+        );
+        assert_eq!(parse("x in (y)").unwrap().to_string(), "x in (y)");
+        assert_eq!(parse("x in (1 add 2)").unwrap().to_string(), "x in (1 add 2)");
+        let at = |src: &str| parse(src).unwrap_err().span().map(|s| s.start);
+        assert_eq!(at("x in ('a',y)"), Some(10));
+        assert_eq!(at("x in (y,'a')"), Some(7));
+        assert_eq!(at("x in ('a',1 add 2)"), Some(12));
+        assert_eq!(at("x in ('a',(1))"), Some(10));
+        assert_eq!(at("x in ('a',- 1)"), Some(10));
+    }
+
+    #[test]
+    fn bare_lambda_fails_at_its_parenthesis() {
+        for src in ["any()", "all(x:true)", "ANY(x:x eq 1)"] {
+            let err = parse(src).unwrap_err();
+            assert_eq!(err.span(), Some(Span::new(3, 4)), "{src}");
+            assert!(err.to_string().contains("needs a collection path"), "{err}");
+        }
+        assert_eq!(parse("any eq all").unwrap().to_string(), "any eq all");
     }
 
     #[test]

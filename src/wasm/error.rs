@@ -37,7 +37,7 @@ extern "C" {
 
 /// Builds the JS `ODataError` for a core [`Error`]: `code`, `message`, and each of
 /// `position`/`end` (filters), `path` (decoding), `status`, `requestId`, `correlationId`,
-/// `retryAfterMs`, `details`, `serverCode` (HTTP) that applies.
+/// `clientRequestId`, `retryAfterMs`, `details`, `serverCode` (HTTP) that applies.
 pub fn to_js(err: &Error) -> JsValue {
     let props = Object::new();
     if let Some(span) = err.span() {
@@ -55,6 +55,9 @@ pub fn to_js(err: &Error) -> JsValue {
     }
     if let Some(id) = err.correlation_id() {
         set(&props, "correlationId", &JsValue::from_str(id));
+    }
+    if let Some(context) = err.http_context().filter(|c| !c.client_request_id.is_empty()) {
+        set(&props, "clientRequestId", &JsValue::from_str(&context.client_request_id));
     }
     if let Some(ms) = err.retry_after_ms() {
         // The core caps it at 2^53 - 1, so the f64 is exact.

@@ -9,10 +9,14 @@
 //! The package entries (`pkg-template/`) add `ready` and the variadic `filter` tag on top of
 //! the glue that `wasm-bindgen --target web` generates from this module.
 
+pub mod client;
 mod convert;
 pub mod error;
+pub mod fetch;
 pub mod page;
 pub mod query;
+pub mod signal;
+pub mod token;
 
 pub use error::ODataError;
 
@@ -51,6 +55,8 @@ export interface ODataErrorProps {
   requestId?: string;
   /** The `MS-CorrelationId` the request was sent with. */
   correlationId?: string;
+  /** The request id the client sent (`client-request-id` = `MS-RequestId`), for support tickets. */
+  clientRequestId?: string;
   /** How long the server asked to wait (`Retry-After`), in milliseconds. */
   retryAfterMs?: number;
   /** The server's error body, parsed. */
@@ -70,6 +76,7 @@ export declare class ODataError extends Error implements ODataErrorProps {
   status?: number;
   requestId?: string;
   correlationId?: string;
+  clientRequestId?: string;
   retryAfterMs?: number;
   details?: unknown;
   serverCode?: string;

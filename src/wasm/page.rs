@@ -18,8 +18,15 @@ pub fn decode_referral_page(
 ) -> Result<JsValue, JsValue> {
     let text = string_arg(&json, "decodeReferralPage: json")?;
     validate_referral_page(&text).map_err(js_err)?;
-    // Lossless by construction: every property, `null` and key order as sent.
-    let page = JSON::parse(&text)
+    page_object(&text)
+}
+
+/// The JS page for a body that `validate_referral_page` accepted: `JSON.parse` of the same
+/// text (lossless by construction: every property, `null` and key order as sent), with
+/// `@odata.count`/`@odata.nextLink`/`@odata.context` renamed to `count`/`nextLink`/`context`
+/// (left out when `null`). The client hands out its pages through this too.
+pub(crate) fn page_object(text: &str) -> Result<JsValue, JsValue> {
+    let page = JSON::parse(text)
         .map_err(|_| boundary(ErrorCode::InvalidResponse, "response is not JSON"))?;
     for (wire, js) in
         [("@odata.count", "count"), ("@odata.nextLink", "nextLink"), ("@odata.context", "context")]

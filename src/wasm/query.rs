@@ -66,7 +66,7 @@ pub fn filter_template(strings: JsValue, values: JsValue) -> Result<JsFilter, Js
 pub fn build_query(
     #[wasm_bindgen(unchecked_param_type = "ReferralQuery")] query: JsValue,
 ) -> Result<String, JsValue> {
-    let query = referral_query(&query)?;
+    let query = referral_query(&query, "buildQuery query")?;
     query::build_query(&query).map_err(js_err)
 }
 
@@ -112,10 +112,10 @@ fn with_cached_filter<T>(text: &str, f: impl FnOnce(&query::Filter) -> T) -> Res
 /// A JS `ReferralQuery` → the core's, checking every property's JS type: a wrong `select`,
 /// `orderBy` or `top` is the `ODataError` of that option; an unknown property or a non-boolean
 /// `count` is a `TypeError`.
-fn referral_query(value: &JsValue) -> Result<ReferralQuery, JsValue> {
+pub(crate) fn referral_query(value: &JsValue, what: &str) -> Result<ReferralQuery, JsValue> {
     const KNOWN: &[&str] = &["filter", "select", "orderBy", "top", "count"];
     let mut out = ReferralQuery::default();
-    let Some(query) = options_object(value, "buildQuery query", KNOWN)? else {
+    let Some(query) = options_object(value, what, KNOWN)? else {
         return Ok(out);
     };
     if let Some(filter) = get(&query, "filter")? {

@@ -7,6 +7,7 @@ import { createServer } from "node:http";
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { extname, join, normalize } from "node:path";
+import { expectedClientResult } from "./www/client-exercise.js";
 
 const repo = process.env.PARTNER_REFERRALS_REPO;
 const { chromium } = createRequire(join(repo, "package.json"))("playwright-core");
@@ -82,6 +83,18 @@ test("a <script type=module> page imports the browser entry and awaits ready", a
 test("a dedicated module worker and a module service worker use the browser entry", async () => {
   const { worker, serviceWorker, failed } = await resultOf("/www/contexts.html");
   assert.equal(failed, undefined, failed);
-  assertExercised(worker);
-  assertExercised(serviceWorker);
+  for (const { client, ...rest } of [worker, serviceWorker]) {
+    assertExercised(rest);
+    assert.deepEqual(client, expectedClientResult);
+  }
+});
+
+test("ReferralsClient in a page, made before ready: retries, paging, aborts, errors", async () => {
+  const result = await resultOf("/www/client.html");
+  assert.equal(result.failed, undefined, result.failed);
+  assert.deepEqual(result, {
+    client: expectedClientResult,
+    badOptionsBeforeReady: true,
+    badOptionsAfterReady: true,
+  });
 });

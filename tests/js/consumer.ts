@@ -10,8 +10,11 @@ import {
   respondBy,
   ODataError,
   Filter,
+  ReferralsClient,
 } from "partner-referrals";
 import type {
+  ClientOptions,
+  RequestOptions,
   ErrorCode,
   FilterInfo,
   OrderBy,
@@ -70,4 +73,54 @@ async function main(json: string): Promise<void> {
   buildQuery({ orderBy: { field: "name", direction: "desc" } });
 }
 
+// The client, typed as SPEC.md declares it.
+async function useClient(msalToken: (force: boolean) => Promise<string>): Promise<void> {
+  const options: ClientOptions = {
+    getToken: ({ forceRefresh }) => msalToken(forceRefresh),
+    baseUrl: "https://api.partner.microsoft.com/v1.0/",
+    fetch: (input, init) => fetch(input, init),
+    maxRetries: 3,
+    timeoutMs: 30_000,
+    locale: "en-US",
+  };
+  const client = new ReferralsClient(options);
+  new ReferralsClient({ getToken: () => "a token" });
+  const controller = new AbortController();
+  const opts: RequestOptions = { signal: controller.signal, correlationId: "my-trace" };
+
+  const first: ReferralPage = await client.list({ filter: filter`status eq ${"New"}`, top: 50 }, opts);
+  const second: ReferralPage | undefined = await client.next(first, opts);
+  const one: Referral = await client.get("4f6b2a1c", { signal: controller.signal });
+  const ids: string[] = [];
+  for await (const referral of client.all({ orderBy: { field: "createdDateTime", direction: "desc" } })) {
+    const r: Referral = referral;
+    if (typeof r.id === "string") ids.push(r.id);
+  }
+  for await (const page of client.all().byPage()) {
+    const p: ReferralPage = page;
+    if (p.nextLink !== undefined) {
+      for await (const rest of client.all(undefined, opts).byPage({ continuationToken: p.nextLink })) {
+        console.log(rest.value.length);
+      }
+    }
+  }
+  try {
+    await client.list();
+  } catch (e) {
+    if (e instanceof ODataError && (e.code === "Throttled" || e.code === "HttpError")) {
+      const status: number | undefined = e.status;
+      const wait: number | undefined = e.retryAfterMs;
+      const server: string | undefined = e.serverCode;
+      console.log(status, wait, server, e.requestId, e.correlationId, e.details);
+    }
+  }
+  console.log(second, one, ids);
+
+  // @ts-expect-error: getToken is required
+  new ReferralsClient({ baseUrl: "https://api.partner.microsoft.com/v1.0/" });
+  // @ts-expect-error: next() takes a page, not its nextLink
+  await client.next("https://api.partner.microsoft.com/v1.0/referrals?$skiptoken=x");
+}
+
 void main;
+void useClient;

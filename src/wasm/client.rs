@@ -1,0 +1,440 @@
+//! The client exports: `createClient(options)` → a `RawClient` with `list`/`next`/`get` and
+//! `openCursor` → a `RawCursor` with `next`. Hidden from the typings: the package's
+//! `ReferralsClient` (`pkg-template/api.js`) wraps them, waits for `ready` in the browser
+//! entry and adds the async-iterator protocol of `all()`/`byPage()`.
+//!
+//! Every call converts its JS arguments first (a wrong JS type is a `TypeError`, an invalid
+//! query the query's `ODataError`, both as rejections), then builds a core `Client` over
+//! [`FetchTransport`], [`JsTokenSource`], [`CryptoEntropy`] and [`JsDecoder`] for that call
+//! (a few string copies; it keeps each call's `getToken` failure apart from the others) and
+//! races it against the call's `AbortSignal` ([`with_signal`]).
+//!
+//! Pages reach JS exactly as `decodeReferralPage` makes them (the core validates the body,
+//! `JSON.parse` builds the object, `@odata.*` are renamed): nothing the server sent is lost.
+
+use std::cell::RefCell;
+use std::future::Future;
+use std::rc::Rc;
+
+use js_sys::futures::future_to_promise;
+use js_sys::{Function, Object, Promise, Reflect, JSON};
+use wasm_bindgen::prelude::*;
+
+use super::convert::{get, js_err, options_object};
+use super::error::{to_js, type_error};
+use super::fetch::{has_global_fetch, CryptoEntropy, FetchTransport, Timer};
+use super::page::page_object;
+use super::query::referral_query;
+use super::signal::{with_signal, Signal};
+use super::token::JsTokenSource;
+use crate::client::{
+    Client, ClientOptions, Decoder, PageCursor, RequestOptions, RetryPolicy, DEFAULT_BASE_URL,
+};
+use crate::error::{Error, ErrorCode, Result as CoreResult};
+use crate::page::{validate_referral, validate_referral_page};
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_CLIENT: &str = r#"
+/** Options of `new ReferralsClient(options)`. A wrong option throws a `TypeError`. */
+export interface ClientOptions {
+  /**
+   * A bearer token for the Partner API (e.g. MSAL's `acquireTokenSilent(...).accessToken`, scope
+   * `https://api.partner.microsoft.com/.default`). Called before every attempt (caching is the
+   * token library's job) and with `forceRefresh: true` once after a 401. A throw, a rejection or
+   * a non-string becomes `ODataError{code:"TokenError"}` (what was thrown is its `cause`).
+   */
+  getToken: (request: { forceRefresh: boolean }) => string | Promise<string>;
+  /** Default `"https://api.partner.microsoft.com/v1.0/"`. `http:`/`https:` only; the token goes only to its origin. */
+  baseUrl?: string;
+  /** Used instead of the global `fetch` (tests, proxies, Node agents), called as `fetch(url, init)`. */
+  fetch?: typeof fetch;
+  /** Retries of 429/503/504, network failures and time-outs: a non-negative integer, default 3, at most 10. */
+  maxRetries?: number;
+  /** Time-out of each attempt in milliseconds (positive); default none. An attempt that exceeds it is retried, the last one fails with `Timeout`. */
+  timeoutMs?: number;
+  /** Sent as `X-Locale`, e.g. `"en-US"`. */
+  locale?: string;
+}
+
+/** Options of every request. */
+export interface RequestOptions {
+  /** Aborting rejects the call at once with the signal's `reason`, as is, and stops the request, its retries and its waits. */
+  signal?: AbortSignal;
+  /** The `MS-CorrelationId` to send (default: a fresh GUID per call; one per `all()` traversal). */
+  correlationId?: string;
+}
+"#;
+
+/// The options of a client, checked once by [`create_client`].
+#[derive(Debug)]
+struct Config {
+    base_url: String,
+    locale: Option<String>,
+    retry: RetryPolicy,
+    get_token: Function,
+    fetch: Option<Function>,
+    timeout_ms: Option<u32>,
+}
+
+type Core = Client<FetchTransport, JsTokenSource, CryptoEntropy, JsDecoder>;
+
+impl Config {
+    /// A core client for one call (or one traversal), whose attempts follow `signal`.
+    fn core(&self, signal: Option<Signal>) -> CoreResult<Core> {
+        Client::new(
+            ClientOptions {
+                base_url: Some(self.base_url.clone()),
+                locale: self.locale.clone(),
+                retry: self.retry,
+                ..ClientOptions::default()
+            },
+            FetchTransport { fetch: self.fetch.clone(), timeout_ms: self.timeout_ms, signal },
+            JsTokenSource::new(self.get_token.clone()),
+            CryptoEntropy,
+            JsDecoder,
+        )
+    }
+}
+
+/// A client as the package's `ReferralsClient` uses it (not exported to users).
+#[wasm_bindgen(skip_typescript)]
+#[derive(Debug)]
+pub struct RawClient {
+    config: Rc<Config>,
+}
+
+/// `createClient(options)`: checks `ClientOptions` and makes a [`RawClient`].
+///
+/// # Errors
+/// `TypeError` for anything wrong with the options: not an object, an unknown property (with
+/// a "did you mean"), `getToken` not a function, `baseUrl` not a string or not a usable base
+/// URL, `fetch` not a function (or no global `fetch` when none is given), `maxRetries` not a
+/// non-negative integer, `timeoutMs` not a positive number of at most 2^31 − 1, `locale` not
+/// 1 to 256 visible ASCII characters.
+#[wasm_bindgen(js_name = createClient, skip_typescript)]
+pub fn create_client(options: JsValue) -> Result<RawClient, JsValue> {
+    const KNOWN: &[&str] = &["getToken", "baseUrl", "fetch", "maxRetries", "timeoutMs", "locale"];
+    let bad = |message: &str| type_error(&format!("ReferralsClient: {message}"));
+    let Some(options) = options_object(&options, "ReferralsClient options", KNOWN)? else {
+        return Err(bad("options with a getToken function are required"));
+    };
+    let get_token = get(&options, "getToken")?
+        .and_then(|f| f.dyn_into::<Function>().ok())
+        .ok_or_else(|| bad("options.getToken must be a function"))?;
+    let base_url = match get(&options, "baseUrl")? {
+        None => DEFAULT_BASE_URL.to_string(),
+        Some(url) => url.as_string().ok_or_else(|| bad("options.baseUrl must be a string"))?,
+    };
+    let fetch = match get(&options, "fetch")? {
+        Some(f) => {
+            Some(f.dyn_into::<Function>().map_err(|_| bad("options.fetch must be a function"))?)
+        }
+        None if has_global_fetch() => None,
+        None => return Err(bad("there is no global fetch here; pass options.fetch")),
+    };
+    let mut retry = RetryPolicy::default();
+    if let Some(n) = get(&options, "maxRetries")? {
+        let n = n
+            .as_f64()
+            .filter(|n| n.fract() == 0.0 && *n >= 0.0)
+            .ok_or_else(|| bad("options.maxRetries must be a non-negative integer"))?;
+        retry = retry.with_max_retries(n.min(f64::from(u32::MAX)) as u32);
+    }
+    let timeout_ms = match get(&options, "timeoutMs")? {
+        None => None,
+        Some(ms) => Some(
+            ms.as_f64()
+                .filter(|ms| *ms > 0.0 && *ms <= f64::from(Timer::MAX_MS))
+                .map(|ms| ms.ceil() as u32)
+                .ok_or_else(|| {
+                    bad("options.timeoutMs must be a positive number of milliseconds (at most 2^31 - 1)")
+                })?,
+        ),
+    };
+    let locale = match get(&options, "locale")? {
+        None => None,
+        Some(locale) => {
+            Some(locale.as_string().ok_or_else(|| bad("options.locale must be a string"))?)
+        }
+    };
+    let config = Config { base_url, locale, retry, get_token, fetch, timeout_ms };
+    // The core checks the base URL and the locale; its refusal is the constructor's TypeError.
+    config.core(None).map_err(|e| bad(&e.to_string()))?;
+    Ok(RawClient { config: Rc::new(config) })
+}
+
+#[wasm_bindgen]
+impl RawClient {
+    /// `list(query?, opts?)` → `Promise<ReferralPage>`: the first page.
+    pub fn list(&self, query: JsValue, opts: JsValue) -> Promise {
+        let config = Rc::clone(&self.config);
+        spawn((|| {
+            let query = query_string(&query, "list query")?;
+            let call = CallOptions::from_js(&opts)?;
+            Ok(async move {
+                let core = config.core(call.signal.clone()).map_err(js_err)?;
+                let page = with_signal(call.signal.as_ref(), async {
+                    core.list(&query, &call.request).await.map_err(|e| client_error(e, &core))
+                })
+                .await?;
+                Ok(page.object)
+            })
+        })())
+    }
+
+    /// `next(page, opts?)` → `Promise<ReferralPage | undefined>`: the page after `page`,
+    /// `undefined` when it has no `nextLink`.
+    pub fn next(&self, page: JsValue, opts: JsValue) -> Promise {
+        let config = Rc::clone(&self.config);
+        spawn((|| {
+            let next_link = next_link_of(&page)?;
+            let call = CallOptions::from_js(&opts)?;
+            Ok(async move {
+                let core = config.core(call.signal.clone()).map_err(js_err)?;
+                let page = JsPage { object: JsValue::UNDEFINED, next_link };
+                let next = with_signal(call.signal.as_ref(), async {
+                    core.next(&page, &call.request).await.map_err(|e| client_error(e, &core))
+                })
+                .await?;
+                Ok(next.map_or(JsValue::UNDEFINED, |p| p.object))
+            })
+        })())
+    }
+
+    /// `get(id, opts?)` → `Promise<Referral>`.
+    pub fn get(&self, id: JsValue, opts: JsValue) -> Promise {
+        let config = Rc::clone(&self.config);
+        spawn((|| {
+            let id = id.as_string().ok_or_else(|| type_error("get: id must be a string"))?;
+            let call = CallOptions::from_js(&opts)?;
+            Ok(async move {
+                let core = config.core(call.signal.clone()).map_err(js_err)?;
+                with_signal(call.signal.as_ref(), async {
+                    core.get(&id, &call.request).await.map_err(|e| client_error(e, &core))
+                })
+                .await
+            })
+        })())
+    }
+
+    /// `openCursor(query?, opts?, settings?)`: a traversal of `query`'s pages, or of the
+    /// pages from `settings.continuationToken` on (a page's `nextLink`; the query is then
+    /// only validated). Nothing is sent until [`RawCursor::next`].
+    ///
+    /// # Errors
+    /// As `buildQuery` for the query; `TypeError` for wrong options or settings;
+    /// `UnsafeNextLink` for a continuation token that leaves the base URL's origin.
+    #[wasm_bindgen(js_name = openCursor)]
+    pub fn open_cursor(
+        &self,
+        query: JsValue,
+        opts: JsValue,
+        settings: JsValue,
+    ) -> Result<RawCursor, JsValue> {
+        let query = query_string(&query, "all query")?;
+        let call = CallOptions::from_js(&opts)?;
+        let mut token = None;
+        if let Some(settings) =
+            options_object(&settings, "byPage settings", &["continuationToken"])?
+        {
+            if let Some(value) = get(&settings, "continuationToken")? {
+                token = Some(value.as_string().ok_or_else(|| {
+                    type_error("byPage: settings.continuationToken must be a string")
+                })?);
+            }
+        }
+        let core = self.config.core(call.signal.clone()).map_err(js_err)?;
+        let cursor = match &token {
+            Some(token) => core.resume(token, &call.request),
+            None => core.pages(&query, &call.request),
+        }
+        .map_err(js_err)?;
+        let shared = CursorShared { core, signal: call.signal, cursor: RefCell::new(Some(cursor)) };
+        Ok(RawCursor { shared: Rc::new(shared) })
+    }
+}
+
+/// One traversal (`all()`/`byPage()`): one correlation id, one page per `next()`.
+#[wasm_bindgen(skip_typescript)]
+#[derive(Debug)]
+pub struct RawCursor {
+    shared: Rc<CursorShared>,
+}
+
+#[derive(Debug)]
+struct CursorShared {
+    core: Core,
+    signal: Option<Signal>,
+    /// `None` while a `next()` is running (see [`Lease`]).
+    cursor: RefCell<Option<PageCursor>>,
+}
+
+#[wasm_bindgen]
+impl RawCursor {
+    /// `next()` → `Promise<ReferralPage | undefined>`: the traversal's next page, `undefined`
+    /// after the last. A failed or aborted call leaves the cursor where it was.
+    pub fn next(&self) -> Promise {
+        let shared = Rc::clone(&self.shared);
+        future_to_promise(async move {
+            let mut lease = Lease::take(&shared).ok_or_else(|| {
+                JsValue::from(js_sys::Error::new(
+                    "a page of this traversal is already being fetched; await it first",
+                ))
+            })?;
+            let page = with_signal(shared.signal.as_ref(), async {
+                match lease.cursor.as_mut() {
+                    Some(cursor) => cursor
+                        .next_page(&shared.core)
+                        .await
+                        .map_err(|e| client_error(e, &shared.core)),
+                    None => Ok(None),
+                }
+            })
+            .await?;
+            Ok(page.map_or(JsValue::UNDEFINED, |p| p.object))
+        })
+    }
+}
+
+/// The cursor taken out of its slot for one `next()`; put back on drop, also when the call
+/// is aborted (the core changes a cursor only after its last await, so an aborted call puts
+/// back the cursor unchanged).
+struct Lease {
+    shared: Rc<CursorShared>,
+    cursor: Option<PageCursor>,
+}
+
+impl Lease {
+    fn take(shared: &Rc<CursorShared>) -> Option<Lease> {
+        let cursor = shared.cursor.try_borrow_mut().ok()?.take()?;
+        Some(Lease { shared: Rc::clone(shared), cursor: Some(cursor) })
+    }
+}
+
+impl Drop for Lease {
+    fn drop(&mut self) {
+        if let (Some(cursor), Ok(mut slot)) =
+            (self.cursor.take(), self.shared.cursor.try_borrow_mut())
+        {
+            *slot = Some(cursor);
+        }
+    }
+}
+
+/// `signal` and `correlationId` of a call.
+#[derive(Debug, Default)]
+struct CallOptions {
+    signal: Option<Signal>,
+    request: RequestOptions,
+}
+
+impl CallOptions {
+    fn from_js(opts: &JsValue) -> Result<CallOptions, JsValue> {
+        let mut out = CallOptions::default();
+        let Some(opts) = options_object(opts, "request options", &["signal", "correlationId"])?
+        else {
+            return Ok(out);
+        };
+        if let Some(signal) = get(&opts, "signal")? {
+            out.signal = Some(
+                Signal::from_js(&signal)
+                    .ok_or_else(|| type_error("opts.signal must be an AbortSignal"))?,
+            );
+        }
+        if let Some(id) = get(&opts, "correlationId")? {
+            out.request.correlation_id = Some(
+                id.as_string().ok_or_else(|| type_error("opts.correlationId must be a string"))?,
+            );
+        }
+        Ok(out)
+    }
+}
+
+/// The query string of a `ReferralQuery` (`undefined` = all referrals).
+fn query_string(query: &JsValue, what: &str) -> Result<String, JsValue> {
+    crate::query::build_query(&referral_query(query, what)?).map_err(js_err)
+}
+
+/// `page.nextLink` of a page handed back to `next()`.
+fn next_link_of(page: &JsValue) -> Result<Option<String>, JsValue> {
+    if !page.is_object() {
+        return Err(type_error("next: page must be a ReferralPage (what list or next returned)"));
+    }
+    let link = Reflect::get(page, &JsValue::from_str("nextLink"))?;
+    if link.is_null_or_undefined() {
+        return Ok(None);
+    }
+    link.as_string().map(Some).ok_or_else(|| type_error("next: page.nextLink must be a string"))
+}
+
+/// A promise for prepared work, or rejected with the preparation's error.
+fn spawn<F>(prepared: Result<F, JsValue>) -> Promise
+where
+    F: Future<Output = Result<JsValue, JsValue>> + 'static,
+{
+    match prepared {
+        Ok(work) => future_to_promise(work),
+        Err(error) => Promise::reject(&error),
+    }
+}
+
+/// The JS error of a failed call: the `ODataError`, and for a `TokenError` whose `getToken`
+/// threw, what it threw as the non-enumerable `cause` (as `new Error(message, { cause })`
+/// sets it: `JSON.stringify` leaves it out).
+fn client_error(error: Error, core: &Core) -> JsValue {
+    let js = to_js(&error);
+    if error.code() == ErrorCode::TokenError {
+        if let Some(cause) = core.token_source().take_thrown() {
+            let descriptor = Object::new();
+            for (key, value) in [
+                ("value", cause),
+                ("writable", JsValue::TRUE),
+                ("configurable", JsValue::TRUE),
+                ("enumerable", JsValue::FALSE),
+            ] {
+                let _ = Reflect::set(&descriptor, &JsValue::from_str(key), &value);
+            }
+            let target: &Object = js.unchecked_ref();
+            let _ = Reflect::define_property(target, &JsValue::from_str("cause"), &descriptor);
+        }
+    }
+    js
+}
+
+/// The decoder of the JS client: the core validates, `JSON.parse` builds (see module docs).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct JsDecoder;
+
+/// A page as JS gets it, with its `nextLink` for the core.
+#[derive(Debug)]
+pub struct JsPage {
+    object: JsValue,
+    next_link: Option<String>,
+}
+
+impl Decoder for JsDecoder {
+    type Page = JsPage;
+    type Item = JsValue;
+
+    fn decode_page(&self, body: &str) -> CoreResult<JsPage> {
+        validate_referral_page(body)?;
+        let object = page_object(body).map_err(|_| not_json())?;
+        let next_link = Reflect::get(&object, &JsValue::from_str("nextLink"))
+            .ok()
+            .and_then(|link| link.as_string());
+        Ok(JsPage { object, next_link })
+    }
+
+    fn decode_item(&self, body: &str) -> CoreResult<JsValue> {
+        validate_referral(body)?;
+        JSON::parse(body).map_err(|_| not_json())
+    }
+
+    fn next_link<'p>(&self, page: &'p JsPage) -> Option<&'p str> {
+        page.next_link.as_deref()
+    }
+}
+
+fn not_json() -> Error {
+    Error::Decode { path: String::new(), message: "the response is not JSON".into() }
+}

@@ -1,0 +1,383 @@
+//! The platform's side of the client: [`FetchTransport`] (the one place that calls `fetch`),
+//! [`Timer`] over `setTimeout`, the clock (`Date.now()`) and [`CryptoEntropy`]
+//! (`crypto.getRandomValues`).
+//!
+//! Every JS global is bound directly, gloo style (`#[wasm_bindgen(js_name = fetch, catch)]`),
+//! never through `window`: the same code runs in browsers, dedicated workers, extension
+//! service workers and Node ≥ 20. Every JS resource is released by `Drop`: a dropped request
+//! aborts its `fetch`, a dropped [`Timer`] clears its timeout, so dropping the client's
+//! future (an aborted signal, see `signal.rs`) leaves nothing running.
+
+use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
+use std::time::Duration;
+
+use js_sys::futures::JsFuture;
+use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+
+use super::signal::{race, Signal};
+use crate::client::{Entropy, HttpRequest, HttpResponse, Transport, TransportFailure};
+
+#[wasm_bindgen]
+extern "C" {
+    /// The global `fetch(url, init)`.
+    #[wasm_bindgen(js_name = fetch, catch)]
+    fn global_fetch(url: &str, init: &Object) -> Result<JsValue, JsValue>;
+
+    /// The global `setTimeout` (in Node it returns an object, in browsers a number).
+    #[wasm_bindgen(js_name = setTimeout, catch)]
+    fn set_timeout(handler: &Function, ms: i32) -> Result<JsValue, JsValue>;
+
+    #[wasm_bindgen(js_name = clearTimeout, catch)]
+    fn clear_timeout(handle: &JsValue) -> Result<(), JsValue>;
+
+    #[wasm_bindgen(js_namespace = crypto, js_name = getRandomValues, catch)]
+    fn get_random_values(array: &Uint8Array) -> Result<JsValue, JsValue>;
+
+    #[wasm_bindgen(js_namespace = Promise, js_name = resolve)]
+    fn promise_resolve(value: &JsValue) -> Promise;
+
+    type AbortController;
+
+    #[wasm_bindgen(constructor, catch)]
+    fn new() -> Result<AbortController, JsValue>;
+
+    #[wasm_bindgen(method, getter)]
+    fn signal(this: &AbortController) -> JsValue;
+
+    #[wasm_bindgen(method, catch)]
+    fn abort(this: &AbortController, reason: &JsValue) -> Result<(), JsValue>;
+
+    type DomException;
+
+    #[wasm_bindgen(constructor, js_class = DOMException, catch)]
+    fn new(message: &str, name: &str) -> Result<DomException, JsValue>;
+}
+
+/// Whether a global `fetch` function exists (checked when a client without `options.fetch`
+/// is made, so that a missing `fetch` is a constructor error, not a network error later).
+pub fn has_global_fetch() -> bool {
+    Reflect::get(&js_sys::global(), &JsValue::from_str("fetch")).is_ok_and(|f| f.is_function())
+}
+
+/// Sends requests with `fetch`, one `AbortController` per attempt.
+///
+/// The attempt's controller is aborted when the attempt is dropped before it finished (the
+/// caller's signal aborted: with the signal's reason) or when the per-attempt time-out fires
+/// (with a `TimeoutError` `DOMException`), so neither the request nor its body read keeps
+/// running.
+#[derive(Debug, Clone)]
+pub struct FetchTransport {
+    /// The injected `fetch`; `None` = the global one (looked up on every send, so a `fetch`
+    /// patched after the client was made, e.g. by a test library, is used).
+    pub fetch: Option<Function>,
+    /// The per-attempt time-out (`timeoutMs`); `None` = none.
+    pub timeout_ms: Option<u32>,
+    /// The caller's signal, whose reason the attempt's controller is aborted with.
+    pub signal: Option<Signal>,
+}
+
+impl Transport for FetchTransport {
+    async fn send(&self, request: &HttpRequest) -> Result<HttpResponse, TransportFailure> {
+        let mut attempt = Attempt::new(self.signal.clone());
+        let init = request_init(request, attempt.controller.as_ref());
+        let called = match &self.fetch {
+            Some(fetch) => fetch.call2(&js_sys::global(), &JsValue::from_str(&request.url), &init),
+            None => global_fetch(&request.url, &init),
+        };
+        let promise = match called {
+            Ok(value) => promise_resolve(&value),
+            Err(error) => {
+                attempt.finished();
+                return Err(TransportFailure::Network(describe_failure(&error)));
+            }
+        };
+        let exchange = async {
+            let response = JsFuture::from(promise)
+                .await
+                .map_err(|e| TransportFailure::Network(describe_failure(&e)))?;
+            read_response(response).await
+        };
+        let result = match self.timeout_ms {
+            None => exchange.await,
+            Some(ms) => {
+                let timer = Timer::new(Duration::from_millis(ms.into()));
+                race(exchange, async {
+                    timer.await;
+                    Err(TransportFailure::Timeout)
+                })
+                .await
+            }
+        };
+        match result {
+            Err(TransportFailure::Timeout) => attempt.timed_out(),
+            _ => attempt.finished(),
+        }
+        result
+    }
+
+    async fn sleep(&self, duration: Duration) {
+        Timer::new(duration).await
+    }
+
+    fn now_unix_millis(&self) -> i64 {
+        js_sys::Date::now() as i64
+    }
+}
+
+/// The `init` of `fetch(url, init)`: method, headers as a plain object (in the order the
+/// core gives them), `redirect: "manual"` (the core treats any 3xx, and the opaque redirect
+/// a browser reports as status 0, as final: a redirect never carries the token elsewhere),
+/// and the attempt's signal.
+fn request_init(request: &HttpRequest, controller: Option<&AbortController>) -> Object {
+    let init = Object::new();
+    let headers = Object::new();
+    for (name, value) in &request.headers {
+        set(&headers, name, &JsValue::from_str(value));
+    }
+    set(&init, "method", &JsValue::from_str(request.method));
+    set(&init, "headers", &headers);
+    set(&init, "redirect", &JsValue::from_str("manual"));
+    if let Some(controller) = controller {
+        set(&init, "signal", &controller.signal());
+    }
+    init
+}
+
+/// A response as the core sees it: `status`, the headers (an iterable of `[name, value]`, as
+/// `Headers` is), and the body from `text()`. Anything else than a `Response`-like object is
+/// a network failure (a broken injected `fetch`).
+async fn read_response(response: JsValue) -> Result<HttpResponse, TransportFailure> {
+    let not_a_response = || {
+        TransportFailure::Network(format!(
+            "`fetch` resolved to {}, not a Response",
+            describe_type(&response)
+        ))
+    };
+    if !response.is_object() {
+        return Err(not_a_response());
+    }
+    let status = Reflect::get(&response, &JsValue::from_str("status"))
+        .ok()
+        .and_then(|s| s.as_f64())
+        .filter(|s| s.fract() == 0.0 && (0.0..=999.0).contains(s))
+        .ok_or_else(not_a_response)?;
+    let headers = read_headers(&response);
+    let text = Reflect::get(&response, &JsValue::from_str("text"))
+        .ok()
+        .and_then(|f| f.dyn_into::<Function>().ok())
+        .ok_or_else(not_a_response)?;
+    let body =
+        text.call0(&response).map_err(|e| TransportFailure::Network(describe_failure(&e)))?;
+    let body = JsFuture::from(promise_resolve(&body))
+        .await
+        .map_err(|e| TransportFailure::Network(describe_failure(&e)))?;
+    let body = body
+        .as_string()
+        .ok_or_else(|| TransportFailure::Network("the response body is not text".to_string()))?;
+    Ok(HttpResponse { status: status as u16, headers, body })
+}
+
+fn read_headers(response: &JsValue) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let Ok(headers) = Reflect::get(response, &JsValue::from_str("headers")) else {
+        return out;
+    };
+    let Ok(Some(entries)) = js_sys::try_iter(&headers) else {
+        return out;
+    };
+    for entry in entries.flatten() {
+        if !Array::is_array(&entry) {
+            continue;
+        }
+        let pair: &Array = entry.unchecked_ref();
+        if let (Some(name), Some(value)) = (pair.get(0).as_string(), pair.get(1).as_string()) {
+            out.push((name, value));
+        }
+    }
+    out
+}
+
+/// One attempt's `AbortController`, aborted on drop unless the attempt finished.
+struct Attempt {
+    controller: Option<AbortController>,
+    caller: Option<Signal>,
+    state: AttemptState,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum AttemptState {
+    Running,
+    Finished,
+    TimedOut,
+}
+
+impl Attempt {
+    fn new(caller: Option<Signal>) -> Attempt {
+        // No AbortController (a very old runtime): requests cannot be aborted, but the client
+        // still stops waiting for them.
+        Attempt { controller: AbortController::new().ok(), caller, state: AttemptState::Running }
+    }
+
+    fn finished(&mut self) {
+        self.state = AttemptState::Finished;
+    }
+
+    fn timed_out(&mut self) {
+        self.state = AttemptState::TimedOut;
+    }
+}
+
+impl Drop for Attempt {
+    fn drop(&mut self) {
+        let Some(controller) = &self.controller else { return };
+        let reason = match self.state {
+            AttemptState::Finished => return,
+            AttemptState::TimedOut => dom_exception("the attempt timed out", "TimeoutError"),
+            AttemptState::Running => match &self.caller {
+                Some(signal) if signal.aborted() => signal.reason(),
+                _ => dom_exception("the request was cancelled", "AbortError"),
+            },
+        };
+        let _ = controller.abort(&reason);
+    }
+}
+
+fn dom_exception(message: &str, name: &str) -> JsValue {
+    DomException::new(message, name).map(JsValue::from).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// What a rejected `fetch` (or a throwing `text()`) says, for `NetworkError`'s message:
+/// `name: message`, plus the `cause`'s message when there is one (Node's `fetch failed` hides
+/// the reason, e.g. `connect ECONNREFUSED`, in its cause). At most 512 characters.
+fn describe_failure(error: &JsValue) -> String {
+    let text = if let Some(text) = error.as_string() {
+        text
+    } else if let Some(error) = error.dyn_ref::<js_sys::Error>() {
+        let mut text = format!("{}: {}", String::from(error.name()), String::from(error.message()));
+        let cause = error.cause();
+        if let Some(cause) = cause.dyn_ref::<js_sys::Error>() {
+            text.push_str(&format!(" ({})", String::from(cause.message())));
+        }
+        text
+    } else {
+        format!("`fetch` failed with {}", describe_type(error))
+    };
+    text.chars().take(512).collect()
+}
+
+fn describe_type(value: &JsValue) -> String {
+    if value.is_null() {
+        "null".into()
+    } else if Array::is_array(value) {
+        "an array".into()
+    } else {
+        match value.js_typeof().as_string().as_deref() {
+            Some("object") => "an object".into(),
+            Some("undefined") => "undefined".into(),
+            Some(other) => format!("a {other}"),
+            None => "a value".into(),
+        }
+    }
+}
+
+fn set(target: &Object, key: &str, value: &JsValue) {
+    // Setting a data property on a fresh plain object cannot fail.
+    let _ = Reflect::set(target, &JsValue::from_str(key), value);
+}
+
+#[derive(Debug, Default)]
+struct TimerState {
+    fired: bool,
+    waker: Option<Waker>,
+}
+
+/// A `setTimeout` as a future: ready once the time has passed; cleared when dropped early.
+#[must_use = "a timer is cleared when dropped: await it"]
+#[derive(Debug)]
+pub struct Timer {
+    state: Rc<RefCell<TimerState>>,
+    handle: Option<JsValue>,
+    /// Kept alive while the timeout is pending; dropped after `clearTimeout`.
+    _callback: Closure<dyn FnMut()>,
+}
+
+impl Timer {
+    /// The longest delay `setTimeout` honours (2^31 − 1 ms, about 24.8 days); longer delays
+    /// fire at once in browsers and Node, so they are capped to this.
+    pub const MAX_MS: u32 = i32::MAX as u32;
+
+    /// Starts a timer of `duration` (whole milliseconds, capped at [`Timer::MAX_MS`]).
+    pub fn new(duration: Duration) -> Timer {
+        let state = Rc::new(RefCell::new(TimerState::default()));
+        let callback = {
+            let state = Rc::clone(&state);
+            Closure::<dyn FnMut()>::new(move || {
+                let waker = match state.try_borrow_mut() {
+                    Ok(mut state) => {
+                        state.fired = true;
+                        state.waker.take()
+                    }
+                    Err(_) => None,
+                };
+                if let Some(waker) = waker {
+                    waker.wake();
+                }
+            })
+        };
+        let ms = duration.as_millis().min(u128::from(Timer::MAX_MS)) as i32;
+        let handle = set_timeout(callback.as_ref().unchecked_ref(), ms).ok();
+        if handle.is_none() {
+            // No setTimeout: the wait is over at once (retries stay bounded by maxRetries).
+            state.borrow_mut().fired = true;
+        }
+        Timer { state, handle, _callback: callback }
+    }
+}
+
+impl Future for Timer {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let Ok(mut state) = self.state.try_borrow_mut() else {
+            cx.waker().wake_by_ref();
+            return Poll::Pending;
+        };
+        if state.fired {
+            return Poll::Ready(());
+        }
+        state.waker = Some(cx.waker().clone());
+        Poll::Pending
+    }
+}
+
+impl Drop for Timer {
+    fn drop(&mut self) {
+        let fired = self.state.try_borrow().map(|s| s.fired).unwrap_or(false);
+        if let (false, Some(handle)) = (fired, &self.handle) {
+            let _ = clear_timeout(handle);
+        }
+    }
+}
+
+/// Randomness from `crypto.getRandomValues` (Node ≥ 20, browsers, workers), or `Math.random`
+/// where there is no `crypto` (ids need not be secret, only unlikely to collide).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CryptoEntropy;
+
+impl Entropy for CryptoEntropy {
+    fn next_u64(&self) -> u64 {
+        let array = Uint8Array::new_with_length(8);
+        if get_random_values(&array).is_ok() {
+            let mut bytes = [0u8; 8];
+            array.copy_to(&mut bytes);
+            return u64::from_le_bytes(bytes);
+        }
+        let half = || (js_sys::Math::random() * 4_294_967_296.0) as u64 & 0xFFFF_FFFF;
+        (half() << 32) | half()
+    }
+}
