@@ -27,6 +27,10 @@ done
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 since_ms=$(($(date +%s) * 1000 - 1000))
 target=${CARGO_TARGET_DIR:-$root/target}
+# bench/ is its own workspace with its own lock file: it must not share target/release with
+# the root workspace, because the library's rlib (crate-type cdylib + rlib) has no hash in its
+# file name and the two builds would overwrite each other's copy.
+bench_target=$target/bench
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -41,8 +45,8 @@ fi
 
 echo "bench: building the emulator and the bench crate (release)" >&2
 cargo build -j2 --release -q -p partner-referrals-emulator
-CARGO_TARGET_DIR=$target cargo build -j2 --release -q --manifest-path bench/Cargo.toml --bin bench-data
-"$target/release/bench-data" "$work/data" >&2
+CARGO_TARGET_DIR=$bench_target cargo build -j2 --release -q --manifest-path bench/Cargo.toml --bin bench-data
+"$bench_target/release/bench-data" "$work/data" >&2
 
 echo "bench: native Rust (criterion)" >&2
 if ((quick)); then
@@ -50,7 +54,7 @@ if ((quick)); then
 else
   criterion_args=(--warm-up-time 1 --measurement-time 3 --noplot)
 fi
-CARGO_TARGET_DIR=$target cargo bench -j2 -q --manifest-path bench/Cargo.toml --bench core -- \
+CARGO_TARGET_DIR=$bench_target cargo bench -j2 -q --manifest-path bench/Cargo.toml --bench core -- \
   "${criterion_args[@]}" > "$work/criterion.log" 2>&1 || { cat "$work/criterion.log" >&2; exit 1; }
 
 echo "bench: JS rows (Node, Chromium, the emulator)" >&2
@@ -59,7 +63,7 @@ js_args=(--pkg "$root/pkg" --data "$work/data" --out "$work/js.json"
 ((quick)) && js_args+=(--quick)
 node --expose-gc bench/js/run.mjs "${js_args[@]}"
 
-report_args=(--js "$work/js.json" --criterion "$target/criterion" --since "$since_ms"
+report_args=(--js "$work/js.json" --criterion "$bench_target/criterion" --since "$since_ms"
   --load-start "$load_start" --out bench/RESULTS.md)
 ((quick)) && report_args+=(--quick)
 ((write)) || report_args+=(--no-write)

@@ -138,9 +138,10 @@ ${table}
   \`$top=100\`; baseline: a \`fetch\` + \`JSON.parse\` loop over \`@odata.nextLink\` with the same headers.
   Both run in the same process with Node's global \`fetch\`.
 - **Memory**: \`process.memoryUsage()\` heapUsed + external (external holds the wasm memory) after a
-  forced GC, every 1 000 referrals of an \`all()\` over 10 000 (emulator \`--count 10000\`); "flat"
-  means the growth from the 1 000th to the 10 000th referral is smaller than what one page of 100
-  holds (measured by keeping the first page).
+  forced GC, every 1 000 referrals of an \`all()\` over 10 000 (emulator \`--count 10000\`), in a
+  fresh Node process, after one whole warm-up traversal; "flat" means the growth from the 1 000th
+  to the 10 000th referral is smaller than what one page of 100 holds (measured by keeping the
+  first page).
 - **Native Rust**: criterion (bench/benches/core.rs), the library's release profile (opt-level
   "z", LTO); median and p25–p75 of criterion's per-iteration sample means.
 `;

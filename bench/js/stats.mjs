@@ -30,7 +30,7 @@ export function summary(values) {
  * hits both sides alike. Returns per-operation summaries in microseconds, and the ratio of
  * medians (ours / baseline) with its per-round range.
  */
-export async function compare({ ours, baseline, batch = 1, rounds, time, warmupTime, iterations }) {
+export async function compare({ ours, baseline, batch = 1, rounds, time, warmupTime, iterations, warmupIterations }) {
   const pooled = { ours: [], baseline: [] };
   const perRound = [];
   for (let round = 0; round < rounds; round++) {
@@ -38,7 +38,7 @@ export async function compare({ ours, baseline, batch = 1, rounds, time, warmupT
       time,
       warmupTime,
       iterations,
-      warmupIterations: Math.min(iterations, 16),
+      warmupIterations: warmupIterations ?? Math.min(iterations, 16),
       retainSamples: true,
       throws: true,
     });
