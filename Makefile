@@ -10,7 +10,7 @@ WASM := --target wasm32-unknown-unknown
 BROWSER_ENV := WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=/usr/bin/chromedriver
 
 .PHONY: setup package demo test lint fmt-check clippy clippy-wasm test-native test-wasm-node \
-        test-wasm-browser test-js sizes fuzz
+        test-wasm-browser test-js test-runtimes sizes fuzz emulator
 
 ## set-up: installs what is missing (wasm32 target, wasm-bindgen-cli, npm dev tools, chromium)
 setup:
@@ -20,12 +20,18 @@ setup:
 package: setup
 	@scripts/package.sh
 
-## the demo: builds and validates the documented requests, decodes the seed page
-demo: package
+## the local Partner API emulator (tests/emulator), release build
+emulator: setup
+	cargo build $(CARGO_FLAGS) --release -p partner-referrals-emulator
+
+## the demo: a tour of the package in Node (documented requests, a rejected filter, the seed
+## page), then the emulator and the example page on 127.0.0.1 until Ctrl-C
+demo: package emulator
 	@node www-example/demo.mjs
+	@node www-example/serve.mjs
 
 ## every test, as CI runs it
-test: setup lint test-native test-wasm-node test-wasm-browser package test-js
+test: setup lint test-native test-wasm-node test-wasm-browser package emulator test-js test-runtimes
 	@echo "make test: all suites passed"
 
 lint: fmt-check clippy clippy-wasm
@@ -63,6 +69,11 @@ fuzz:
 	@command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz
 	cd fuzz && for t in filter_text page_bytes page_mutated; do \
 	  cargo +nightly fuzz run $$t -- -max_total_time=$(FUZZ_TIME) -timeout=10 -rss_limit_mb=2048 || exit 1; done
+
+## the package in each runtime, from the packed tarball, against the emulator: Node CSV script,
+## Vite app + dedicated worker, MV3 extension (scripts/test-runtimes.sh node vite extension)
+test-runtimes:
+	@scripts/test-runtimes.sh
 
 ## gzip / brotli size of the shipped .wasm + JS glue
 sizes:

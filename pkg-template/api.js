@@ -1,5 +1,5 @@
 // The public API shared by both entries, on top of the wasm-bindgen glue.
-import { filterTemplate, createClient } from "./partner_referrals.js";
+import { filterTemplate, createClient, openSync } from "./partner_referrals.js";
 
 export {
   validateFilter,
@@ -86,6 +86,14 @@ export class ReferralsClient {
     };
   }
 
+  /**
+   * The referrals that changed since the sync token `since` (none: every referral of
+   * `filter`), oldest change first, each change once: see `changesOf` below.
+   */
+  changes(options) {
+    return changesOf(this, options);
+  }
+
   #call(method) {
     if (this.#core !== undefined) return method(this.#core);
     return this.#ready().then(method);
@@ -117,4 +125,63 @@ async function* referralsOf(pages) {
   for await (const page of pages) {
     yield* page.value;
   }
+}
+
+const CHANGES_OPTIONS = ["since", "filter", "signal", "correlationId"];
+
+/**
+ * `client.changes({ since, filter, signal, correlationId })`: an async iterable of the
+ * referrals created or updated since the sync token `since`, in `updatedDateTime` order, with
+ * a `token` to keep for next time (it covers exactly the referrals delivered so far, also when
+ * the loop stops early or a request fails). Each iteration is one poll from the current
+ * `token`. The watermark logic is the core's (`src/sync.rs`); this drives its cursor with
+ * `list()` and `next()`, one correlation id per poll.
+ */
+function changesOf(client, options) {
+  if (options !== undefined && options !== null) {
+    if (typeof options !== "object") throw new TypeError("changes: options must be an object");
+    for (const key of Object.keys(options)) {
+      if (!CHANGES_OPTIONS.includes(key)) {
+        throw new TypeError(`changes: unknown option \`${key}\`; known: ${CHANGES_OPTIONS.join(", ")}`);
+      }
+    }
+  }
+  const { since, filter, signal, correlationId } = options ?? {};
+  if (since !== undefined && typeof since !== "string") {
+    throw new TypeError("changes: `since` must be a string (the `token` of a previous sync)");
+  }
+  if (filter !== undefined && typeof filter !== "string" && (typeof filter !== "object" || filter === null)) {
+    throw new TypeError("changes: `filter` must be a string or a Filter");
+  }
+  const filterText = filter === undefined ? undefined : String(filter);
+  let token = since;
+  return {
+    /** The sync token covering every referral delivered so far (`since` before the first). */
+    get token() {
+      return token;
+    },
+    async *[Symbol.asyncIterator]() {
+      await whenInitialized;
+      const cursor = openSync(token, filterText);
+      const opts = { signal, correlationId: correlationId ?? globalThis.crypto?.randomUUID?.() };
+      try {
+        token = cursor.token();
+        let step = cursor.start();
+        let page;
+        while (step !== undefined) {
+          page = step === "follow" ? await client.next(page, opts) : await client.list(step, opts);
+          if (page === undefined) return;
+          for (const referral of page.value) {
+            if (cursor.observe(referral)) {
+              token = cursor.token();
+              yield referral;
+            }
+          }
+          step = cursor.afterPage(page.nextLink);
+        }
+      } finally {
+        cursor.free();
+      }
+    },
+  };
 }

@@ -62,4 +62,33 @@ export declare class ReferralsClient {
   all(query?: ReferralQuery, opts?: RequestOptions): AsyncIterable<Referral> & {
     byPage(settings?: { continuationToken?: string }): AsyncIterable<ReferralPage>;
   };
+  /**
+   * Incremental sync: the referrals created or updated since `options.since` (a `token` kept
+   * from a previous sync; none = every referral of `filter`), oldest change first, each change
+   * exactly once across polls (a referral updated again is delivered again). Each `for await`
+   * is one poll from the current `token`; after it (also after `break` or an error) keep
+   * `token` for next time.
+   *
+   * @throws {TypeError} at once for options of the wrong type; when iterating, for a `since`
+   *   that is not a sync token or was made with another `filter`.
+   */
+  changes(options?: ChangesOptions): Changes;
+}
+
+/** Options of `client.changes()`. */
+export interface ChangesOptions {
+  /** The `token` of a previous sync; none starts a new one. */
+  since?: string;
+  /** Only referrals matching it; must be the filter the `since` token was made with. */
+  filter?: string | Filter;
+  /** Aborting rejects the poll with the signal's `reason`; `token` keeps what was delivered. */
+  signal?: AbortSignal;
+  /** The `MS-CorrelationId` of the poll's requests (default: a fresh GUID per poll). */
+  correlationId?: string;
+}
+
+/** What `client.changes()` returns: the changed referrals, and the state to keep. */
+export interface Changes extends AsyncIterable<Referral> {
+  /** A string covering every referral delivered so far: pass it as `since` next time. */
+  readonly token: string | undefined;
 }

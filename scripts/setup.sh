@@ -40,8 +40,8 @@ say "node $(node --version), $(node_modules/.bin/tsc --version), wasm-opt $(node
 
 # --- Chromium + ChromeDriver for the browser tests ---------------------------------------
 if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
-  say "installing chromium and chromium-driver (apt)"
+  say "installing chromium, chromium-driver and a CJK font for screenshots (apt)"
   as_root apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium chromium-driver >/dev/null
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium chromium-driver fonts-wqy-microhei >/dev/null
 fi
 say "$(/usr/bin/chromedriver --version | awk '{print $1, $2}')"

@@ -17,6 +17,7 @@ pub mod model;
 pub mod page;
 pub mod query;
 pub mod schema;
+pub mod sync;
 
 pub use error::{Error, ErrorCode, HttpContext, Result, Span};
 pub use model::{respond_by, respond_by_value, Referral, ReferralPage};

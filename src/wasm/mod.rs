@@ -16,6 +16,7 @@ pub mod fetch;
 pub mod page;
 pub mod query;
 pub mod signal;
+pub mod sync;
 pub mod token;
 
 pub use error::ODataError;

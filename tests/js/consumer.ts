@@ -13,6 +13,8 @@ import {
   ReferralsClient,
 } from "partner-referrals";
 import type {
+  Changes,
+  ChangesOptions,
   ClientOptions,
   RequestOptions,
   ErrorCode,
@@ -120,6 +122,22 @@ async function useClient(msalToken: (force: boolean) => Promise<string>): Promis
   new ReferralsClient({ baseUrl: "https://api.partner.microsoft.com/v1.0/" });
   // @ts-expect-error: next() takes a page, not its nextLink
   await client.next("https://api.partner.microsoft.com/v1.0/referrals?$skiptoken=x");
+
+  // Incremental sync: poll, then keep the token.
+  const saved: string | undefined = undefined as string | undefined;
+  const changeOptions: ChangesOptions = { filter: "direction eq 'Incoming'", signal: controller.signal };
+  const changes: Changes = client.changes(saved === undefined ? changeOptions : { ...changeOptions, since: saved });
+  for await (const changed of changes) {
+    const r: Referral = changed;
+    console.log(r.id, r.updatedDateTime);
+  }
+  const token: string | undefined = changes.token;
+  client.changes({ since: token ?? "", filter: filter`direction eq ${"Incoming"}`, correlationId: "poll-1" });
+  client.changes();
+  // @ts-expect-error: the token is read-only
+  changes.token = "x";
+  // @ts-expect-error: `since` is the token string, not a date
+  client.changes({ since: new Date() });
 }
 
 void main;

@@ -1,0 +1,126 @@
+// examples/extension (with the installed package copied into lib/ by scripts/test-runtimes.sh)
+// loaded unpacked into headless Chromium with a persistent profile: the module service worker
+// polls the emulator with the incremental sync; the badge shows the number of incoming pending
+// referrals; a referral added (or answered) on the emulator changes it on the next poll; the
+// popup shows the nearest deadline.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium, CHROMIUM, CHROMIUM_ARGS, startEmulator, pendingOf, deadlineOf, until, work, NOW } from "./harness.mjs";
+
+const extension = join(work, "extension");
+let emulator, profile, context, worker;
+
+before(async () => {
+  emulator = await startEmulator();
+  profile = await mkdtemp(join(tmpdir(), "partner-referrals-profile-"));
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: false, // --headless=new is in the args
+    ignoreDefaultArgs: ["--disable-extensions"],
+    args: [...CHROMIUM_ARGS, `--disable-extensions-except=${extension}`, `--load-extension=${extension}`],
+  });
+  worker = context.serviceWorkers().find((w) => w.url().endsWith("/background.js"))
+    ?? (await context.waitForEvent("serviceworker", { predicate: (w) => w.url().endsWith("/background.js"), timeout: 60_000 }));
+});
+after(async () => {
+  await context?.close();
+  if (profile) await rm(profile, { recursive: true, force: true });
+  await emulator?.stop();
+});
+
+const status = () => worker.evaluate(async () => (await chrome.storage.local.get("status")).status ?? {});
+const badge = () => worker.evaluate(() => chrome.action.getBadgeText({}));
+const stored = () => worker.evaluate(async () => (await chrome.storage.local.get("sync")).sync ?? {});
+
+/** Waits for a poll that started after now: the one in flight may have begun before a change. */
+async function nextPoll() {
+  const seen = (await status()).polls ?? 0;
+  const s = await until(`poll ${seen + 2}`, async () => {
+    const s = await status();
+    return (s.polls ?? 0) >= seen + 2 && s;
+  });
+  assert.equal(s.error, undefined, s.error);
+}
+
+async function expectedPending() {
+  return pendingOf(await emulator.admin());
+}
+
+async function popup() {
+  const page = await context.newPage();
+  try {
+    await page.goto(new URL("popup.html", worker.url()).href);
+    await page.waitForSelector("#summary[data-state=done]");
+    return await page.$eval("#summary", (el) => ({ ...el.dataset }));
+  } finally {
+    await page.close();
+  }
+}
+
+function nearestAhead(pending, now) {
+  return pending.map(deadlineOf).filter((d) => Date.parse(d) >= now).sort()[0] ?? "";
+}
+
+test("the badge counts the emulator's incoming pending referrals; the popup shows the nearest deadline", async () => {
+  await worker.evaluate((baseUrl) => chrome.storage.local.set({ settings: { baseUrl, token: "test-token", pollSeconds: 1 } }), emulator.base);
+  await until("a first successful poll", async () => {
+    const s = await status();
+    return s.polls >= 1 && s.error === undefined && (await stored()).token !== undefined;
+  });
+  const pending = await expectedPending();
+  assert.ok(pending.length > 0);
+  assert.equal(await badge(), String(pending.length));
+  const sync = await stored();
+  assert.deepEqual(Object.keys(sync.pending).sort(), pending.map((r) => r.id).sort());
+  for (const r of pending) assert.equal(sync.pending[r.id], deadlineOf(r), r.id);
+
+  const shown = await popup();
+  assert.equal(shown.count, String(pending.length));
+  assert.equal(shown.next, nearestAhead(pending, Number(shown.now)));
+  assert.equal(shown.overdue, String(pending.filter((r) => Date.parse(deadlineOf(r)) < Number(shown.now)).length));
+});
+
+test("a referral added on the emulator shows on the badge at the next poll", async () => {
+  const before = (await expectedPending()).length;
+  // Created a minute after the emulator's "now", so updated after everything it generated.
+  const added = await emulator.post({
+    name: "Runtime test referral",
+    type: "Independent",
+    direction: "Incoming",
+    status: "New",
+    substatus: "Pending",
+    qualification: "SalesQualified",
+    createdDateTime: new Date(Date.parse(NOW) + 60_000).toISOString(),
+    updatedDateTime: new Date(Date.parse(NOW) + 60_000).toISOString(),
+    customerProfile: { name: "Runtime test customer", address: { country: "US" } },
+    details: { dealValue: 1234, currency: "USD" },
+  });
+  await nextPoll();
+  assert.equal(await badge(), String(before + 1));
+  assert.equal((await expectedPending()).length, before + 1);
+  const sync = await stored();
+  assert.ok(added.id in sync.pending);
+  // The sync moved its watermark to the new referral's updatedDateTime (the token is opaque to
+  // users; the test peeks).
+  assert.equal(JSON.parse(sync.token).watermark, "2026-11-28T00:01:00Z");
+});
+
+test("a pending referral that gets accepted leaves the count, the nearest deadline moves on", async () => {
+  const pending = await expectedPending();
+  const shown = await popup();
+  const nearest = pending.find((r) => deadlineOf(r) === shown.next);
+  assert.ok(nearest, "the popup's deadline is one of the emulator's");
+  const { eTag, ...rest } = nearest;
+  await emulator.post({ ...rest, status: "Active", substatus: "Accepted", updatedDateTime: new Date(Date.parse(NOW) + 120_000).toISOString() });
+  await nextPoll();
+  assert.equal(await badge(), String(pending.length - 1));
+  const after = await expectedPending();
+  assert.equal(after.length, pending.length - 1);
+  const again = await popup();
+  assert.equal(again.count, String(pending.length - 1));
+  assert.equal(again.next, nearestAhead(after, Number(again.now)));
+  assert.ok(!(nearest.id in (await stored()).pending));
+});
