@@ -26,29 +26,66 @@ let warm = 0;
 for await (const r of client.all({ top: 100 })) if (r.id) warm++;
 if (warm !== 10_000) throw new Error(`expected 10 000 referrals, got ${warm}`);
 
+// One page: hold 10 distinct pages and divide (a single page is within the heap's jitter).
 const before = await mem();
-let held = await client.list({ top: 100 });
-const withPage = await mem();
-if (held.value.length !== 100) throw new Error("the first page must hold 100 referrals");
-const onePage = withPage.total - before.total;
+let held = [];
+for await (const page of client.all({ top: 100 }).byPage()) {
+  held.push(page);
+  if (held.length === 10) break;
+}
+const withPages = await mem();
+if (held.some((p) => p.value.length !== 100)) throw new Error("pages must hold 100 referrals");
+const onePage = (withPages.total - before.total) / held.length;
 held = null;
+
+/** Least-squares growth over the sampled span (samples every 1 000 referrals): robust to
+ * the ±100 KiB the heap jitters from one sample to the next, unlike last − first. */
+function growth(samples) {
+  const n = samples.length;
+  const mx = (n - 1) / 2;
+  const my = samples.reduce((a, b) => a + b, 0) / n;
+  let num = 0;
+  let den = 0;
+  samples.forEach((y, x) => {
+    num += (x - mx) * (y - my);
+    den += (x - mx) ** 2;
+  });
+  return (num / den) * (n - 1);
+}
 
 const samples = [];
 let n = 0;
 for await (const r of client.all({ top: 100 })) {
   if (!r.id) throw new Error("referral without id");
   n++;
-  if (n % 1000 === 0) samples.push(await mem());
+  if (n % 1000 === 0) samples.push((await mem()).total);
 }
 if (n !== 10_000) throw new Error(`expected 10 000 referrals, got ${n}`);
+
+// Control: the same traversal by a hand-written fetch + JSON.parse loop (what V8 and undici
+// drift on their own).
+const loopSamples = [];
+let m = 0;
+let url = `${baseUrl}engagements/referrals?$top=100`;
+while (url) {
+  const res = await fetch(url, { headers: { authorization: "Bearer bench-token", accept: "application/json" } });
+  const page = JSON.parse(await res.text());
+  for (const r of page.value) {
+    if (!r.id) throw new Error("referral without id");
+    m++;
+    if (m % 1000 === 0) loopSamples.push((await mem()).total);
+  }
+  url = page["@odata.nextLink"];
+}
 const after = await mem();
 console.log(
   JSON.stringify({
     onePage,
-    growth: samples[samples.length - 1].total - samples[0].total,
-    samples: samples.map((s) => s.total),
-    rss: samples.map((s) => s.rss),
-    afterTraversal: after.total - before.total,
-    heldPage: withPage,
+    growth: growth(samples),
+    loopGrowth: growth(loopSamples),
+    firstToLast: samples[samples.length - 1] - samples[0],
+    samples,
+    loopSamples,
+    afterTraversals: after.total - before.total,
   }),
 );

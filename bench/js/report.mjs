@@ -53,7 +53,7 @@ for (const r of js.rows) {
   } else if (r.kind === "memory") {
     rows.push([
       r.measure,
-      `${kib(r.ours.bytes)} (${r.ours.name})`,
+      `${kib(r.ours.bytes)} (${r.ours.name}; ${r.control.name}: ${kib(r.control.bytes)})`,
       r.baseline.name,
       kib(r.baseline.bytes),
       ratio(r.ratio),
@@ -139,9 +139,11 @@ ${table}
   Both run in the same process with Node's global \`fetch\`.
 - **Memory**: \`process.memoryUsage()\` heapUsed + external (external holds the wasm memory) after a
   forced GC, every 1 000 referrals of an \`all()\` over 10 000 (emulator \`--count 10000\`), in a
-  fresh Node process, after one whole warm-up traversal; "flat" means the growth from the 1 000th
-  to the 10 000th referral is smaller than what one page of 100 holds (measured by keeping the
-  first page).
+  fresh Node process, after one whole warm-up traversal; the growth is the least-squares trend
+  of those 10 samples over the 9 000 referrals between the first and the last (the heap jitters
+  by ±100 KiB between samples); "flat" means it is smaller than what one page of 100 holds
+  (measured by keeping the first page). The same measure over a hand-written fetch + JSON.parse
+  loop is shown as a control (V8 and undici drift on their own).
 - **Native Rust**: criterion (bench/benches/core.rs), the library's release profile (opt-level
   "z", LTO); median and p25–p75 of criterion's per-iteration sample means.
 `;
