@@ -216,10 +216,16 @@ fn decode(path: impl Into<String>, message: impl Into<String>) -> Error {
 /// [`Error::Decode`] at path `""`: serde_json's message, then the line, the column and the
 /// offset of the offending character, the column and offset counted in UTF-16 code units
 /// (what JavaScript's `text.slice(offset)` starts at; end-of-input errors point past the end).
+///
+/// A lone UTF-16 surrogate escape (`"\ud83d"` without its pair, as a server that cuts a string
+/// in the middle of an emoji sends) is valid JSON that a Rust string cannot hold: it is read
+/// as U+FFFD instead of failing the whole page (JavaScript's `JSON.parse` of the same text
+/// keeps it as sent).
 fn parse(json: &str) -> Result<Value> {
     if json.trim().is_empty() {
         return Err(decode("", "empty response body; expected a JSON object"));
     }
+    let json = &*replace_lone_surrogates(json);
     serde_json::from_str(json).map_err(|e| {
         let (line, column, offset) = position(json, &e);
         let full = e.to_string();
@@ -233,6 +239,62 @@ fn parse(json: &str) -> Result<Value> {
             format!("invalid JSON: {reason} at line {line} column {column} (offset {offset})"),
         )
     })
+}
+
+/// `json` with every lone surrogate escape in a string (`\uD800`–`\uDFFF` that is not a high
+/// surrogate directly followed by a low one) replaced by `\uFFFD`. Same length, so error
+/// positions do not move; borrowed when there is nothing to replace.
+fn replace_lone_surrogates(json: &str) -> std::borrow::Cow<'_, str> {
+    let bytes = json.as_bytes();
+    let hex4 = |at: usize| -> Option<u32> {
+        let digits = std::str::from_utf8(bytes.get(at..at + 4)?).ok()?;
+        u32::from_str_radix(digits, 16)
+            .ok()
+            .filter(|_| digits.bytes().all(|b| b.is_ascii_hexdigit()))
+    };
+    let is_high = |unit: u32| (0xD800..0xDC00).contains(&unit);
+    let is_low = |unit: u32| (0xDC00..0xE000).contains(&unit);
+    let mut out: Option<Vec<u8>> = None;
+    let mut in_string = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                in_string = !in_string;
+                i += 1;
+            }
+            b'\\' if in_string => {
+                let unit = if bytes.get(i + 1) == Some(&b'u') { hex4(i + 2) } else { None };
+                match unit {
+                    Some(high) if is_high(high) => {
+                        let paired = bytes.get(i + 6..i + 8) == Some(b"\\u".as_slice())
+                            && hex4(i + 8).is_some_and(is_low);
+                        if paired {
+                            i += 12;
+                        } else {
+                            out.get_or_insert_with(|| bytes.to_vec())[i + 2..i + 6]
+                                .copy_from_slice(b"FFFD");
+                            i += 6;
+                        }
+                    }
+                    Some(low) if is_low(low) => {
+                        out.get_or_insert_with(|| bytes.to_vec())[i + 2..i + 6]
+                            .copy_from_slice(b"FFFD");
+                        i += 6;
+                    }
+                    Some(_) => i += 6,
+                    // Any other escape: skip the escaped character (`\"` and `\\` included).
+                    None => i += 2,
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    match out.map(String::from_utf8) {
+        // Only ASCII hex digits were replaced by ASCII, so the text is still UTF-8.
+        Some(Ok(text)) => std::borrow::Cow::Owned(text),
+        _ => std::borrow::Cow::Borrowed(json),
+    }
 }
 
 /// `(line, column, offset)` of a serde_json error: line 1-based, column 1-based and offset

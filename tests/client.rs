@@ -568,6 +568,64 @@ fn the_token_never_appears_in_an_error() {
 }
 
 #[test]
+fn a_token_the_decoder_quotes_cut_short_is_redacted_too() {
+    // The referral decoder quotes at most 40 characters of a bad value and ends the quote
+    // with `…`: a token a server put there is cut, so the whole-token replace misses it.
+    for pad in [0, 10, 20, 31, 32] {
+        let date = format!("{}{TOKEN}", "x".repeat(pad));
+        let body = json!({ "value": [{ "id": "a", "createdDateTime": date }] }).to_string();
+        let transport = FakeTransport {
+            script: RefCell::new(vec![response(200, &[], &body)].into()),
+            ..Default::default()
+        };
+        let entropy = FakeEntropy { state: Cell::new(42), fixed: None };
+        let c = Client::new(
+            ClientOptions::default(),
+            transport,
+            FakeTokens::default(),
+            entropy,
+            partner_referrals::client::ReferralDecoder,
+        )
+        .unwrap();
+        let err = block_on(c.list("", &no_opts())).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::InvalidResponse);
+        let shown = err.to_string();
+        assert!(!shown.contains(&TOKEN[..8]), "pad {pad}: {shown}");
+        assert!(shown.contains("[redacted]"), "pad {pad}: {shown}");
+        assert!(shown.contains("/value/0/createdDateTime"), "{shown}");
+    }
+}
+
+#[test]
+fn a_next_link_carrying_the_token_is_redacted_in_the_traversal_error() {
+    let looping = format!("{LIST}?t={TOKEN}");
+    let links = [
+        format!("https://evil.com/next?access_token={TOKEN}"),
+        format!("https://evil.com/{TOKEN}/{}", "x".repeat(300)), // quoted cut at 256 characters
+        looping.clone(),                                         // the first page again
+    ];
+    for link in links {
+        let c = client(vec![page(&["1"], Some(&link))]);
+        let mut cursor = c.resume(&looping, &no_opts()).unwrap();
+        block_on(cursor.next_page(&c)).unwrap().unwrap();
+        let err = block_on(cursor.next_page(&c)).unwrap_err();
+        assert!(matches!(err, Error::UnsafeNextLink { .. } | Error::PagingLoop { .. }), "{err:?}");
+        for shown in [err.to_string(), format!("{err:?}")] {
+            assert!(!shown.contains(&TOKEN[..8]), "{shown}");
+            assert!(shown.contains("[redacted]"), "{shown}");
+        }
+    }
+    // Past the page limit: the link to go on is scrubbed as well.
+    let options = ClientOptions { max_pages: 1, ..ClientOptions::default() };
+    let c = client_with(options, vec![page(&["1"], Some(&format!("{LIST}?p=2&t={TOKEN}")))]);
+    let mut cursor = c.pages("", &no_opts()).unwrap();
+    block_on(cursor.next_page(&c)).unwrap().unwrap();
+    let err = block_on(cursor.next_page(&c)).unwrap_err();
+    assert!(matches!(err, Error::TooManyPages { .. }), "{err:?}");
+    assert!(!err.to_string().contains(&TOKEN[..8]), "{err}");
+}
+
+#[test]
 fn a_body_the_decoder_refuses_is_an_invalid_response_with_request_ids() {
     let c = client(vec![response(200, &[("request-id", "srv-9")], r#"{"value":3}"#)]);
     let err = block_on(c.list("", &no_opts())).unwrap_err();

@@ -133,6 +133,28 @@ fn unknown_fields_and_enum_values_survive() {
 }
 
 #[test]
+fn lone_surrogate_escapes_are_read_as_replacement_characters_not_refused() {
+    // A server that cuts a string in the middle of an emoji sends valid JSON that no Rust
+    // string can hold. The page is decoded (U+FFFD in place of the lone half); refusing it
+    // would make every referral from this page on unreachable, resume or not.
+    let text = r#"{"value":[{"id":"a","customerProfile":{"name":"Contoso \ud83d"},
+        "notes":"\udc00 and \ud83d\ude00 and \\ud800 and \ud83d\ud83d\ude00","x\ud800":1}]}"#;
+    validate_referral_page(text).unwrap();
+    let page = decode_referral_page(text).unwrap();
+    let referral = &page.value[0];
+    let name = referral.customer_profile.as_ref().unwrap().name.as_deref();
+    assert_eq!(name, Some("Contoso \u{fffd}"));
+    let notes = referral.extra["notes"].as_str().unwrap();
+    assert_eq!(notes, "\u{fffd} and \u{1f600} and \\ud800 and \u{fffd}\u{1f600}");
+    assert!(referral.extra.contains_key("x\u{fffd}"));
+    decode_referral(r#"{"id":"a","status":"New\udfff"}"#).unwrap();
+    // Error positions are those of the text as sent.
+    let (path, message) = decode_err(r#"{"value":[{"id":"\ud800"}], x}"#);
+    assert_eq!(path, "");
+    assert!(message.contains("offset 28"), "{message}");
+}
+
+#[test]
 fn customer_profile_ids_may_be_an_object_or_an_array() {
     let page = decode_referral_page(UNKNOWN).unwrap();
     let ids = |i: usize| page.value[i].customer_profile.as_ref().unwrap().ids.clone().unwrap();

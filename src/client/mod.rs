@@ -242,8 +242,20 @@ where
     }
 
     async fn fetch_page(&self, url: String, correlation_id: &str) -> Result<D::Page> {
+        self.fetch_page_and_tokens(url, correlation_id).await.map(|(page, _)| page)
+    }
+
+    /// A page and the tokens that fetched it (to scrub from errors about its `nextLink`).
+    async fn fetch_page_and_tokens(
+        &self,
+        url: String,
+        correlation_id: &str,
+    ) -> Result<(D::Page, Vec<String>)> {
         let (response, sent) = self.execute(url, correlation_id).await?;
-        self.decoder.decode_page(&response.body).map_err(|e| sent.decode_error(e, response.status))
+        match self.decoder.decode_page(&response.body) {
+            Ok(page) => Ok((page, sent.tokens)),
+            Err(e) => Err(sent.decode_error(e, response.status)),
+        }
     }
 
     async fn token(&self, force_refresh: bool) -> Result<String> {
@@ -375,15 +387,49 @@ impl Sent {
     }
 }
 
-/// `text` with every occurrence of each of `tokens` replaced by `[redacted]`.
+/// `text` with every occurrence of each of `tokens` replaced by `[redacted]`, and also every
+/// start of a token that a length limit cut off: messages quote long values as
+/// `` `first 40 characters…` ``, so a token that a server put into a page shows up cut.
 fn redact(text: &str, tokens: &[String]) -> String {
     let mut text = text.to_string();
     for token in tokens.iter().filter(|t| !t.is_empty()) {
         if text.contains(token.as_str()) {
             text = text.replace(token.as_str(), "[redacted]");
         }
+        text = redact_cut(&text, token);
     }
     text
+}
+
+/// The shortest start of a token that [`redact_cut`] removes: shorter pieces say nothing
+/// useful about a token, and would turn ordinary text before a `…` into `[redacted]`.
+const MIN_CUT_TOKEN: usize = 8;
+
+/// `text` with the start of `token` (at least [`MIN_CUT_TOKEN`] bytes) that ends right
+/// before a `…` replaced by `[redacted]`.
+fn redact_cut(text: &str, token: &str) -> String {
+    const CUT: char = '…';
+    if !text.contains(CUT) || token.len() < MIN_CUT_TOKEN {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(CUT) {
+        let before = &rest[..at];
+        // The longest start of `token` that `before` ends with (tokens are visible ASCII).
+        let cut = (MIN_CUT_TOKEN..token.len())
+            .rev()
+            .find(|&n| token.get(..n).is_some_and(|start| before.ends_with(start)))
+            .unwrap_or(0);
+        out.push_str(&before[..before.len() - cut]);
+        if cut > 0 {
+            out.push_str("[redacted]");
+        }
+        out.push(CUT);
+        rest = &rest[at + CUT.len_utf8()..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// A traversal of the pages of one query: one page per [`PageCursor::next_page`], one
@@ -442,20 +488,27 @@ impl PageCursor {
                 url
             }
         };
-        let page = client.fetch_page(url, &self.correlation_id).await?;
+        let (page, tokens) = client.fetch_page_and_tokens(url, &self.correlation_id).await?;
         // From here on: no await, so the cursor moves all at once or not at all.
         self.pages += 1;
+        // The link is the server's text: errors that quote it are scrubbed of the tokens.
         self.state = match client.decoder.next_link(&page) {
             None => CursorState::Done,
             Some(link) => match client.base.follow(link) {
+                Err(Error::UnsafeNextLink { url, reason }) => {
+                    CursorState::Failed(Error::UnsafeNextLink {
+                        url: redact(&url, &tokens),
+                        reason,
+                    })
+                }
                 Err(error) => CursorState::Failed(error),
                 Ok(url) if self.seen.contains(&url) => {
-                    CursorState::Failed(Error::PagingLoop { url })
+                    CursorState::Failed(Error::PagingLoop { url: redact(&url, &tokens) })
                 }
                 Ok(url) if self.pages >= client.max_pages => {
                     CursorState::Failed(Error::TooManyPages {
                         max: client.max_pages,
-                        next_link: url,
+                        next_link: redact(&url, &tokens),
                     })
                 }
                 Ok(url) => {

@@ -205,11 +205,19 @@ impl RawClient {
     pub fn get(&self, id: JsValue, opts: JsValue) -> Promise {
         let config = Rc::clone(&self.config);
         spawn((|| {
-            let id = id.as_string().ok_or_else(|| type_error("get: id must be a string"))?;
+            let js_id = id;
+            let id = js_id.as_string().ok_or_else(|| type_error("get: id must be a string"))?;
+            // `as_string` turns a lone surrogate into U+FFFD: another id than the one asked for.
+            let well_formed = js_id.unchecked_ref::<js_sys::JsString>().is_valid_utf16();
             let call = CallOptions::from_js(&opts)?;
             Ok(async move {
                 let core = config.core(call.signal.clone()).map_err(js_err)?;
                 with_signal(call.signal.as_ref(), async {
+                    if !well_formed {
+                        let reason = "it contains a lone surrogate, which cannot be sent";
+                        let id = id.chars().take(256).collect();
+                        return Err(client_error(Error::InvalidId { id, reason }, &core));
+                    }
                     core.get(&id, &call.request).await.map_err(|e| client_error(e, &core))
                 })
                 .await

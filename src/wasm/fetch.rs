@@ -8,11 +8,9 @@
 //! aborts its `fetch`, a dropped [`Timer`] clears its timeout, so dropping the client's
 //! future (an aborted signal, see `signal.rs`) leaves nothing running.
 
-use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
-use std::rc::Rc;
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use js_sys::futures::JsFuture;
@@ -20,6 +18,7 @@ use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 
 use super::signal::{race, Signal};
+use super::wake::WakeFlag;
 use crate::client::{Entropy, HttpRequest, HttpResponse, Transport, TransportFailure};
 
 #[wasm_bindgen]
@@ -290,17 +289,11 @@ fn set(target: &Object, key: &str, value: &JsValue) {
     let _ = Reflect::set(target, &JsValue::from_str(key), value);
 }
 
-#[derive(Debug, Default)]
-struct TimerState {
-    fired: bool,
-    waker: Option<Waker>,
-}
-
 /// A `setTimeout` as a future: ready once the time has passed; cleared when dropped early.
 #[must_use = "a timer is cleared when dropped: await it"]
 #[derive(Debug)]
 pub struct Timer {
-    state: Rc<RefCell<TimerState>>,
+    fired: WakeFlag,
     handle: Option<JsValue>,
     /// Kept alive while the timeout is pending; dropped after `clearTimeout`.
     _callback: Closure<dyn FnMut()>,
@@ -313,29 +306,15 @@ impl Timer {
 
     /// Starts a timer of `duration` (whole milliseconds, capped at [`Timer::MAX_MS`]).
     pub fn new(duration: Duration) -> Timer {
-        let state = Rc::new(RefCell::new(TimerState::default()));
-        let callback = {
-            let state = Rc::clone(&state);
-            Closure::<dyn FnMut()>::new(move || {
-                let waker = match state.try_borrow_mut() {
-                    Ok(mut state) => {
-                        state.fired = true;
-                        state.waker.take()
-                    }
-                    Err(_) => None,
-                };
-                if let Some(waker) = waker {
-                    waker.wake();
-                }
-            })
-        };
+        let fired = WakeFlag::default();
+        let callback = fired.callback();
         let ms = duration.as_millis().min(u128::from(Timer::MAX_MS)) as i32;
         let handle = set_timeout(callback.as_ref().unchecked_ref(), ms).ok();
         if handle.is_none() {
             // No setTimeout: the wait is over at once (retries stay bounded by maxRetries).
-            state.borrow_mut().fired = true;
+            fired.set();
         }
-        Timer { state, handle, _callback: callback }
+        Timer { fired, handle, _callback: callback }
     }
 }
 
@@ -343,22 +322,20 @@ impl Future for Timer {
     type Output = ();
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let Ok(mut state) = self.state.try_borrow_mut() else {
-            cx.waker().wake_by_ref();
-            return Poll::Pending;
-        };
-        if state.fired {
-            return Poll::Ready(());
+        match self.fired.poll_set(cx.waker()) {
+            Some(true) => Poll::Ready(()),
+            Some(false) => Poll::Pending,
+            None => {
+                cx.waker().wake_by_ref();
+                Poll::Pending
+            }
         }
-        state.waker = Some(cx.waker().clone());
-        Poll::Pending
     }
 }
 
 impl Drop for Timer {
     fn drop(&mut self) {
-        let fired = self.state.try_borrow().map(|s| s.fired).unwrap_or(false);
-        if let (false, Some(handle)) = (fired, &self.handle) {
+        if let (false, Some(handle)) = (self.fired.is_set(), &self.handle) {
             let _ = clear_timeout(handle);
         }
     }

@@ -18,6 +18,7 @@ pub mod query;
 pub mod signal;
 pub mod sync;
 pub mod token;
+mod wake;
 
 pub use error::ODataError;
 

@@ -236,6 +236,10 @@ fn template_value(value: &JsValue, index: usize) -> Result<TemplateValue, JsValu
 
 fn scalar(value: &JsValue, index: usize) -> Result<TemplateValue, JsValue> {
     if let Some(s) = value.as_string() {
+        // `as_string` turns a lone surrogate into U+FFFD: the literal would not be the value.
+        if !value.unchecked_ref::<js_sys::JsString>().is_valid_utf16() {
+            return Err(not_a_literal(index, "a string with a lone surrogate (not sendable)"));
+        }
         return Ok(TemplateValue::String(s));
     }
     if let Some(b) = value.as_bool() {

@@ -9,14 +9,14 @@
 //! Signals are read structurally (`aborted`, `reason`, `addEventListener`), so a signal from
 //! another realm (an iframe) or a polyfill works as well as the global `AbortSignal`.
 
-use std::cell::RefCell;
 use std::future::{poll_fn, Future};
 use std::pin::pin;
-use std::rc::Rc;
 use std::task::{Poll, Waker};
 
 use js_sys::{Function, Object, Reflect};
 use wasm_bindgen::prelude::*;
+
+use super::wake::WakeFlag;
 
 #[wasm_bindgen]
 extern "C" {
@@ -100,37 +100,17 @@ pub async fn race<T>(a: impl Future<Output = T>, b: impl Future<Output = T>) -> 
     .await
 }
 
-#[derive(Debug, Default)]
-struct WatchState {
-    fired: bool,
-    waker: Option<Waker>,
-}
-
 /// An `abort` listener on a signal, removed on drop.
 struct AbortWatch {
     signal: Signal,
-    state: Rc<RefCell<WatchState>>,
+    fired: WakeFlag,
     listener: Option<Closure<dyn FnMut()>>,
 }
 
 impl AbortWatch {
     fn new(signal: &Signal) -> AbortWatch {
-        let state = Rc::new(RefCell::new(WatchState::default()));
-        let on_abort = {
-            let state = Rc::clone(&state);
-            Closure::<dyn FnMut()>::new(move || {
-                let waker = match state.try_borrow_mut() {
-                    Ok(mut state) => {
-                        state.fired = true;
-                        state.waker.take()
-                    }
-                    Err(_) => None,
-                };
-                if let Some(waker) = waker {
-                    waker.wake();
-                }
-            })
-        };
+        let fired = WakeFlag::default();
+        let on_abort = fired.callback();
         let options = Object::new();
         let _ = Reflect::set(&options, &JsValue::from_str("once"), &JsValue::TRUE);
         // If the signal refuses the listener, `fired` still checks `signal.aborted` on every
@@ -140,21 +120,12 @@ impl AbortWatch {
                 Ok(()) => Some(on_abort),
                 Err(_) => None,
             };
-        AbortWatch { signal: signal.clone(), state, listener }
+        AbortWatch { signal: signal.clone(), fired, listener }
     }
 
     /// Whether the signal has aborted; otherwise remembers `waker` for the listener.
     fn fired(&self, waker: &Waker) -> bool {
-        let Ok(mut state) = self.state.try_borrow_mut() else {
-            return self.signal.aborted();
-        };
-        if state.fired || self.signal.aborted() {
-            return true;
-        }
-        if !state.waker.as_ref().is_some_and(|w| w.will_wake(waker)) {
-            state.waker = Some(waker.clone());
-        }
-        false
+        self.fired.poll_set(waker).unwrap_or(false) || self.signal.aborted()
     }
 }
 
