@@ -26,18 +26,6 @@ let warm = 0;
 for await (const r of client.all({ top: 100 })) if (r.id) warm++;
 if (warm !== 10_000) throw new Error(`expected 10 000 referrals, got ${warm}`);
 
-// One page: hold 10 distinct pages and divide (a single page is within the heap's jitter).
-const before = await mem();
-let held = [];
-for await (const page of client.all({ top: 100 }).byPage()) {
-  held.push(page);
-  if (held.length === 10) break;
-}
-const withPages = await mem();
-if (held.some((p) => p.value.length !== 100)) throw new Error("pages must hold 100 referrals");
-const onePage = (withPages.total - before.total) / held.length;
-held = null;
-
 /** Least-squares growth over the sampled span (samples every 1 000 referrals): robust to
  * the ±100 KiB the heap jitters from one sample to the next, unlike last − first. */
 function growth(samples) {
@@ -77,6 +65,19 @@ while (url) {
   }
   url = page["@odata.nextLink"];
 }
+
+// One page (measured last, so holding pages does not shift the traversals): hold 10 distinct pages and divide (a single page is within the heap's jitter).
+const before = await mem();
+let held = [];
+for await (const page of client.all({ top: 100 }).byPage()) {
+  held.push(page);
+  if (held.length === 10) break;
+}
+const withPages = await mem();
+if (held.some((p) => p.value.length !== 100)) throw new Error("pages must hold 100 referrals");
+const onePage = (withPages.total - before.total) / held.length;
+held = null;
+
 const after = await mem();
 console.log(
   JSON.stringify({
@@ -86,6 +87,6 @@ console.log(
     firstToLast: samples[samples.length - 1] - samples[0],
     samples,
     loopSamples,
-    afterTraversals: after.total - before.total,
+    afterPagesReleased: after.total - before.total,
   }),
 );

@@ -142,10 +142,14 @@ ${table}
   fresh Node process, after one whole warm-up traversal; the growth is the least-squares trend
   of those 10 samples over the 9 000 referrals between the first and the last (the heap jitters
   by ±100 KiB between samples); "flat" means it is smaller than what one page of 100 holds
-  (measured by keeping the first page). The same measure over a hand-written fetch + JSON.parse
+  (measured last: 10 pages held at once, divided by 10). The same measure over a hand-written fetch + JSON.parse
   loop is shown as a control (V8 and undici drift on their own).
 - **Native Rust**: criterion (bench/benches/core.rs), the library's release profile (opt-level
   "z", LTO); median and p25–p75 of criterion's per-iteration sample means.
+- **Noise**: this machine is shared with other builds (see the load average). Two full runs a
+  few minutes apart moved the native \`eval_10000/matches/typical\` median from 3.3 ms to 10.0 ms
+  with no code change. Read the ratios of the JS rows (both sides measured in alternating
+  rounds of the same run), not absolute figures across runs.
 `;
   writeFileSync(args.out ?? "bench/RESULTS.md", doc);
   process.stderr.write(`bench: wrote ${args.out ?? "bench/RESULTS.md"}\n`);
