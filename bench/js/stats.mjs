@@ -1,0 +1,87 @@
+// Timing helpers of the JS rows: tinybench takes the samples, this file pools them over rounds
+// and summarises them (median, p25-p75, min-max) so every row is read the same way.
+import { Bench } from "tinybench";
+
+/** Linear-interpolated quantile of an ascending array. */
+export function quantile(sorted, q) {
+  if (sorted.length === 0) return NaN;
+  const at = (sorted.length - 1) * q;
+  const lo = Math.floor(at);
+  const hi = Math.ceil(at);
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (at - lo);
+}
+
+/** `{ median, p25, p75, min, max, n }` of raw values (any unit). */
+export function summary(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return {
+    median: quantile(sorted, 0.5),
+    p25: quantile(sorted, 0.25),
+    p75: quantile(sorted, 0.75),
+    min: sorted[0],
+    max: sorted[sorted.length - 1],
+    n: sorted.length,
+  };
+}
+
+/**
+ * Times `ours` against `baseline` (each `{ name, fn }`, `fn` doing `batch` operations per call)
+ * in `rounds` interleaved rounds (A,B then B,A, …) so that load drifting on a shared machine
+ * hits both sides alike. Returns per-operation summaries in microseconds, and the ratio of
+ * medians (ours / baseline) with its per-round range.
+ */
+export async function compare({ ours, baseline, batch = 1, rounds, time, warmupTime, iterations, warmupIterations }) {
+  const pooled = { ours: [], baseline: [] };
+  const perRound = [];
+  for (let round = 0; round < rounds; round++) {
+    const bench = new Bench({
+      time,
+      warmupTime,
+      iterations,
+      warmupIterations: warmupIterations ?? Math.min(iterations, 16),
+      retainSamples: true,
+      throws: true,
+    });
+    const order = round % 2 === 0 ? ["ours", "baseline"] : ["baseline", "ours"];
+    const sides = { ours, baseline };
+    for (const side of order) bench.add(side, sides[side].fn);
+    await bench.run();
+    const medians = {};
+    for (const task of bench.tasks) {
+      const samples = task.result.latency.samples ?? [];
+      const perOp = samples.map((ms) => (ms * 1000) / batch);
+      pooled[task.name].push(...perOp);
+      medians[task.name] = summary(perOp).median;
+    }
+    perRound.push(medians.ours / medians.baseline);
+  }
+  const a = summary(pooled.ours);
+  const b = summary(pooled.baseline);
+  return {
+    unit: "µs",
+    ours: { name: ours.name, ...a },
+    baseline: { name: baseline.name, ...b },
+    ratio: a.median / b.median,
+    ratioRange: [Math.min(...perRound), Math.max(...perRound)],
+    rounds,
+  };
+}
+
+/** Times `fn` alone (no baseline), like {@link compare}. */
+export async function measure({ name, fn, batch = 1, rounds, time, warmupTime, iterations }) {
+  const values = [];
+  for (let round = 0; round < rounds; round++) {
+    const bench = new Bench({
+      time,
+      warmupTime,
+      iterations,
+      warmupIterations: Math.min(iterations, 16),
+      retainSamples: true,
+      throws: true,
+    });
+    bench.add(name, fn);
+    await bench.run();
+    values.push(...(bench.tasks[0].result.latency.samples ?? []).map((ms) => (ms * 1000) / batch));
+  }
+  return { unit: "µs", ours: { name, ...summary(values) } };
+}

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# make bench: every figure of issue 8 in one run on this machine, side by side with its
+# baseline; prints ONE table and writes bench/RESULTS.md.
+#
+# usage: scripts/bench.sh [--quick] [--no-write]
+#   --quick     tiny iteration counts (seconds of measuring, after the builds): proves that
+#               every row still runs; the figures mean nothing, so RESULTS.md is never
+#               written (implies --no-write). For `make test`.
+#   --no-write  print the table only; leave bench/RESULTS.md alone.
+#
+# Needs: pkg/ (`make package`; run here when missing), Node, cargo, /usr/bin/chromium
+# (or $CHROMIUM). Builds the emulator (release) and the bench crate (bench/, its own workspace).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+
+quick=0
+write=1
+for arg in "$@"; do
+  case "$arg" in
+    --quick) quick=1 write=0 ;;
+    --no-write) write=0 ;;
+    *) echo "usage: scripts/bench.sh [--quick] [--no-write]" >&2; exit 2 ;;
+  esac
+done
+
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
+since_ms=$(($(date +%s) * 1000 - 1000))
+target=${CARGO_TARGET_DIR:-$root/target}
+# bench/ is its own workspace with its own lock file: it must not share target/release with
+# the root workspace, because the library's rlib (crate-type cdylib + rlib) has no hash in its
+# file name and the two builds would overwrite each other's copy.
+bench_target=$target/bench
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+[[ -f pkg/partner_referrals_bg.wasm ]] || make package
+
+# The harness and the peers, pinned by bench/js/package-lock.json (playwright-core is the root's).
+if [[ ! -d bench/js/node_modules || bench/js/package-lock.json -nt bench/js/node_modules ]]; then
+  (cd bench/js && npm ci --no-audit --no-fund --loglevel=error)
+  touch bench/js/node_modules
+fi
+[[ -d node_modules/playwright-core ]] || npm ci --no-audit --no-fund --loglevel=error
+
+echo "bench: building the emulator and the bench crate (release)" >&2
+cargo build -j2 --release -q -p partner-referrals-emulator
+CARGO_TARGET_DIR=$bench_target cargo build -j2 --release -q --manifest-path bench/Cargo.toml --bin bench-data
+"$bench_target/release/bench-data" "$work/data" >&2
+
+echo "bench: native Rust (criterion)" >&2
+if ((quick)); then
+  criterion_args=(--warm-up-time 0.01 --measurement-time 0.01 --sample-size 10 --noplot)
+else
+  criterion_args=(--warm-up-time 1 --measurement-time 3 --noplot)
+fi
+CARGO_TARGET_DIR=$bench_target cargo bench -j2 -q --manifest-path bench/Cargo.toml --bench core -- \
+  "${criterion_args[@]}" > "$work/criterion.log" 2>&1 || { cat "$work/criterion.log" >&2; exit 1; }
+
+echo "bench: JS rows (Node, Chromium, the emulator)" >&2
+js_args=(--pkg "$root/pkg" --data "$work/data" --out "$work/js.json"
+  --emulator "$target/release/partner-referrals-emulator")
+((quick)) && js_args+=(--quick)
+node --expose-gc bench/js/run.mjs "${js_args[@]}"
+
+report_args=(--js "$work/js.json" --criterion "$bench_target/criterion" --since "$since_ms"
+  --load-start "$load_start" --out bench/RESULTS.md)
+((quick)) && report_args+=(--quick)
+((write)) || report_args+=(--no-write)
+node bench/js/report.mjs "${report_args[@]}"
