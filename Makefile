@@ -10,7 +10,7 @@ WASM := --target wasm32-unknown-unknown
 BROWSER_ENV := WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=/usr/bin/chromedriver
 
 .PHONY: setup package demo test lint fmt-check clippy clippy-wasm test-native test-wasm-node \
-        test-wasm-browser test-js test-runtimes sizes fuzz emulator tour
+        test-wasm-browser test-js test-runtimes sizes fuzz emulator tour bench bench-smoke
 
 ## set-up: installs what is missing (wasm32 target, wasm-bindgen-cli, npm dev tools, chromium)
 setup:
@@ -33,7 +33,7 @@ tour: package
 	@node www-example/demo.mjs
 
 ## every test, as CI runs it
-test: setup lint test-native test-wasm-node test-wasm-browser package emulator test-js test-runtimes
+test: setup lint test-native test-wasm-node test-wasm-browser package emulator test-js test-runtimes bench-smoke
 	@echo "make test: all suites passed"
 
 lint: fmt-check clippy clippy-wasm
@@ -76,6 +76,14 @@ fuzz:
 ## Vite app + dedicated worker, MV3 extension (scripts/test-runtimes.sh node vite extension)
 test-runtimes:
 	@scripts/test-runtimes.sh
+
+## benchmarks against the peers: prints one table, writes bench/RESULTS.md
+bench: package
+	@scripts/bench.sh
+
+## proves `make bench` still runs: tiny iteration counts, no timing assertions, RESULTS.md untouched
+bench-smoke: package
+	@scripts/bench.sh --quick
 
 ## gzip / brotli size of the shipped .wasm + JS glue
 sizes:
