@@ -21,6 +21,9 @@ fn now() -> DateTimeOffset {
 
 #[track_caller]
 fn eval(filter: &str, record: &Value) -> bool {
+    // wasm-bindgen-test runs no start function: install the JS hooks the package starts with.
+    #[cfg(target_arch = "wasm32")]
+    partner_referrals::wasm::install_platform();
     Filter::parse(filter).unwrap_or_else(|e| panic!("{filter}: {e}")).matches(record, now())
 }
 
@@ -151,6 +154,16 @@ fn strings_compare_case_sensitively_in_utf16_order_and_count_utf16_units() {
     assert!(!eval("customerProfile/name eq 'zeta'", &r));
     assert!(eval("tolower(customerProfile/name) eq 'zeta'", &r));
     assert!(eval("name gt '\u{ff61}' eq false", &r), "astral chars sort below U+FF61 as in JS");
+}
+
+#[test]
+fn tolower_and_toupper_use_unicode_case_mapping() {
+    let r =
+        json!({ "name": "ÉCOLE Straße ΣΊΣΥΦΟΣ ǅ 💝", "customerProfile": { "name": "ASCII Only" } });
+    assert!(eval("tolower(name) eq 'école straße σίσυφος ǆ 💝'", &r), "final sigma too");
+    assert!(eval("toupper(name) eq 'ÉCOLE STRASSE ΣΊΣΥΦΟΣ Ǆ 💝'", &r));
+    assert!(eval("tolower(customerProfile/name) eq 'ascii only'", &r));
+    assert!(eval("toupper(customerProfile/name) eq 'ASCII ONLY'", &r));
 }
 
 #[test]

@@ -14,12 +14,14 @@ mod convert;
 pub mod error;
 pub mod fetch;
 pub mod page;
+mod platform;
 pub mod query;
 pub mod signal;
 pub mod sync;
 pub mod token;
 
 pub use error::ODataError;
+pub use platform::install_platform;
 
 use wasm_bindgen::prelude::*;
 
