@@ -167,6 +167,27 @@ fn tolower_and_toupper_use_unicode_case_mapping() {
 }
 
 #[test]
+fn long_and_far_out_decimals_round_like_rust() {
+    // Each string is more than one exact float operation away from its value (more digits than
+    // 2^53, or beyond 10^22), the literal is not: both must land on the same f64.
+    for (text, literal) in [
+        ("9007199254740993", "9007199254740992"),
+        ("0.30000000000000000001", "0.3"),
+        ("1e23", "99999999999999991611392"),
+        ("1.7976931348623157e308", "17976931348623157e292"),
+        ("4.9406564584124654e-324", "5e-324"),
+        ("2500.500000000000000000001", "2500.5"),
+    ] {
+        let r = json!({ "details": { "dealValue": text } });
+        assert!(eval(&format!("details/dealValue eq {literal}"), &r), "{text} = {literal}");
+        assert!(!eval(&format!("details/dealValue ne {literal}"), &r), "{text} = {literal}");
+    }
+    let r = json!({ "details": { "dealValue": "1e400" } });
+    assert!(eval("details/dealValue eq INF", &r));
+    assert!(eval("details/dealValue gt 1.7976931348623157e308", &r));
+}
+
+#[test]
 fn decimal_values_may_be_numbers_or_strings() {
     for value in [json!(1500.5), json!("1500.50"), json!(" 1500.5 ")] {
         let r = json!({ "details": { "dealValue": value } });

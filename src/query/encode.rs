@@ -328,7 +328,7 @@ pub fn parse_query_string(target: &str) -> Result<ReferralQuery> {
                         message: format!("`$top` must be a positive integer, found `{value}`"),
                     });
                 }
-                let top = value.parse::<f64>().unwrap_or(f64::INFINITY);
+                let top = crate::platform::parse_f64(&value).unwrap_or(f64::INFINITY);
                 out.top = Some(f64::from(check_top(top)?));
             }
             "$count" => {

@@ -136,7 +136,7 @@ fn typed(json: &Json, kind: Option<Kind>) -> Value<'_> {
         }
         (Json::String(s), Some(Kind::Guid)) => Value::Guid(Cow::Borrowed(s)),
         (Json::String(s), Some(Kind::Decimal)) => {
-            s.trim().parse().map_or(Value::Null, Value::Number)
+            platform::parse_f64(s.trim()).map_or(Value::Null, Value::Number)
         }
         (Json::String(s), _) => Value::String(Cow::Borrowed(s)),
         (Json::Number(n), _) => n.as_f64().map_or(Value::Null, Value::Number),
