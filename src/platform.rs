@@ -1,6 +1,6 @@
 //! Platform hooks: the few text and number primitives whose std implementations carry large
-//! tables (Unicode case mapping, decimal-to-float conversion), behind a table of plain function
-//! pointers.
+//! tables or algorithms (Unicode case mapping, decimal ⇄ float conversion), behind a table of
+//! plain function pointers.
 //!
 //! One job: let the core ask "the platform" for them without knowing which platform it runs
 //! on. Natively the table is std (`str::to_lowercase`, …). On `wasm32` the JavaScript room
@@ -22,12 +22,20 @@
 //!   longer or far-out numbers go to the platform: std natively, JS `Number(text)` in wasm
 //!   (text that passed the check is JS `StrDecimalLiteral` syntax too, and both round
 //!   correctly).
+//! - number printing ([`format_f64`], [`display_f64`]): the platform only supplies the
+//!   shortest round-trip digits of a positive finite number in scientific notation (`{:e}`
+//!   natively, `Number.prototype.toExponential()` in wasm: both give the shortest digits that
+//!   read back to the same `f64`, the closest to the exact value when several do); the sign,
+//!   zero, NaN, infinities and the layout of Rust's `{}` and `{:e}` are done here, so the text
+//!   is exactly std's on every platform.
 //!
 //! Until a table is installed (a wasm32 build used from Rust without the JS glue, e.g. by a
 //! test that calls the core directly), `wasm32` uses [`ASCII_ONLY`]: exact for ASCII, and
 //! for anything else it errs on the safe side: non-ASCII characters are left as they are, and
 //! numbers that need the platform do not parse (`None`, so a literal is NaN and compares
-//! false, a decimal string is `null`) — never a trap, never a wrong value.
+//! false, a decimal string is `null`), and only integers up to 2^53 print (other numbers
+//! cannot be interpolated into a filter template; messages say `<number>`) — never a trap,
+//! never a wrong value.
 
 /// The hook table. Every function must behave like the std function it is named after.
 #[derive(Debug)]
@@ -39,6 +47,9 @@ pub(crate) struct Platform {
     /// `str::parse::<f64>`, correctly rounded. Only ever called with text that [`parse_f64`]
     /// has checked: an optional sign, digits with an optional `.`, an optional exponent.
     pub parse_f64: fn(&str) -> Option<f64>,
+    /// The shortest round-trip digits of a finite `n > 0` in scientific notation:
+    /// `d[.ddd]e[+|-]x` (`format!("{n:e}")`, JS `n.toExponential()`). `None` if unavailable.
+    pub format_exponential: fn(f64) -> Option<String>,
 }
 
 /// std's implementations (every target but `wasm32`).
@@ -47,6 +58,7 @@ static STD: Platform = Platform {
     to_lowercase: str::to_lowercase,
     to_uppercase: str::to_uppercase,
     parse_f64: |s| s.parse().ok(),
+    format_exponential: |n| Some(format!("{n:e}")),
 };
 
 /// The `wasm32` table before [`set_platform`]: exact for ASCII, leaves other text as is, and
@@ -56,7 +68,26 @@ pub(crate) static ASCII_ONLY: Platform = Platform {
     to_lowercase: str::to_ascii_lowercase,
     to_uppercase: str::to_ascii_uppercase,
     parse_f64: |_| None,
+    format_exponential: integer_exponential,
 };
+
+/// `format_exponential` for integers up to 2^53 (exact as digits, and no shorter digits read
+/// back to them); `None` for anything else.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+fn integer_exponential(n: f64) -> Option<String> {
+    if n.fract() != 0.0 || !(1.0..=EXACT_INT as f64).contains(&n) {
+        return None;
+    }
+    let digits = (n as u64).to_string();
+    let exponent = digits.len() - 1;
+    let digits = digits.trim_end_matches('0');
+    let (first, rest) = digits.split_at(1);
+    Some(if rest.is_empty() {
+        format!("{first}e{exponent}")
+    } else {
+        format!("{first}.{rest}e{exponent}")
+    })
+}
 
 #[cfg(target_arch = "wasm32")]
 static INSTALLED: std::sync::OnceLock<&'static Platform> = std::sync::OnceLock::new();
@@ -182,6 +213,93 @@ pub(crate) fn parse_f64(s: &str) -> Option<f64> {
     }
 }
 
+/// `format!("{n:e}")` when `exponential`, else `format!("{n}")`: the same text on every
+/// platform; `None` only before a `wasm32` platform is installed (see the module docs).
+pub(crate) fn format_f64(n: f64, exponential: bool) -> Option<String> {
+    if n.is_nan() {
+        return Some("NaN".into());
+    }
+    let sign = if n.is_sign_negative() { "-" } else { "" };
+    if n.is_infinite() {
+        return Some(format!("{sign}inf"));
+    }
+    if n == 0.0 {
+        return Some(format!("{sign}{}", if exponential { "0e0" } else { "0" }));
+    }
+    let text = (platform().format_exponential)(n.abs())?;
+    let (digits, exponent) = shortest_digits(n.abs(), &text)?;
+    Some(layout(&digits, exponent, sign, exponential))
+}
+
+/// The shortest digits (no trailing zeros) and the exponent of the first one, from the
+/// platform's `d[.ddd]e[+|-]x` text for `n` (finite, > 0), with ties resolved as std does:
+/// when `n` lies exactly halfway between two shortest candidates, std prints the larger one,
+/// where JS engines print the even one (`1658206780088562.25` is `…562.3` in Rust, `…562.2` in
+/// JS).
+fn shortest_digits(n: f64, scientific: &str) -> Option<(String, i32)> {
+    let (mantissa, exponent) = scientific.split_once(['e', 'E'])?;
+    let mut exponent: i32 = exponent.strip_prefix('+').unwrap_or(exponent).parse().ok()?;
+    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
+    let mut digits = digits.trim_end_matches('0').to_string();
+    if digits.is_empty() || digits.starts_with('0') || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    // `n` = D × 10^q with D the digits as an integer (at most 17 digits for an f64).
+    let d: u64 = digits.parse().ok()?;
+    let q = exponent - (digits.len() as i32 - 1);
+    if is_exactly(n, (2 * d + 1) * 5, q - 1) {
+        let up = (d + 1).to_string();
+        exponent += up.len() as i32 - digits.len() as i32;
+        digits = up.trim_end_matches('0').to_string();
+    }
+    Some((digits, exponent))
+}
+
+/// Whether `n` (finite, > 0) is exactly `t × 10^k`, by comparing odd parts and powers of two.
+fn is_exactly(n: f64, t: u64, k: i32) -> bool {
+    let bits = n.to_bits();
+    let biased = ((bits >> 52) & 0x7ff) as i32;
+    let fraction = bits & ((1 << 52) - 1);
+    let (m, e) = if biased == 0 { (fraction, -1074) } else { (fraction | 1 << 52, biased - 1075) };
+    let pow5 = |p: i32| (0..p).try_fold(1u128, |acc, _| acc.checked_mul(5));
+    // t·10^k = m·2^e  ⇔  t·5^k · 2^k = m · 2^e (k >= 0),  t · 2^0 = m·5^-k · 2^(e-k) (k < 0).
+    // A product that overflows has a larger odd part than the other side can have.
+    let sides = if k >= 0 {
+        pow5(k).and_then(|p| u128::from(t).checked_mul(p)).map(|a| ((a, k), (u128::from(m), e)))
+    } else {
+        pow5(-k)
+            .and_then(|p| u128::from(m).checked_mul(p))
+            .map(|b| ((u128::from(t), 0), (b, e - k)))
+    };
+    let odd = |(x, exp): (u128, i32)| (x >> x.trailing_zeros(), exp + x.trailing_zeros() as i32);
+    sides.is_some_and(|(a, b)| m != 0 && t != 0 && odd(a) == odd(b))
+}
+
+/// Rust's `{}` (or `{:e}`) text of `sign` and the positive number `0.DIGITS × 10^(exponent+1)`.
+fn layout(digits: &str, exponent: i32, sign: &str, exponential: bool) -> String {
+    let (first, rest) = digits.split_at(1);
+    if exponential {
+        let dot = if rest.is_empty() { "" } else { "." };
+        return format!("{sign}{first}{dot}{rest}e{exponent}");
+    }
+    // The number of digits before the decimal point.
+    let point = i64::from(exponent) + 1;
+    let len = digits.len() as i64;
+    if point <= 0 {
+        format!("{sign}0.{}{digits}", "0".repeat((-point) as usize))
+    } else if point >= len {
+        format!("{sign}{digits}{}", "0".repeat((point - len) as usize))
+    } else {
+        let (whole, fraction) = digits.split_at(point as usize);
+        format!("{sign}{whole}.{fraction}")
+    }
+}
+
+/// `format!("{n}")` for messages: [`format_f64`], or `<number>` when it is unavailable.
+pub(crate) fn display_f64(n: f64) -> String {
+    format_f64(n, false).unwrap_or_else(|| "<number>".into())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -202,6 +320,114 @@ mod tests {
         assert_eq!((ASCII_ONLY.to_lowercase)("ÉCOLE"), "École");
         assert_eq!((ASCII_ONLY.to_uppercase)("straße"), "STRAßE");
         assert_eq!((ASCII_ONLY.parse_f64)("1.5"), None);
+        for n in [1.0, 7.0, 10.0, 1500.0, 123456789.0, 9007199254740992.0] {
+            assert_eq!((ASCII_ONLY.format_exponential)(n), Some(format!("{n:e}")), "{n}");
+        }
+        for n in [0.5, 1500.5, 9007199254740994.0, 1e300, 5e-324] {
+            assert_eq!((ASCII_ONLY.format_exponential)(n), None, "{n}");
+        }
+    }
+
+    /// Std's `{}` and `{:e}` text, from the platform's scientific digits.
+    #[track_caller]
+    fn formats_like_std(n: f64) {
+        assert_eq!(format_f64(n, false), Some(format!("{n}")), "{n:e}");
+        assert_eq!(format_f64(n, true), Some(format!("{n:e}")), "{n:e}");
+        assert_eq!(display_f64(n), format!("{n}"), "{n:e}");
+    }
+
+    /// `layout(shortest_digits(n, js))` for JS's `toExponential()` text of `n`.
+    fn from_js(n: f64, js: &str, exponential: bool) -> Option<String> {
+        let (digits, exponent) = shortest_digits(n, js)?;
+        Some(layout(&digits, exponent, "", exponential))
+    }
+
+    #[test]
+    fn js_to_exponential_text_is_laid_out_as_std_does() {
+        for (n, js) in [
+            (1e21, "1e+21"),
+            (1.5e-8, "1.5e-8"),
+            (f64::MAX, "1.7976931348623157e+308"),
+            (5e-324, "5e-324"),
+            (123.45, "1.2345e+2"),
+            (12345.0, "1.2345e+4"),
+            (1.0, "1e+0"),
+            (0.11, "1.1e-1"),
+            // Ties: JS prints the even candidate, std the larger one.
+            (1658206780088562.0 + 0.25, "1.6582067800885622e+15"),
+            (1658206780088562.0 + 0.75, "1.6582067800885628e+15"),
+            (f64::from_bits(0x42e1899f112d6bc4), "1.5426221515862212e+14"),
+            (f64::from_bits(0x43047b0dd0e0d1b2), "7.205998504248862e+14"),
+            (f64::from_bits(0x42a1354e77a70820), "9.460323701636062e+12"),
+            (9999999999999998.0, "9.999999999999998e+15"),
+        ] {
+            assert_eq!(from_js(n, js, false), Some(format!("{n}")), "{js}");
+            assert_eq!(from_js(n, js, true), Some(format!("{n:e}")), "{js}");
+        }
+        for bad in ["", "1", "e5", "1e", "1ex", "0e0", "0.5e1", "1.x5e1", "NaN", "Infinity"] {
+            assert_eq!(from_js(1.0, bad, false), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn is_exactly_compares_exact_values() {
+        assert!(is_exactly(1658206780088562.0 + 0.25, 165820678008856225, -2));
+        assert!(!is_exactly(1658206780088562.0 + 0.25, 165820678008856225, -1));
+        assert!(is_exactly(0.5, 5, -1));
+        assert!(is_exactly(1e22, 1, 22));
+        assert!(is_exactly(1e22, 1000, 19));
+        assert!(!is_exactly(1e23, 1, 23), "1e23 is not exact");
+        assert!(!is_exactly(0.1, 1, -1), "0.1 is not exact");
+        assert!(!is_exactly(5e-324, 1, -1074), "2^-1074 is not 10^-1074");
+        assert!(is_exactly(1.0, 1, 0));
+        assert!(is_exactly(2f64.powi(-3), 125, -3));
+        assert!(!is_exactly(f64::MAX, 17976931348623157, 292), "shortest, not exact");
+    }
+
+    #[test]
+    fn format_f64_is_std_display_and_lower_exp() {
+        for n in [
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            10.0,
+            0.1,
+            -0.1,
+            0.3,
+            0.1 + 0.2,
+            1.5,
+            1500.5,
+            123456.789,
+            1e-7,
+            9.999999999999998e-8,
+            1e-6,
+            0.000001234,
+            1e20,
+            1e21,
+            1e22,
+            1e23,
+            1.2345678901234568e20,
+            1.5e-8,
+            1e-9,
+            2.5e300,
+            -2.5e300,
+            9007199254740992.0,
+            9007199254740994.0,
+            f64::MAX,
+            f64::MIN,
+            f64::MIN_POSITIVE,
+            5e-324,
+            f64::EPSILON,
+            2147483647.0,
+            2147483648.0,
+            f64::NAN,
+            -f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+        ] {
+            formats_like_std(n);
+        }
     }
 
     /// Same value as std, bit for bit (NaN: any NaN of the same sign).
@@ -324,6 +550,11 @@ mod tests {
                 for s in [format!("{n}"), format!("{n:e}"), format!("{n:.3}"), format!("{n:E}")] {
                     super::parses_like_std(&s);
                 }
+            }
+
+            #[test]
+            fn any_f64_formats_like_std(bits in any::<u64>()) {
+                super::formats_like_std(f64::from_bits(bits));
             }
 
             #[test]

@@ -224,7 +224,10 @@ pub fn check_top(top: f64) -> Result<u32> {
         return Ok(top as u32);
     }
     Err(Error::InvalidTop {
-        message: format!("`$top` must be a positive integer up to {MAX_TOP}, found `{top}`"),
+        message: format!(
+            "`$top` must be a positive integer up to {MAX_TOP}, found `{}`",
+            crate::platform::display_f64(top)
+        ),
     })
 }
 
