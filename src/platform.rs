@@ -239,6 +239,9 @@ pub(crate) fn format_f64(n: f64, exponential: bool) -> Option<String> {
 fn shortest_digits(n: f64, scientific: &str) -> Option<(String, i32)> {
     let (mantissa, exponent) = scientific.split_once(['e', 'E'])?;
     let mut exponent: i32 = exponent.strip_prefix('+').unwrap_or(exponent).parse().ok()?;
+    if !(-400..=400).contains(&exponent) {
+        return None; // not an f64's (-324..=308): a broken platform, not a number to lay out
+    }
     let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
     let mut digits = digits.trim_end_matches('0').to_string();
     if digits.is_empty() || digits.starts_with('0') || !digits.bytes().all(|b| b.is_ascii_digit()) {
@@ -247,7 +250,9 @@ fn shortest_digits(n: f64, scientific: &str) -> Option<(String, i32)> {
     // `n` = D × 10^q with D the digits as an integer (at most 17 digits for an f64).
     let d: u64 = digits.parse().ok()?;
     let q = exponent - (digits.len() as i32 - 1);
-    if is_exactly(n, (2 * d + 1) * 5, q - 1) {
+    // (2D + 1) × 5 × 10^(q-1) is the point halfway up to the next candidate.
+    let halfway = d.checked_mul(10).and_then(|t| t.checked_add(5));
+    if halfway.is_some_and(|t| is_exactly(n, t, q - 1)) {
         let up = (d + 1).to_string();
         exponent += up.len() as i32 - digits.len() as i32;
         digits = up.trim_end_matches('0').to_string();
@@ -364,7 +369,22 @@ mod tests {
             assert_eq!(from_js(n, js, false), Some(format!("{n}")), "{js}");
             assert_eq!(from_js(n, js, true), Some(format!("{n:e}")), "{js}");
         }
-        for bad in ["", "1", "e5", "1e", "1ex", "0e0", "0.5e1", "1.x5e1", "NaN", "Infinity"] {
+        for bad in [
+            "",
+            "1",
+            "e5",
+            "1e",
+            "1ex",
+            "0e0",
+            "0.5e1",
+            "1.x5e1",
+            "NaN",
+            "Infinity",
+            "1e-2147483648",
+            "1e999",
+            "12345678901234567890123e0",
+            "99999999999999999999e0",
+        ] {
             assert_eq!(from_js(1.0, bad, false), None, "{bad}");
         }
     }
