@@ -15,6 +15,7 @@ pub mod datetime;
 pub mod error;
 pub mod model;
 pub mod page;
+mod platform;
 pub mod query;
 pub mod schema;
 pub mod sync;

@@ -259,7 +259,7 @@ impl DealValue {
     pub fn to_f64(&self) -> Option<f64> {
         match self {
             DealValue::Number(n) => n.as_f64(),
-            DealValue::String(s) => s.trim().parse::<f64>().ok().filter(|f| f.is_finite()),
+            DealValue::String(s) => crate::platform::parse_f64(s.trim()).filter(|f| f.is_finite()),
         }
     }
 }

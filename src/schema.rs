@@ -110,16 +110,17 @@ impl EnumType {
 /// The candidate closest to `input` by edit distance, if it is close enough to be a plausible
 /// typo: a case-insensitive equal wins outright; otherwise at most one edit per three
 /// characters (and at least one).
+///
+/// Case is folded for ASCII letters only: every schema name, enum member and option name is
+/// ASCII, and std's Unicode case tables would cost the wasm build about 18 KiB. A non-ASCII
+/// character of `input` therefore only matches itself (an edit away from any ASCII letter),
+/// which still finds the name when the rest is close.
 pub fn suggest<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let lowered = input.to_lowercase();
     let budget = (input.chars().count() / 3).max(1);
     let mut best: Option<(usize, &'a str)> = None;
     for candidate in candidates {
-        let distance = if candidate.to_lowercase() == lowered {
-            0
-        } else {
-            edit_distance(&lowered, &candidate.to_lowercase())
-        };
+        let distance =
+            if candidate.eq_ignore_ascii_case(input) { 0 } else { edit_distance(input, candidate) };
         if distance <= budget && best.map_or(true, |(d, _)| distance < d) {
             best = Some((distance, candidate));
         }
@@ -127,7 +128,7 @@ pub fn suggest<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -
     best.map(|(_, c)| c)
 }
 
-/// Levenshtein distance over chars (inputs are short identifiers).
+/// Levenshtein distance over chars, ignoring ASCII case (inputs are short identifiers).
 fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut row: Vec<usize> = (0..=b.len()).collect();
@@ -136,7 +137,11 @@ fn edit_distance(a: &str, b: &str) -> usize {
         row[0] = i + 1;
         for (j, cb) in b.iter().enumerate() {
             let above = row[j + 1];
-            row[j + 1] = if ca == *cb { diagonal } else { 1 + diagonal.min(above).min(row[j]) };
+            row[j + 1] = if ca.eq_ignore_ascii_case(cb) {
+                diagonal
+            } else {
+                1 + diagonal.min(above).min(row[j])
+            };
             diagonal = above;
         }
     }
@@ -422,6 +427,15 @@ mod tests {
         assert_eq!(REFERRAL.suggest("stauts"), Some("status"));
         assert_eq!(REFERRAL.suggest("customerProfil"), Some("customerProfile"));
         assert_eq!(REFERRAL.suggest("zzzzzzzz"), None);
+    }
+
+    #[test]
+    fn suggest_folds_ascii_case_and_treats_other_letters_as_edits() {
+        assert_eq!(REFERRAL.suggest("CUSTOMERPROFILE"), Some("customerProfile"));
+        assert_eq!(REFERRAL_STATUS.suggest("ACTİVE"), Some("Active"));
+        assert_eq!(REFERRAL.suggest("stätus"), Some("status"));
+        assert_eq!(REFERRAL_STATUS.suggest("ñew"), Some("New"));
+        assert_eq!(REFERRAL_STATUS.suggest("ñëw"), None);
     }
 
     #[test]

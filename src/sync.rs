@@ -31,7 +31,9 @@
 
 use std::collections::BTreeSet;
 
-use serde::{Deserialize, Serialize};
+use serde::de::{self, MapAccess, Visitor};
+use serde::{Deserializer as _, Serialize};
+use serde_json::Value;
 
 use crate::datetime::DateTimeOffset;
 use crate::error::{Error, Result};
@@ -57,9 +59,9 @@ pub struct SyncState {
     seen: BTreeSet<String>,
 }
 
-/// The token's JSON shape (`{"v":1,"filter":…,"watermark":…,"seen":[…]}`).
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// The token's JSON shape (`{"v":1,"filter":…,"watermark":…,"seen":[…]}`), written with
+/// serde and read by [`Token::parse`].
+#[derive(Serialize)]
 struct Token {
     v: u32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -68,6 +70,114 @@ struct Token {
     watermark: Option<String>,
     #[serde(default)]
     seen: Vec<String>,
+}
+
+impl Token {
+    /// Reads a token as `#[derive(Deserialize)]` with `deny_unknown_fields` would (`v` a
+    /// `u32`, `filter`/`watermark` a string or `null`, `seen` a list of strings, `v` required,
+    /// no other or repeated key; or the same fields as a list in that order), but by hand: serde's typed errors print the offending value,
+    /// and printing a float would link std's float formatting into the wasm build (about
+    /// 8 KiB of gzip) for a message nobody reads — every refusal here is "not a sync token".
+    fn parse(text: &str) -> Option<Token> {
+        let mut de = serde_json::Deserializer::from_str(text);
+        let token = de.deserialize_any(TokenVisitor).ok()?;
+        de.end().ok()?;
+        Some(token)
+    }
+}
+
+/// The visitor behind [`Token::parse`]: an object of known keys; anything else is refused
+/// with a fixed message (never serde's `invalid_type`, which would print the value).
+struct TokenVisitor;
+
+fn refused<E: de::Error>() -> E {
+    E::custom("not a sync token")
+}
+
+/// The token's keys, in the order a list form gives them.
+const FIELDS: [&str; 4] = ["v", "filter", "watermark", "seen"];
+
+/// A [`Token`] from its fields in [`FIELDS`] order (`None`: absent), if each has its type.
+fn token_from([v, filter, watermark, seen]: [Option<Value>; 4]) -> Option<Token> {
+    let optional_string = |value: Option<Value>| match value {
+        None | Some(Value::Null) => Some(None),
+        Some(Value::String(s)) => Some(Some(s)),
+        Some(_) => None,
+    };
+    Some(Token {
+        v: u32::try_from(v?.as_u64()?).ok()?,
+        filter: optional_string(filter)?,
+        watermark: optional_string(watermark)?,
+        seen: match seen {
+            None => Vec::new(),
+            Some(Value::Array(items)) => items
+                .into_iter()
+                .map(|item| match item {
+                    Value::String(s) => Some(s),
+                    _ => None,
+                })
+                .collect::<Option<_>>()?,
+            Some(_) => return None,
+        },
+    })
+}
+
+impl<'de> Visitor<'de> for TokenVisitor {
+    type Value = Token;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a sync token")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Token, A::Error> {
+        let mut fields: [Option<Value>; 4] = Default::default();
+        while let Some(key) = map.next_key::<String>()? {
+            let at = FIELDS.iter().position(|f| *f == key).ok_or_else(refused)?;
+            if fields[at].replace(map.next_value()?).is_some() {
+                return Err(refused());
+            }
+        }
+        token_from(fields).ok_or_else(refused)
+    }
+
+    /// The fields in order, as serde's derive also reads them: `[1,null,null,[]]`, `[1]`.
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Token, A::Error> {
+        let mut fields: [Option<Value>; 4] = Default::default();
+        for field in &mut fields {
+            match seq.next_element()? {
+                Some(value) => *field = Some(value),
+                None => break,
+            }
+        }
+        if seq.next_element::<de::IgnoredAny>()?.is_some() {
+            return Err(refused());
+        }
+        token_from(fields).ok_or_else(refused)
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> std::result::Result<Token, E> {
+        Err(refused())
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> std::result::Result<Token, E> {
+        Err(refused())
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> std::result::Result<Token, E> {
+        Err(refused())
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> std::result::Result<Token, E> {
+        Err(refused())
+    }
+
+    fn visit_str<E: de::Error>(self, _: &str) -> std::result::Result<Token, E> {
+        Err(refused())
+    }
+
+    fn visit_unit<E: de::Error>(self) -> std::result::Result<Token, E> {
+        Err(refused())
+    }
 }
 
 fn bad_token(token: &str, reason: &'static str) -> Error {
@@ -113,7 +223,7 @@ impl SyncState {
         if token.len() > MAX_TOKEN_LEN {
             return Err(bad_token(token, "is longer than a sync token can be"));
         }
-        let parsed: Token = serde_json::from_str(token).map_err(|_| {
+        let parsed = Token::parse(token).ok_or_else(|| {
             bad_token(token, "is not a sync token (the `token` of a previous sync)")
         })?;
         if parsed.v != SYNC_TOKEN_VERSION {
@@ -135,7 +245,13 @@ impl SyncState {
                 reason: "is not the filter the sync token was made with (start a new sync)",
             });
         }
-        Ok(SyncState { filter, watermark, seen: parsed.seen.into_iter().collect() })
+        // Inserted one by one rather than `collect()`ed: `BTreeSet::from_iter` sorts with std's
+        // stable sort, whose code would then be linked into the wasm twice (about 1.5 KiB).
+        let mut seen = BTreeSet::new();
+        for id in parsed.seen {
+            seen.insert(id);
+        }
+        Ok(SyncState { filter, watermark, seen })
     }
 
     /// The state as a string to keep until the next poll (JSON; treat it as opaque).

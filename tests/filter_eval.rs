@@ -21,6 +21,9 @@ fn now() -> DateTimeOffset {
 
 #[track_caller]
 fn eval(filter: &str, record: &Value) -> bool {
+    // wasm-bindgen-test runs no start function: install the JS hooks the package starts with.
+    #[cfg(target_arch = "wasm32")]
+    partner_referrals::wasm::install_platform();
     Filter::parse(filter).unwrap_or_else(|e| panic!("{filter}: {e}")).matches(record, now())
 }
 
@@ -151,6 +154,37 @@ fn strings_compare_case_sensitively_in_utf16_order_and_count_utf16_units() {
     assert!(!eval("customerProfile/name eq 'zeta'", &r));
     assert!(eval("tolower(customerProfile/name) eq 'zeta'", &r));
     assert!(eval("name gt '\u{ff61}' eq false", &r), "astral chars sort below U+FF61 as in JS");
+}
+
+#[test]
+fn tolower_and_toupper_use_unicode_case_mapping() {
+    let r =
+        json!({ "name": "ÉCOLE Straße ΣΊΣΥΦΟΣ ǅ 💝", "customerProfile": { "name": "ASCII Only" } });
+    assert!(eval("tolower(name) eq 'école straße σίσυφος ǆ 💝'", &r), "final sigma too");
+    assert!(eval("toupper(name) eq 'ÉCOLE STRASSE ΣΊΣΥΦΟΣ Ǆ 💝'", &r));
+    assert!(eval("tolower(customerProfile/name) eq 'ascii only'", &r));
+    assert!(eval("toupper(customerProfile/name) eq 'ASCII ONLY'", &r));
+}
+
+#[test]
+fn long_and_far_out_decimals_round_like_rust() {
+    // Each string is more than one exact float operation away from its value (more digits than
+    // 2^53, or beyond 10^22), the literal is not: both must land on the same f64.
+    for (text, literal) in [
+        ("9007199254740993", "9007199254740992"),
+        ("0.30000000000000000001", "0.3"),
+        ("1e23", "99999999999999991611392"),
+        ("1.7976931348623157e308", "17976931348623157e292"),
+        ("4.9406564584124654e-324", "5e-324"),
+        ("2500.500000000000000000001", "2500.5"),
+    ] {
+        let r = json!({ "details": { "dealValue": text } });
+        assert!(eval(&format!("details/dealValue eq {literal}"), &r), "{text} = {literal}");
+        assert!(!eval(&format!("details/dealValue ne {literal}"), &r), "{text} = {literal}");
+    }
+    let r = json!({ "details": { "dealValue": "1e400" } });
+    assert!(eval("details/dealValue eq INF", &r));
+    assert!(eval("details/dealValue gt 1.7976931348623157e308", &r));
 }
 
 #[test]

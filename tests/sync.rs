@@ -353,6 +353,12 @@ fn tokens_round_trip_and_bad_ones_are_refused_naming_the_option() {
     );
     assert_eq!(SyncState::from_token(&token, Some("status  eq  'New'")).unwrap(), state);
     assert_eq!(SyncState::new(None).unwrap().to_token(), r#"{"v":1,"seen":[]}"#);
+    // Optional parts may be missing or null, and whitespace is JSON's.
+    for fine in
+        [r#"{"v":1}"#, r#" { "seen" : [ ] , "v" : 1 , "filter" : null, "watermark": null } "#]
+    {
+        assert_eq!(SyncState::from_token(fine, None).unwrap(), SyncState::new(None).unwrap());
+    }
 
     let refused = |token: &str, filter: Option<&str>| -> (String, String) {
         let e = SyncState::from_token(token, filter).unwrap_err();
@@ -369,6 +375,30 @@ fn tokens_round_trip_and_bad_ones_are_refused_naming_the_option() {
         r#"{"v":1,"watermark":"yesterday","seen":[]}"#,
         r#"{"v":1,"filter":"stauts eq 'New'","seen":[]}"#,
         r#"{"v":1,"seen":[1]}"#,
+        // What serde's derived reader refused too: every wrong type, repeated or missing keys,
+        // trailing text.
+        r#"{"seen":[]}"#,
+        r#"{"v":1.0,"seen":[]}"#,
+        r#"{"v":1e0}"#,
+        r#"{"v":-1}"#,
+        r#"{"v":"1"}"#,
+        r#"{"v":4294967297}"#,
+        r#"{"v":1,"v":1}"#,
+        r#"{"v":1,"seen":[],"seen":[]}"#,
+        r#"{"v":1,"seen":null}"#,
+        r#"{"v":1,"seen":"a"}"#,
+        r#"{"v":1,"seen":[["a"]]}"#,
+        r#"{"v":1,"filter":1.5}"#,
+        r#"{"v":1,"watermark":false}"#,
+        r#"{"v":1} x"#,
+        "[]",
+        "[null]",
+        r#"[1,null,null,[],5]"#,
+        r#"[1,2]"#,
+        "1.5",
+        "null",
+        "\"v\"",
+        "true",
     ] {
         let (name, message) = refused(bad, None);
         assert_eq!(name, "since", "{bad}: {message}");

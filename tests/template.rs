@@ -6,6 +6,8 @@
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
 use partner_referrals::datetime::DateTimeOffset;
+use partner_referrals::query::encode::check_top;
+use partner_referrals::query::template::number_literal;
 use partner_referrals::query::{filter_from_template, parse, ExprKind, Literal, TemplateValue};
 use partner_referrals::{Error, ErrorCode};
 
@@ -96,6 +98,100 @@ fn numbers_come_back_as_the_same_f64() {
         let Literal::Number(text) = right_literal(f.canonical()) else { panic!() };
         assert_eq!(text.parse::<f64>().unwrap(), n, "{text}");
     }
+}
+
+/// What Rust's `{}`/`{:e}` print, spelled out: the canonical number text of a template, pinned
+/// here natively and (through the JS engine's digits) in Node and Chromium.
+const NUMBER_TEXTS: &[(f64, &str)] = &[
+    (0.0, "0"),
+    (-0.0, "0"),
+    (1.0, "1"),
+    (-3.0, "-3"),
+    (0.1, "0.1"),
+    (0.30000000000000004, "0.30000000000000004"),
+    (1500.5, "1500.5"),
+    (123456.789, "123456.789"),
+    (1e-6, "0.000001"),
+    (0.000001234, "0.000001234"),
+    (1e-7, "0.0000001"),
+    (9.999999999999998e-8, "9.999999999999998e-8"),
+    (1.5e-8, "1.5e-8"),
+    (1e-9, "1e-9"),
+    (1e20, "100000000000000000000"),
+    (1.2345678901234568e20, "123456789012345680000"),
+    (1e21, "1e21"),
+    (1.5e21, "1.5e21"),
+    (-2.5e300, "-2.5e300"),
+    (9007199254740992.0, "9007199254740992"),
+    (9007199254740994.0, "9007199254740994"),
+    (2147483647.0, "2147483647"),
+    (f64::MAX, "1.7976931348623157e308"),
+    (f64::MIN_POSITIVE, "2.2250738585072014e-308"),
+    (5e-324, "5e-324"),
+];
+
+fn install_platform() {
+    // wasm-bindgen-test runs no start function: install the JS hooks the package starts with.
+    #[cfg(target_arch = "wasm32")]
+    partner_referrals::wasm::install_platform();
+}
+
+#[test]
+fn numbers_print_exactly_as_rust_prints_them() {
+    install_platform();
+    for &(n, text) in NUMBER_TEXTS {
+        assert_eq!(number_literal(n).as_deref(), Some(text), "{n:e}");
+        let f = filter_from_template(&["details/dealValue eq ", ""], &[TemplateValue::Number(n)])
+            .unwrap();
+        assert_eq!(f.canonical(), format!("details/dealValue eq {text}"));
+    }
+    // Sweeps against std's formatting (compiled into this test on every target; the library
+    // itself prints through the platform): random bit patterns, and 53-bit integers scaled by
+    // small powers of two, whose short exact decimals make ties between two shortest digit
+    // strings common (std prints the larger, JS engines the even one).
+    let mut x = 0x9e37_79b9_7f4a_7c15_u64;
+    for i in 0..60_000 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let n = if i % 2 == 0 {
+            f64::from_bits(x)
+        } else {
+            (x >> 11) as f64 / f64::from(1u32 << (x % 16))
+        };
+        let expected = if !n.is_finite() {
+            None
+        } else if n == 0.0 {
+            Some("0".to_string())
+        } else if (1e-7..1e21).contains(&n.abs()) {
+            Some(format!("{n}"))
+        } else {
+            Some(format!("{n:e}"))
+        };
+        assert_eq!(number_literal(n), expected, "{n:e}");
+    }
+}
+
+#[test]
+fn messages_print_numbers_as_rust_does() {
+    install_platform();
+    for (top, text) in
+        [(1.5, "1.5"), (1e21, "1000000000000000000000"), (-0.0, "-0"), (f64::NAN, "NaN")]
+    {
+        let err = check_top(top).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!("`$top` must be a positive integer up to 2147483647, found `{text}`")
+        );
+    }
+    let err = check_top(f64::NEG_INFINITY).unwrap_err();
+    assert!(err.to_string().ends_with("found `-inf`"), "{err}");
+    let err = filter_from_template(
+        &["details/dealValue eq ", ""],
+        &[TemplateValue::Number(f64::INFINITY)],
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("`inf` cannot be sent as a filter value"), "{err}");
 }
 
 #[test]

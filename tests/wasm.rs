@@ -76,6 +76,54 @@ fn http_error_reaches_js_with_status_ids_and_server_details() {
     assert_eq!(String::from(details), r#"{"error":{"code":"TooManyRequests","n":1}}"#);
 }
 
+/// `err.details` is what `JSON.parse` makes of the server's body as parsed: built without JSON
+/// text now, so it is compared with `JSON.parse` of serde_json's text for awkward bodies.
+#[wasm_bindgen_test]
+fn http_error_details_are_what_json_parse_makes_of_the_body() {
+    let bodies = [
+        r#"{"error":{"code":"x","innerError":{"b":[1,2.5,-0.0,null,true,"é💝\n\"q\""],"a":{}}}}"#,
+        r#"{"__proto__":{"polluted":1},"constructor":"c","10":"ten","2":"two","b":1,"a":2}"#,
+        r#"{"big":18446744073709551615,"neg":-9223372036854775808,"exp":1e300,"tiny":5e-324,"f":0.1}"#,
+        r#"{"n":12345678901234567890123,"m":-0,"k":[[[[]]]],"s":"\u0000\u001f\ud83d\udc9d"}"#,
+        r#"[1,{"x":[]},"a"]"#,
+        r#""gateway timeout""#,
+        "42",
+        "null",
+    ];
+    for body in bodies {
+        let details: serde_json::Value = serde_json::from_str(body).unwrap();
+        let expected = js_sys::JSON::parse(&details.to_string()).unwrap();
+        let context = partner_referrals::HttpContext {
+            url: "https://api.partner.microsoft.com/v1.0/engagements/referrals".into(),
+            request_id: None,
+            client_request_id: String::new(),
+            correlation_id: String::new(),
+            retry_after_ms: None,
+            details: Some(details),
+            server_code: None,
+            server_message: None,
+            attempts: 1,
+        };
+        let err = Error::HttpStatus { status: 500, context: Box::new(context) };
+        let details = js_sys::Reflect::get(&to_js(&err), &JsValue::from_str("details")).unwrap();
+        let text = |v: &JsValue| String::from(js_sys::JSON::stringify(v).unwrap());
+        assert_eq!(text(&details), text(&expected), "{body}");
+        // Own keys in the same order, the same prototype (`__proto__` is a data property).
+        if details.is_object() && !js_sys::Array::is_array(&details) {
+            let keys = |v: &JsValue| text(&js_sys::Reflect::own_keys(v).unwrap().into());
+            assert_eq!(keys(&details), keys(&expected), "{body}");
+            assert_eq!(
+                js_sys::Object::get_prototype_of(&details),
+                js_sys::Object::get_prototype_of(&expected)
+            );
+        }
+        // -0 survives as -0, like JSON.parse.
+        if let Some(m) = js_sys::Reflect::get(&details, &"m".into()).ok().and_then(|m| m.as_f64()) {
+            assert!(m == 0.0 && m.is_sign_negative(), "{body}");
+        }
+    }
+}
+
 // ---- the exports, called as JS would call them ------------------------------------------------
 
 use js_sys::{Array, Object, Reflect};

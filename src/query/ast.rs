@@ -58,7 +58,7 @@ impl Literal {
             "-INF" => f64::NEG_INFINITY,
             "NaN" => f64::NAN,
             // invariant: the lexer only makes number tokens that `f64` parses.
-            _ => text.parse().unwrap_or(f64::NAN),
+            _ => crate::platform::parse_f64(text).unwrap_or(f64::NAN),
         }
     }
 }

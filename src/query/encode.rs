@@ -224,7 +224,10 @@ pub fn check_top(top: f64) -> Result<u32> {
         return Ok(top as u32);
     }
     Err(Error::InvalidTop {
-        message: format!("`$top` must be a positive integer up to {MAX_TOP}, found `{top}`"),
+        message: format!(
+            "`$top` must be a positive integer up to {MAX_TOP}, found `{}`",
+            crate::platform::display_f64(top)
+        ),
     })
 }
 
@@ -328,7 +331,7 @@ pub fn parse_query_string(target: &str) -> Result<ReferralQuery> {
                         message: format!("`$top` must be a positive integer, found `{value}`"),
                     });
                 }
-                let top = value.parse::<f64>().unwrap_or(f64::INFINITY);
+                let top = crate::platform::parse_f64(&value).unwrap_or(f64::INFINITY);
                 out.top = Some(f64::from(check_top(top)?));
             }
             "$count" => {

@@ -13,6 +13,7 @@ use std::cmp::Ordering;
 use serde_json::Value as Json;
 
 use crate::datetime::{Date, DateTimeOffset};
+use crate::platform;
 use crate::schema::{ComplexType, Kind};
 
 use super::ast::{BinaryOp, Expr, ExprKind, Ident, LambdaOp, Literal};
@@ -135,7 +136,7 @@ fn typed(json: &Json, kind: Option<Kind>) -> Value<'_> {
         }
         (Json::String(s), Some(Kind::Guid)) => Value::Guid(Cow::Borrowed(s)),
         (Json::String(s), Some(Kind::Decimal)) => {
-            s.trim().parse().map_or(Value::Null, Value::Number)
+            platform::parse_f64(s.trim()).map_or(Value::Null, Value::Number)
         }
         (Json::String(s), _) => Value::String(Cow::Borrowed(s)),
         (Json::Number(n), _) => n.as_f64().map_or(Value::Null, Value::Number),
@@ -361,8 +362,8 @@ fn call<'a>(name: &str, args: Vec<Value<'a>>, now: DateTimeOffset) -> Value<'a> 
             .map(|(a, b)| num(a.find(b).map_or(-1.0, |at| utf16_len(&a[..at]) as f64))),
         "concat" => text(0).zip(text(1)).map(|(a, b)| string(format!("{a}{b}"))),
         "length" => text(0).map(|a| num(utf16_len(a) as f64)),
-        "tolower" => text(0).map(|a| string(a.to_lowercase())),
-        "toupper" => text(0).map(|a| string(a.to_uppercase())),
+        "tolower" => text(0).map(|a| string(platform::to_lowercase(a))),
+        "toupper" => text(0).map(|a| string(platform::to_uppercase(a))),
         "trim" => text(0).map(|a| string(a.trim().to_string())),
         "substring" => text(0).zip(number(1)).map(|(a, start)| {
             let units: Vec<u16> = a.encode_utf16().collect();

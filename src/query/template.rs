@@ -11,6 +11,7 @@ use std::fmt::Write as _;
 
 use crate::datetime::DateTimeOffset;
 use crate::error::{Error, Result, Span};
+use crate::platform;
 
 use super::lexer::write_quoted;
 
@@ -32,7 +33,8 @@ pub enum TemplateValue {
 }
 
 /// The shortest spelling of a finite `f64` that the filter lexer reads back exactly, or `None`
-/// for NaN and infinities.
+/// for NaN and infinities: Rust's `{}` for 1e-7 <= |n| < 1e21 (`1500.5`, `0.0000001`), its
+/// `{:e}` outside (`1e21`, `1.5e-8`), `0` for ±0.
 pub fn number_literal(n: f64) -> Option<String> {
     if !n.is_finite() {
         return None;
@@ -40,8 +42,9 @@ pub fn number_literal(n: f64) -> Option<String> {
     if n == 0.0 {
         return Some("0".into()); // also -0
     }
-    let abs = n.abs();
-    Some(if !(1e-7..1e21).contains(&abs) { format!("{n:e}") } else { format!("{n}") })
+    // Rust's `{:e}` outside [1e-7, 1e21), `{}` inside (the platform hook keeps it so on wasm);
+    // `None` only where the platform cannot print (see `crate::platform`).
+    platform::format_f64(n, !(1e-7..1e21).contains(&n.abs()))
 }
 
 fn utf16_len(s: &str) -> u32 {
@@ -64,7 +67,10 @@ fn render_value(out: &mut String, value: &TemplateValue, nested: bool) -> Result
                 return Err(Error::InvalidLiteral {
                     span: Span::new(at, at),
                     kind: "number",
-                    reason: format!("`{n}` cannot be sent as a filter value"),
+                    reason: format!(
+                        "`{}` cannot be sent as a filter value",
+                        platform::display_f64(*n)
+                    ),
                 });
             }
         },

@@ -3,7 +3,7 @@
 //! apply. The class is imported from the same module the package entries re-export, so
 //! `err instanceof ODataError` holds for the class users import.
 
-use js_sys::{Object, Reflect};
+use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
 use crate::error::{Error, ErrorCode};
@@ -64,10 +64,7 @@ pub fn to_js(err: &Error) -> JsValue {
         set(&props, "retryAfterMs", &JsValue::from(ms as f64));
     }
     if let Some(details) = err.details() {
-        // Through JSON text: plain objects, and numbers as JSON.parse reads them.
-        if let Ok(value) = js_sys::JSON::parse(&details.to_string()) {
-            set(&props, "details", &value);
-        }
+        set(&props, "details", &json_to_js(details, 0));
     }
     if let Some(code) = err.server_code() {
         set(&props, "serverCode", &JsValue::from_str(code));
@@ -85,6 +82,37 @@ pub fn boundary(code: ErrorCode, message: &str) -> JsValue {
 /// as opposed to invalid content, which is an `ODataError`).
 pub fn type_error(message: &str) -> JsValue {
     js_sys::TypeError::new(message).into()
+}
+
+/// How deep [`json_to_js`] goes; deeper values become `null`. Details come from
+/// `serde_json::from_str`, which stops at 128 levels, so this is never reached.
+const MAX_JSON_DEPTH: usize = 256;
+
+/// What `JSON.parse` makes of the JSON text of `value`, built directly (no text, so the wasm
+/// needs no JSON serialiser): plain objects and arrays, keys in the same (sorted) order, every
+/// key an own data property (`__proto__` too, through `Object.fromEntries`), numbers as the
+/// nearest `f64` (as `JSON.parse` rounds integer text beyond 2^53).
+fn json_to_js(value: &serde_json::Value, depth: usize) -> JsValue {
+    use serde_json::Value;
+    if depth > MAX_JSON_DEPTH {
+        return JsValue::NULL;
+    }
+    match value {
+        Value::Null => JsValue::NULL,
+        Value::Bool(b) => JsValue::from_bool(*b),
+        Value::Number(n) => n.as_f64().map_or(JsValue::NULL, JsValue::from_f64),
+        Value::String(s) => JsValue::from_str(s),
+        Value::Array(items) => {
+            items.iter().map(|item| json_to_js(item, depth + 1)).collect::<Array>().into()
+        }
+        Value::Object(map) => {
+            let entries: Array = map
+                .iter()
+                .map(|(k, v)| Array::of2(&JsValue::from_str(k), &json_to_js(v, depth + 1)))
+                .collect();
+            Object::from_entries(&entries).map_or(JsValue::NULL, JsValue::from)
+        }
+    }
 }
 
 fn set(target: &Object, key: &str, value: &JsValue) {

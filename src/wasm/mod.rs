@@ -14,6 +14,7 @@ mod convert;
 pub mod error;
 pub mod fetch;
 pub mod page;
+mod platform;
 pub mod query;
 pub mod signal;
 pub mod sync;
@@ -21,6 +22,7 @@ pub mod token;
 mod wake;
 
 pub use error::ODataError;
+pub use platform::install_platform;
 
 use wasm_bindgen::prelude::*;
 

@@ -57,7 +57,8 @@ pub fn respond_by(
         let n = days.as_f64().ok_or_else(|| type_error("respondBy: days must be a number"))?;
         if !(n.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&n)) {
             return Err(js_sys::RangeError::new(&format!(
-                "respondBy: days must be a whole number of days >= 0, got {n}"
+                "respondBy: days must be a whole number of days >= 0, got {}",
+                crate::platform::display_f64(n)
             ))
             .into());
         }

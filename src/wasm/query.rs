@@ -250,7 +250,7 @@ fn scalar(value: &JsValue, index: usize) -> Result<TemplateValue, JsValue> {
     }
     if let Some(n) = value.as_f64() {
         if !n.is_finite() {
-            return Err(not_a_literal(index, &format!("`{n}`")));
+            return Err(not_a_literal(index, &format!("`{}`", crate::platform::display_f64(n))));
         }
         return Ok(TemplateValue::Number(n));
     }
