@@ -12,6 +12,12 @@
 //!    descends into *known* complex properties and collections, so its depth is bounded by the
 //!    static schema (and checked against [`MAX_SCHEMA_DEPTH`] anyway); unknown properties and
 //!    `Kind::Json` values are never walked.
+//!
+//!    [`validate_referral_page`] and [`validate_referral`] first try a single streaming pass
+//!    (serde_json's deserializer driven by the same schema tables, building no `Value`) that
+//!    only says yes or no; it never accepts what the walk rejects. Only when it says no does
+//!    the `Value` walk run, to accept after all or to produce the exact error (path, message,
+//!    first-error order): accepted pages cost one pass and no tree.
 //! 2. **Type** ([`decode_referral_page`], [`decode_referral`]): validate, then move the checked
 //!    `Value` into the serde model.
 //!
@@ -34,6 +40,8 @@
 //! map is sorted).
 
 use serde_json::{Map, Value};
+
+mod fast;
 
 use crate::datetime::DateTimeOffset;
 use crate::error::{Error, Result};
@@ -109,6 +117,9 @@ pub fn decode_referral(json: &str) -> Result<Referral> {
 /// # Errors
 /// As [`decode_referral_page`].
 pub fn validate_referral_page(json: &str) -> Result<()> {
+    if fast::page_ok(json) {
+        return Ok(());
+    }
     check_page(&parse(json)?)
 }
 
@@ -117,6 +128,9 @@ pub fn validate_referral_page(json: &str) -> Result<()> {
 /// # Errors
 /// As [`decode_referral`].
 pub fn validate_referral(json: &str) -> Result<()> {
+    if fast::referral_ok(json) {
+        return Ok(());
+    }
     check_referral_body(&parse(json)?)
 }
 
