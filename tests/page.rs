@@ -5,6 +5,8 @@
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
+mod common;
+use common::to_wire;
 use partner_referrals::model::*;
 use partner_referrals::page::*;
 use partner_referrals::{ErrorCode, Referral, ReferralPage};
@@ -12,20 +14,6 @@ use serde_json::{json, Value};
 
 const SEED: &str = include_str!("fixtures/seed-page.json");
 const UNKNOWN: &str = include_str!("fixtures/unknown-fields-page.json");
-
-/// A decoded page as the wire would carry it: the JavaScript names back to `@odata.*`.
-fn to_wire(page: &ReferralPage) -> Value {
-    let mut value = serde_json::to_value(page).unwrap();
-    let map = value.as_object_mut().unwrap();
-    for (js, wire) in
-        [("count", "@odata.count"), ("nextLink", "@odata.nextLink"), ("context", "@odata.context")]
-    {
-        if let Some(v) = map.remove(js) {
-            map.insert(wire.to_owned(), v);
-        }
-    }
-    value
-}
 
 #[track_caller]
 fn decode_err(json: &str) -> (String, String) {

@@ -5,6 +5,8 @@
 //! canonical form evaluates like the original text.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod common;
+use common::to_wire;
 use partner_referrals::datetime::DateTimeOffset;
 use partner_referrals::page::decode_referral_page;
 use partner_referrals::query::{
@@ -12,7 +14,7 @@ use partner_referrals::query::{
     Ident, LambdaOp, Literal, OrderBy, ReferralQuery, TemplateValue, MAX_TOP,
 };
 use partner_referrals::schema::{Kind, REFERRAL};
-use partner_referrals::{ReferralPage, Span};
+use partner_referrals::Span;
 use proptest::prelude::*;
 use serde_json::{json, Map, Value};
 
@@ -319,20 +321,6 @@ fn generated_page() -> impl Strategy<Value = Value> {
             page.insert("@odata.context".into(), seed["@odata.context"].clone());
             Value::Object(page)
         })
-}
-
-/// A decoded page as the wire carries it: the JavaScript names back to `@odata.*`.
-fn to_wire(page: &ReferralPage) -> Value {
-    let mut value = serde_json::to_value(page).unwrap();
-    let map = value.as_object_mut().unwrap();
-    for (js, wire) in
-        [("count", "@odata.count"), ("nextLink", "@odata.nextLink"), ("context", "@odata.context")]
-    {
-        if let Some(v) = map.remove(js) {
-            map.insert(wire.to_owned(), v);
-        }
-    }
-    value
 }
 
 /// Found by `decode_then_serialise_keeps_every_property`: serde_json's default float parser

@@ -1,4 +1,5 @@
-//! Shared test data: a corpus of realistic filters, all in canonical form.
+//! Shared test data and helpers: a corpus of realistic filters (all canonical), and the
+//! wire form of a decoded page.
 #![allow(dead_code)]
 
 /// The filters documented for the referrals API (partner-api.md section 2), canonical.
@@ -81,3 +82,17 @@ pub const CORPUS: &[&str] = &[
     "organizationName gt 'M' and organizationName le 'Z'",
     "links/self/method eq 'GET'",
 ];
+
+/// A decoded page as the wire carries it: the JavaScript names back to `@odata.*`.
+pub fn to_wire(page: &partner_referrals::ReferralPage) -> serde_json::Value {
+    let mut value = serde_json::to_value(page).unwrap();
+    let map = value.as_object_mut().unwrap();
+    for (js, wire) in
+        [("count", "@odata.count"), ("nextLink", "@odata.nextLink"), ("context", "@odata.context")]
+    {
+        if let Some(v) = map.remove(js) {
+            map.insert(wire.to_owned(), v);
+        }
+    }
+    value
+}
