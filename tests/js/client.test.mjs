@@ -4,6 +4,7 @@
 // back-off; aborts are triggered by what the scripted fetch observes.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { rejection, odataError } from "./assertions.mjs";
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { createServer } from "node:http";
@@ -79,23 +80,6 @@ function tokens() {
 
 function client(fetch, options = {}) {
   return new ReferralsClient({ getToken: () => TOKEN, fetch, ...options });
-}
-
-/** The value `promise` rejects with. */
-async function rejection(promise) {
-  try {
-    await promise;
-  } catch (e) {
-    return e;
-  }
-  assert.fail("the promise resolved");
-}
-
-async function odataError(promise, code) {
-  const e = await rejection(promise);
-  assert.ok(e instanceof ODataError, `not an ODataError: ${e && e.stack}`);
-  assert.equal(e.code, code, e.message);
-  return e;
 }
 
 /** No token in the error; `inspect` also shows own properties and the `cause`. */

@@ -5,6 +5,7 @@
 // global fetch against local servers.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { rejection, odataError } from "./assertions.mjs";
 import { once } from "node:events";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -71,22 +72,6 @@ function assertConfined(requests, base = BASE, { serverPutTokenInLink = false } 
       else assert.ok(!String(value).includes(TOKEN), `token in header ${name}`);
     }
   }
-}
-
-async function rejection(promise) {
-  try {
-    await promise;
-  } catch (e) {
-    return e;
-  }
-  assert.fail("the promise resolved");
-}
-
-async function odataError(promise, code) {
-  const e = await rejection(promise);
-  assert.ok(e instanceof ODataError, `not an ODataError: ${e?.stack ?? e}`);
-  assert.equal(e.code, code, e.message);
-  return e;
 }
 
 async function drain(iterable) {
