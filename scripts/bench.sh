@@ -2,7 +2,9 @@
 # make bench: every figure of issue 8 in one run on this machine, side by side with its
 # baseline; prints ONE table and writes bench/RESULTS.md.
 #
-# usage: scripts/bench.sh [--quick] [--no-write]
+# usage: scripts/bench.sh [--quick] [--no-write] [--only GROUPS]
+#   --only      comma-separated groups of rows: decode, validate, build, size, startup, client,
+#               native (criterion). For working on one figure; implies --no-write.
 #   --quick     tiny iteration counts (seconds of measuring, after the builds): proves that
 #               every row still runs; the figures mean nothing, so RESULTS.md is never
 #               written (implies --no-write). For `make test`.
@@ -16,13 +18,17 @@ root=$PWD
 
 quick=0
 write=1
-for arg in "$@"; do
-  case "$arg" in
+only=
+while (($#)); do
+  case "$1" in
     --quick) quick=1 write=0 ;;
     --no-write) write=0 ;;
-    *) echo "usage: scripts/bench.sh [--quick] [--no-write]" >&2; exit 2 ;;
+    --only) only=${2:?--only needs a list}; write=0; shift ;;
+    *) echo "usage: scripts/bench.sh [--quick] [--no-write] [--only GROUPS]" >&2; exit 2 ;;
   esac
+  shift
 done
+wants() { [[ -z $only || ,$only, == *,$1,* ]]; }
 
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 since_ms=$(($(date +%s) * 1000 - 1000))
@@ -48,6 +54,7 @@ cargo build -j2 --release -q -p partner-referrals-emulator
 CARGO_TARGET_DIR=$bench_target cargo build -j2 --release -q --manifest-path bench/Cargo.toml --bin bench-data
 "$bench_target/release/bench-data" "$work/data" >&2
 
+if wants native; then
 echo "bench: native Rust (criterion)" >&2
 if ((quick)); then
   criterion_args=(--warm-up-time 0.01 --measurement-time 0.01 --sample-size 10 --noplot)
@@ -56,11 +63,13 @@ else
 fi
 CARGO_TARGET_DIR=$bench_target cargo bench -j2 -q --manifest-path bench/Cargo.toml --bench core -- \
   "${criterion_args[@]}" > "$work/criterion.log" 2>&1 || { cat "$work/criterion.log" >&2; exit 1; }
+fi
 
 echo "bench: JS rows (Node, Chromium, the emulator)" >&2
 js_args=(--pkg "$root/pkg" --data "$work/data" --out "$work/js.json"
   --emulator "$target/release/partner-referrals-emulator")
 ((quick)) && js_args+=(--quick)
+[[ -n $only ]] && js_args+=(--only "$only")
 node --expose-gc bench/js/run.mjs "${js_args[@]}"
 
 report_args=(--js "$work/js.json" --criterion "$bench_target/criterion" --since "$since_ms"

@@ -2,7 +2,8 @@
 // process, on the same data. Writes the rows as JSON for report.mjs.
 //
 // usage: node --expose-gc run.mjs --pkg <pkg-dir> --data <dir from bench-data> --out <file.json>
-//        [--emulator <emulator binary>] [--quick]
+//        [--emulator <emulator binary>] [--quick] [--only decode,validate,build,size,startup,client]
+//   --only  run just these groups of rows (for working on one figure; make bench runs them all)
 import { spawn, spawnSync } from "node:child_process";
 import { createServer } from "node:http";
 import { readFileSync, writeFileSync, readdirSync, statSync } from "node:fs";
@@ -24,6 +25,8 @@ const quick = args.quick === true;
 const pkgDir = resolve(args.pkg ?? join(here, "../../pkg"));
 const dataDir = resolve(args.data ?? "");
 const out = args.out;
+const only = args.only ? new Set(args.only.split(",")) : null;
+const want = (group) => !only || only.has(group);
 if (!args.data || !out) {
   console.error("usage: node --expose-gc run.mjs --pkg DIR --data DIR --out FILE [--emulator BIN] [--quick]");
   process.exit(2);
@@ -48,7 +51,7 @@ let chromiumVersion = null;
 const log = (msg) => process.stderr.write(`bench: ${msg}\n`);
 
 // ---- decodeReferralPage vs JSON.parse, vs JSON.parse + zod ----------------------------------
-{
+if (want("decode")) {
   const page = pkg.decodeReferralPage(pageText);
   const parsed = referralPage.parse(JSON.parse(pageText));
   if (page.value.length !== 100 || parsed.value.length !== 100) throw new Error("the page must hold 100 referrals");
@@ -68,7 +71,7 @@ const log = (msg) => process.stderr.write(`bench: ${msg}\n`);
 }
 
 // ---- validateFilter vs @odata/parser --------------------------------------------------------
-{
+if (want("validate")) {
   for (const f of filters) {
     pkg.validateFilter(f);
     if (defaultParser.filter(f).raw !== f) throw new Error(`@odata/parser did not parse all of ${f}`);
@@ -84,7 +87,7 @@ const log = (msg) => process.stderr.write(`bench: ${msg}\n`);
 }
 
 // ---- buildQuery with a tagged template vs concatenation + encodeURIComponent ----------------
-{
+if (want("build")) {
   const names = ["Fabrikam Customer Inc", "O'Brien & Co #1+2", "Contoso Ltd", "Adatum Corp. / EMEA", "東京 Trading"];
   const countries = ["US", "DE", "JP", "GB", "FR"];
   const since = new Date(Date.UTC(2025, 4, 1));
@@ -123,7 +126,7 @@ const log = (msg) => process.stderr.write(`bench: ${msg}\n`);
 }
 
 // ---- package size vs the peers' bundles ------------------------------------------------------
-{
+if (want("size")) {
   log("sizes");
   const walk = (d) => readdirSync(d).flatMap((n) => (statSync(join(d, n)).isDirectory() ? walk(join(d, n)) : [join(d, n)]));
   // The same files and method as scripts/sizes.mjs (make sizes): each group compressed on its
@@ -170,7 +173,7 @@ const log = (msg) => process.stderr.write(`bench: ${msg}\n`);
 }
 
 // ---- start-up: import to first validateFilter ------------------------------------------------
-{
+if (want("startup")) {
   log("start-up in Node");
   const samples = [];
   for (let i = 0; i < T.startup; i++) {
@@ -197,7 +200,9 @@ const log = (msg) => process.stderr.write(`bench: ${msg}\n`);
 }
 
 // ---- the client: all() over 50 pages, memory over 10 000 referrals ---------------------------
-if (typeof pkg.ReferralsClient !== "function") {
+if (!want("client")) {
+  // skipped by --only
+} else if (typeof pkg.ReferralsClient !== "function") {
   const na = "n/a (ReferralsClient not available)";
   rows.push({ id: "all", measure: "all() over 50 pages × 100 from the emulator on loopback", kind: "na", note: na, target: "≤ 1.05×", met: null });
   rows.push({ id: "memory", measure: "memory growth over 10 000 referrals via all()", kind: "na", note: na, target: "flat", met: null });
