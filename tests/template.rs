@@ -249,3 +249,109 @@ fn random_strings_round_trip_through_templates() {
         assert_eq!(right_literal(f.canonical()), Literal::String(value.clone()), "{value:?}");
     }
 }
+
+/// A compiled [`Template`] gives exactly what `filter_from_template` gives (canonical text,
+/// fields, error message and position) for every call, whatever calls came before: first calls
+/// of a shape, later calls that take the spliced path, and values whose checks fail.
+#[test]
+fn compiled_templates_build_exactly_what_the_slow_way_builds() {
+    use partner_referrals::query::template::Template;
+    use TemplateValue::{Bool, DateTime, List, Null, Number};
+    let t0 = DateTimeOffset::from_unix_millis(1_604_091_780_123);
+    let t1 = DateTimeOffset::from_unix_millis(1_604_091_780_000);
+    let min = DateTimeOffset::from_unix_millis(-62_167_219_200_000);
+    let max = DateTimeOffset::from_unix_millis(253_402_300_799_999);
+    let guid = "65edc0b5-3485-41b7-a17e-dfa9ef4706e2";
+    let long = "x".repeat(3000);
+    let strings = [
+        s("Contoso"),
+        s("O'Brien & Co #1+2"),
+        s(""),
+        s("'"),
+        s("New"),
+        s("new"),
+        s("Active"),
+        s(guid),
+        s("not a guid"),
+        s(&long),
+        s("💝 ünï\u{e000}0\u{e001}"),
+        s("' or 1 eq 1 or '"),
+    ];
+    let numbers = [0.0, -0.0, 5.0, -3.0, 1500.5, -0.25, 1e21, 1.5e-8, -2e-9, 1e300, f64::NAN];
+    let mut scalars: Vec<TemplateValue> = strings.to_vec();
+    scalars.extend(numbers.iter().map(|n| Number(*n)));
+    scalars.extend([Null, Bool(true), Bool(false), DateTime(t0), DateTime(t1), DateTime(min)]);
+    scalars.push(DateTime(max));
+    let mut lists = vec![
+        List(vec![]),
+        List(vec![s("New"), s("Active")]),
+        List(vec![s("New"), s("bogus")]),
+        List(vec![s("Active"), s("Closed")]),
+        List(vec![s("New")]),
+        List(vec![Number(1.0), Number(2.5)]),
+        List(vec![List(vec![s("New")])]),
+        List(vec![s("a"), Null]),
+    ];
+    lists.extend(scalars.iter().cloned());
+    let templates: &[&[&str]] = &[
+        &[
+            "customerProfile/name eq ",
+            " and customerProfile/address/country eq ",
+            " and createdDateTime ge ",
+            "",
+        ],
+        &["name eq ", ""],
+        &["status eq ", ""],
+        &["status in ", ""],
+        &["status has ", ""],
+        &["engagementId eq ", ""],
+        &["details/dealValue ge ", " or details/dealValue lt ", ""],
+        &["consent/consentToContact eq ", ""],
+        &["contains(name,", ") and startswith(name,", ")"],
+        &["", " eq name"],
+        &["team/any(t:t/email eq ", ")"],
+        &["name eq ", "", ""],
+        &["name eq '", "'"],
+        &["name eq 'a ", " b'"],
+        &["details/dealValue eq -", ""],
+        &["name eq", "or name eq", ""],
+        &["createdDateTime gt ", " sub duration'P1D'"],
+        &["stauts eq ", ""],
+        &["name in ", " and status eq 'New'"],
+    ];
+    let mut compiled = 0;
+    for parts in templates {
+        let mut template = Template::new(parts.iter().map(|p| p.to_string()).collect());
+        let arity = parts.len() - 1;
+        let pool = if parts[0].ends_with(" in ") { &lists } else { &scalars };
+        // Every value in every hole, twice over (the second round finds the plans made).
+        for round in 0..2 {
+            for (k, value) in pool.iter().enumerate() {
+                let values: Vec<TemplateValue> = (0..arity)
+                    .map(|j| {
+                        if j == 0 {
+                            value.clone()
+                        } else {
+                            pool[(k + j + round) % pool.len()].clone()
+                        }
+                    })
+                    .collect();
+                let slow = filter_from_template(parts, &values);
+                let fast = template.build(&values);
+                match (slow, fast) {
+                    (Ok(slow), Ok(fast)) => {
+                        assert_eq!(fast.canonical, slow.canonical(), "{parts:?} {values:?}");
+                        assert_eq!(template.fields(&fast), slow.fields(), "{parts:?} {values:?}");
+                        compiled += usize::from(fast.fields.is_ok());
+                    }
+                    (Err(slow), Err(fast)) => {
+                        assert_eq!(fast, slow, "{parts:?} {values:?}");
+                        assert_eq!(fast.to_string(), slow.to_string());
+                    }
+                    (slow, fast) => panic!("{parts:?} {values:?}: {slow:?} vs {fast:?}"),
+                }
+            }
+        }
+    }
+    assert!(compiled > 100, "the plans were used: {compiled}");
+}

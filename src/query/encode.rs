@@ -6,6 +6,8 @@
 //! reverse, [`parse_query_string`], for documented request targets and the local emulator.
 //! Pure: no I/O. Imports `error`, `schema` and the filter API of this module's parent.
 
+use std::fmt::Write as _;
+
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -59,17 +61,27 @@ fn keep(b: u8) -> bool {
 /// Percent-encodes `value` (UTF-8 bytes; space as `%20`, never `+`).
 pub fn percent_encode(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
-    for b in value.bytes() {
-        if keep(b) {
-            out.push(char::from(b));
-        } else {
-            const HEX: &[u8; 16] = b"0123456789ABCDEF";
-            out.push('%');
-            out.push(char::from(HEX[usize::from(b >> 4)]));
-            out.push(char::from(HEX[usize::from(b & 15)]));
-        }
-    }
+    percent_encode_into(&mut out, value);
     out
+}
+
+/// [`percent_encode`], appending to `out`: runs of kept characters are copied at once.
+pub fn percent_encode_into(out: &mut String, value: &str) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let bytes = value.as_bytes();
+    let mut kept = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        if keep(b) {
+            continue;
+        }
+        // invariant: `kept..i` holds only ASCII bytes (kept ones), so it is a char boundary.
+        out.push_str(value.get(kept..i).unwrap_or_default());
+        out.push('%');
+        out.push(char::from(HEX[usize::from(b >> 4)]));
+        out.push(char::from(HEX[usize::from(b & 15)]));
+        kept = i + 1;
+    }
+    out.push_str(value.get(kept..).unwrap_or_default());
 }
 
 /// Decodes like `URLSearchParams`: `+` is a space, `%XX` a byte, a stray `%` stays, and the
@@ -254,25 +266,77 @@ pub fn check_top(top: f64) -> Result<u32> {
 /// # Errors
 /// `InvalidFilter` (any filter error), `InvalidSelect`, `InvalidOrderBy`, `InvalidTop`.
 pub fn build_query(query: &ReferralQuery) -> Result<String> {
-    let mut parts: Vec<String> = Vec::new();
+    build(query, false)
+}
+
+/// [`build_query`] for a query whose filter is already canonical: the text of a [`Filter`]
+/// this crate made (`Filter::parse(..).canonical()`, a template's canonical text). The filter
+/// is sent as it is, without parsing and checking it again; the other options are checked as
+/// by [`build_query`].
+///
+/// ```
+/// use partner_referrals::query::{build_query, encode::build_query_canonical, Filter, ReferralQuery};
+/// let f = Filter::parse("(status eq 'New')").unwrap();
+/// let q = ReferralQuery { filter: Some(f.canonical().into()), top: Some(5.0), ..Default::default() };
+/// assert_eq!(build_query_canonical(&q).unwrap(), build_query(&q).unwrap());
+/// ```
+///
+/// # Errors
+/// `InvalidSelect`, `InvalidOrderBy`, `InvalidTop`.
+pub fn build_query_canonical(query: &ReferralQuery) -> Result<String> {
+    build(query, true)
+}
+
+fn build(query: &ReferralQuery, canonical: bool) -> Result<String> {
+    let mut out = String::with_capacity(query.filter.as_ref().map_or(0, |f| f.len() * 5 / 4) + 64);
+    let sep = |out: &mut String, key: &str| {
+        if !out.is_empty() {
+            out.push('&');
+        }
+        out.push_str(key);
+    };
     if let Some(filter) = &query.filter {
-        let filter = Filter::parse(filter)?;
-        parts.push(format!("$filter={}", percent_encode(filter.canonical())));
+        sep(&mut out, "$filter=");
+        if canonical {
+            percent_encode_into(&mut out, filter);
+        } else {
+            percent_encode_into(&mut out, Filter::parse(filter)?.canonical());
+        }
     }
     if let Some(select) = &query.select {
         let names = canonical_select(select)?;
-        parts.push(format!("$select={}", percent_encode(&names.join(","))));
+        sep(&mut out, "$select=");
+        for (i, name) in names.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            percent_encode_into(&mut out, name);
+        }
     }
     if let Some(order) = &query.order_by {
-        parts.push(format!("$orderby={}", percent_encode(&order_text(&order_items(order)?))));
+        let items = order_items(order)?;
+        sep(&mut out, "$orderby=");
+        for (i, (field, direction)) in items.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            percent_encode_into(&mut out, field);
+            if let Some(direction) = direction {
+                out.push_str("%20");
+                percent_encode_into(&mut out, direction);
+            }
+        }
     }
     if let Some(top) = query.top {
-        parts.push(format!("$top={}", check_top(top)?));
+        let top = check_top(top)?;
+        sep(&mut out, "$top=");
+        // invariant: writing to a String cannot fail.
+        let _ = write!(out, "{top}");
     }
     if query.count == Some(true) {
-        parts.push("$count=true".into());
+        sep(&mut out, "$count=true");
     }
-    Ok(parts.join("&"))
+    Ok(out)
 }
 
 /// Reads a request target (`/v1.0/engagements/referrals?$top=10&$filter=…`), a query with a

@@ -28,13 +28,25 @@ Object.defineProperty(ODataError.prototype, "name", {
   configurable: true,
 });
 
-/** A validated filter: `toString()` is its canonical text. Made only by `filter`...`. */
+// The key to `Filter`'s constructor. It never leaves this module: `newFilter` (imported by
+// the wasm glue only; the package's exports map hides this file) is the one way to make a
+// Filter, so a Filter's canonical text is always text the filter compiler produced and checked,
+// and `buildQuery`, `matchesFilter` and the client use it without parsing it again.
+const KEY = Symbol("Filter");
+
+/**
+ * A validated filter: `toString()` is its canonical text. Made only by `filter`...``;
+ * `new Filter()` throws a `TypeError`.
+ */
 export class Filter {
   #canonical;
   #fields;
-  constructor(canonical, fields) {
+  constructor(key, canonical, fields) {
+    if (key !== KEY) {
+      throw new TypeError("Filter cannot be constructed: use the filter`...` template tag");
+    }
     this.#canonical = canonical;
-    this.#fields = Object.freeze(fields.slice());
+    this.#fields = fields;
     Object.freeze(this);
   }
   /** Property paths used, e.g. "customerProfile/address/country". */
@@ -51,4 +63,9 @@ export class Filter {
   static canonicalOf(value) {
     return value instanceof Filter ? value.#canonical : undefined;
   }
+}
+
+/** @internal A Filter of checked canonical text; `fields` (an array) is frozen and kept. */
+export function newFilter(canonical, fields) {
+  return new Filter(KEY, canonical, Object.freeze(fields));
 }

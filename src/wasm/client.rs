@@ -24,7 +24,6 @@ use super::convert::{get, js_err, options_object};
 use super::error::{to_js, type_error};
 use super::fetch::{has_global_fetch, CryptoEntropy, FetchTransport, Timer};
 use super::page::page_object;
-use super::query::referral_query;
 use super::signal::{with_signal, Signal};
 use super::token::JsTokenSource;
 use crate::client::{
@@ -360,7 +359,7 @@ impl CallOptions {
 
 /// The query string of a `ReferralQuery` (`undefined` = all referrals).
 fn query_string(query: &JsValue, what: &str) -> Result<String, JsValue> {
-    crate::query::build_query(&referral_query(query, what)?).map_err(js_err)
+    super::query::query_string(query, what)
 }
 
 /// `page.nextLink` of a page handed back to `next()`.

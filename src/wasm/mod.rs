@@ -139,9 +139,13 @@ extern "C" {
     #[derive(Debug, Clone)]
     pub type JsFilter;
 
-    #[wasm_bindgen(constructor, js_class = Filter)]
-    pub(crate) fn new(canonical: &str, fields: Vec<String>) -> JsFilter;
+    /// A `Filter` of checked canonical text and its fields (an array, frozen by this call
+    /// when not already): the only way to make one (the class's constructor wants a token
+    /// that never leaves `classes.js`).
+    #[wasm_bindgen(js_name = newFilter)]
+    pub(crate) fn new_filter(canonical: &str, fields: &JsValue) -> JsFilter;
 
+    /// The canonical text of a `Filter` of this module, `None` for anything else.
     #[wasm_bindgen(static_method_of = JsFilter, js_class = Filter, js_name = canonicalOf)]
     pub(crate) fn canonical_of(value: &JsValue) -> Option<String>;
 }

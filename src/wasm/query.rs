@@ -11,6 +11,7 @@ use super::error::{boundary, type_error};
 use super::JsFilter;
 use crate::datetime::DateTimeOffset;
 use crate::error::ErrorCode;
+use crate::query::template::Template;
 use crate::query::{self, OrderBy, ReferralQuery, TemplateValue};
 
 /// The range of instants a DateTimeOffset literal can spell: years 0000 to 9999, in ms since
@@ -39,25 +40,82 @@ pub fn validate_filter(
 }
 
 /// The `filter` template tag, minus the rest parameter (the entries' `filter(strings,
-/// ...values)` calls this with `values` as an array).
+/// ...values)` calls this with `values` as an array when `strings` cannot be cached).
 #[wasm_bindgen(js_name = filterTemplate, skip_typescript)]
 pub fn filter_template(strings: JsValue, values: JsValue) -> Result<JsFilter, JsValue> {
+    compile_filter_template(strings)?.build(values)
+}
+
+/// One call site of the `filter` tag, compiled: the package's `filter` keeps one per
+/// `strings` array (the same frozen array at every evaluation of a tagged template) and calls
+/// `build(values)` with the values of each evaluation. See `query::template::Template`.
+#[wasm_bindgen(skip_typescript)]
+#[derive(Debug)]
+pub struct FilterTemplate {
+    template: RefCell<Template>,
+    /// The frozen `fields` array of each of the template's plans, made on first use and
+    /// shared by every `Filter` built from that plan.
+    fields: RefCell<Vec<Option<JsValue>>>,
+}
+
+/// `compileFilterTemplate(strings)`: checks a tagged template's strings (the errors
+/// `filter` gives for them) and compiles them.
+#[wasm_bindgen(js_name = compileFilterTemplate, skip_typescript)]
+pub fn compile_filter_template(strings: JsValue) -> Result<FilterTemplate, JsValue> {
     let strings = template_strings(&strings)?;
-    if !Array::is_array(&values) {
-        return Err(type_error("filter is a template tag: use it as filter`...`"));
+    Ok(FilterTemplate {
+        template: RefCell::new(Template::new(strings)),
+        fields: RefCell::new(Vec::new()),
+    })
+}
+
+#[wasm_bindgen]
+impl FilterTemplate {
+    /// The `Filter` for one evaluation's values (an array, one fewer than the strings).
+    pub fn build(&self, values: JsValue) -> Result<JsFilter, JsValue> {
+        let parts = self.template.try_borrow().map(|t| t.parts()).unwrap_or(0);
+        if !Array::is_array(&values) {
+            return Err(type_error("filter is a template tag: use it as filter`...`"));
+        }
+        let values: &Array = values.unchecked_ref();
+        let count = values.length() as usize;
+        if count + 1 != parts {
+            return Err(type_error("filter is a template tag: use it as filter`...`"));
+        }
+        // Read every value (which may run user code, e.g. a Date subclass's `getTime`) before
+        // borrowing the template.
+        let mut converted = Vec::with_capacity(count);
+        for i in 0..count {
+            converted.push(template_value(&values.get(i as u32), i)?);
+        }
+        let (Ok(mut template), Ok(mut cache)) =
+            (self.template.try_borrow_mut(), self.fields.try_borrow_mut())
+        else {
+            return Err(type_error("filter: template in use"));
+        };
+        let built = template.build(&converted).map_err(js_err)?;
+        let fields = match built.fields {
+            Ok(plan) => {
+                if cache.len() <= plan {
+                    cache.resize(plan + 1, None);
+                }
+                match &mut cache[plan] {
+                    Some(fields) => fields.clone(),
+                    slot @ None => {
+                        let fields = js_strings(template.plan_fields(plan));
+                        *slot = Some(fields.clone());
+                        fields
+                    }
+                }
+            }
+            Err(own) => js_strings(&own),
+        };
+        Ok(super::new_filter(&built.canonical, &fields))
     }
-    let values: &Array = values.unchecked_ref();
-    if values.length() as usize + 1 != strings.len() {
-        return Err(type_error("filter is a template tag: use it as filter`...`"));
-    }
-    let values = values
-        .iter()
-        .enumerate()
-        .map(|(i, v)| template_value(&v, i))
-        .collect::<Result<Vec<_>, _>>()?;
-    let parts: Vec<&str> = strings.iter().map(String::as_str).collect();
-    let filter = query::filter_from_template(&parts, &values).map_err(js_err)?;
-    Ok(JsFilter::new(filter.canonical(), filter.fields().to_vec()))
+}
+
+fn js_strings(items: &[String]) -> JsValue {
+    items.iter().map(|f| JsValue::from_str(f)).collect::<Array>().into()
 }
 
 /// `buildQuery(query)`: the query string `$filter=…&$select=…&$orderby=…&$top=…&$count=true`
@@ -66,8 +124,7 @@ pub fn filter_template(strings: JsValue, values: JsValue) -> Result<JsFilter, Js
 pub fn build_query(
     #[wasm_bindgen(unchecked_param_type = "ReferralQuery")] query: JsValue,
 ) -> Result<String, JsValue> {
-    let query = referral_query(&query, "buildQuery query")?;
-    query::build_query(&query).map_err(js_err)
+    query_string(&query, "buildQuery query")
 }
 
 /// `matchesFilter(f, referral)`: evaluates a filter over one referral in memory; `now()` is
@@ -109,50 +166,120 @@ fn with_cached_filter<T>(text: &str, f: impl FnOnce(&query::Filter) -> T) -> Res
     })
 }
 
-/// A JS `ReferralQuery` → the core's, checking every property's JS type: a wrong `select`,
-/// `orderBy` or `top` is the `ODataError` of that option; an unknown property or a non-boolean
-/// `count` is a `TypeError`.
-pub(crate) fn referral_query(value: &JsValue, what: &str) -> Result<ReferralQuery, JsValue> {
-    const KNOWN: &[&str] = &["filter", "select", "orderBy", "top", "count"];
-    let mut out = ReferralQuery::default();
-    let Some(query) = options_object(value, what, KNOWN)? else {
-        return Ok(out);
+/// The query string of a JS `ReferralQuery` (`buildQuery`, the client's `list` and `all`):
+/// a genuine `Filter` is sent as its canonical text without being parsed again.
+pub(crate) fn query_string(value: &JsValue, what: &str) -> Result<String, JsValue> {
+    let (query, canonical) = read_query(value, what)?;
+    let built = if canonical {
+        query::encode::build_query_canonical(&query)
+    } else {
+        query::build_query(&query)
     };
-    if let Some(filter) = get(&query, "filter")? {
-        out.filter = Some(match filter.as_string() {
-            Some(text) => text,
-            None => JsFilter::canonical_of(&filter).ok_or_else(|| {
-                boundary(ErrorCode::InvalidFilter, "query.filter must be a string or a Filter")
-            })?,
-        });
-    }
-    if let Some(select) = get(&query, "select")? {
-        let invalid = || {
-            boundary(ErrorCode::InvalidSelect, "query.select must be an array of property names")
-        };
-        if !Array::is_array(&select) {
-            return Err(invalid());
-        }
-        let names = select.unchecked_ref::<Array>().iter().map(|v| v.as_string());
-        out.select = Some(names.collect::<Option<Vec<_>>>().ok_or_else(invalid)?);
-    }
-    if let Some(order_by) = get(&query, "orderBy")? {
-        out.order_by = Some(order_by_value(&order_by)?);
-    }
-    if let Some(top) = get(&query, "top")? {
-        let top = top.as_f64().ok_or_else(|| {
-            boundary(ErrorCode::InvalidTop, "query.top must be a positive integer")
-        })?;
-        out.top = Some(top);
-    }
-    if let Some(count) = get(&query, "count")? {
-        out.count =
-            Some(count.as_bool().ok_or_else(|| type_error("query.count must be a boolean"))?);
-    }
-    Ok(out)
+    built.map_err(js_err)
 }
 
-fn order_by_value(value: &JsValue) -> Result<OrderBy, JsValue> {
+/// A JS `ReferralQuery` → the core's, checking every property's JS type: a wrong `select`,
+/// `orderBy` or `top` is the `ODataError` of that option; an unknown property or a non-boolean
+/// `count` is a `TypeError`. Also says whether the filter is a `Filter`'s canonical text.
+fn read_query(value: &JsValue, what: &str) -> Result<(ReferralQuery, bool), JsValue> {
+    const KNOWN: &[&str] = &["filter", "select", "orderBy", "top", "count"];
+    let mut out = ReferralQuery::default();
+    let mut canonical = false;
+    if value.is_null_or_undefined() {
+        return Ok((out, canonical));
+    }
+    KEYS.with(|keys| {
+        let query = value;
+        if !only_keys(query, &[&keys.filter, &keys.select, &keys.order_by, &keys.top, &keys.count])
+        {
+            // Not an object, or an unknown property: the checker that words the error.
+            options_object(query, what, KNOWN)?;
+        }
+        if let Some(filter) = get_key(query, &keys.filter)? {
+            out.filter = Some(match filter.as_string() {
+                Some(text) => text,
+                None => {
+                    canonical = true;
+                    JsFilter::canonical_of(&filter).ok_or_else(|| {
+                        boundary(
+                            ErrorCode::InvalidFilter,
+                            "query.filter must be a string or a Filter",
+                        )
+                    })?
+                }
+            });
+        }
+        if let Some(select) = get_key(query, &keys.select)? {
+            let invalid = || {
+                boundary(
+                    ErrorCode::InvalidSelect,
+                    "query.select must be an array of property names",
+                )
+            };
+            if !Array::is_array(&select) {
+                return Err(invalid());
+            }
+            let names = select.unchecked_ref::<Array>().iter().map(|v| v.as_string());
+            out.select = Some(names.collect::<Option<Vec<_>>>().ok_or_else(invalid)?);
+        }
+        if let Some(order_by) = get_key(query, &keys.order_by)? {
+            out.order_by = Some(order_by_value(&order_by, keys)?);
+        }
+        if let Some(top) = get_key(query, &keys.top)? {
+            let top = top.as_f64().ok_or_else(|| {
+                boundary(ErrorCode::InvalidTop, "query.top must be a positive integer")
+            })?;
+            out.top = Some(top);
+        }
+        if let Some(count) = get_key(query, &keys.count)? {
+            out.count =
+                Some(count.as_bool().ok_or_else(|| type_error("query.count must be a boolean"))?);
+        }
+        Ok((out, canonical))
+    })
+}
+
+/// The property names `buildQuery` reads, made into JS strings once (each `JsValue::from_str`
+/// is a UTF-8 decode on the JS side).
+struct Keys {
+    filter: JsValue,
+    select: JsValue,
+    order_by: JsValue,
+    top: JsValue,
+    count: JsValue,
+    field: JsValue,
+    direction: JsValue,
+}
+
+thread_local! {
+    static KEYS: Keys = Keys {
+        filter: JsValue::from_str("filter"),
+        select: JsValue::from_str("select"),
+        order_by: JsValue::from_str("orderBy"),
+        top: JsValue::from_str("top"),
+        count: JsValue::from_str("count"),
+        field: JsValue::from_str("field"),
+        direction: JsValue::from_str("direction"),
+    };
+}
+
+/// Whether `value` is a plain object (not a function or array) whose own enumerable keys are
+/// all in `known`: the case `options_object` lets through, tested without copying key text.
+fn only_keys(value: &JsValue, known: &[&JsValue]) -> bool {
+    value.is_object()
+        && !Array::is_array(value)
+        && Object::keys(value.unchecked_ref::<Object>())
+            .iter()
+            .all(|key| known.iter().any(|k| **k == key))
+}
+
+/// Property `key` of `object`, `None` when absent or `undefined`.
+fn get_key(object: &JsValue, key: &JsValue) -> Result<Option<JsValue>, JsValue> {
+    let value = Reflect::get(object, key)?;
+    Ok(if value.is_undefined() { None } else { Some(value) })
+}
+
+fn order_by_value(value: &JsValue, keys: &Keys) -> Result<OrderBy, JsValue> {
     let invalid = |message: &str| boundary(ErrorCode::InvalidOrderBy, message);
     if let Some(text) = value.as_string() {
         return Ok(OrderBy::Text(text));
@@ -160,18 +287,20 @@ fn order_by_value(value: &JsValue) -> Result<OrderBy, JsValue> {
     if !value.is_object() || value.is_function() || Array::is_array(value) {
         return Err(invalid("query.orderBy must be a string or { field, direction }"));
     }
-    for key in Object::keys(value.unchecked_ref::<Object>()).iter() {
-        let key = key.as_string().unwrap_or_default();
-        if key != "field" && key != "direction" {
-            return Err(invalid(&format!(
-                "unknown query.orderBy property `{key}`; known: field, direction"
-            )));
+    if !only_keys(value, &[&keys.field, &keys.direction]) {
+        for key in Object::keys(value.unchecked_ref::<Object>()).iter() {
+            let key = key.as_string().unwrap_or_default();
+            if key != "field" && key != "direction" {
+                return Err(invalid(&format!(
+                    "unknown query.orderBy property `{key}`; known: field, direction"
+                )));
+            }
         }
     }
-    let field = get(value, "field")?
+    let field = get_key(value, &keys.field)?
         .and_then(|f| f.as_string())
         .ok_or_else(|| invalid("query.orderBy.field must be a string"))?;
-    let direction = match get(value, "direction")? {
+    let direction = match get_key(value, &keys.direction)? {
         None => None,
         Some(d) => Some(
             d.as_string()
@@ -220,6 +349,10 @@ fn template_strings(strings: &JsValue) -> Result<Vec<String>, JsValue> {
 /// functions, symbols, `undefined`, `NaN`, nested arrays, `Filter`s) is an
 /// `ODataError{code:"InvalidFilter"}` naming the value's place (1-based).
 fn template_value(value: &JsValue, index: usize) -> Result<TemplateValue, JsValue> {
+    // The kinds are disjoint, so testing the commonest first changes no outcome.
+    if value.is_string() {
+        return scalar(value, index);
+    }
     if Array::is_array(value) {
         let array: &Array = value.unchecked_ref();
         let mut items = Vec::with_capacity(array.length() as usize);
@@ -237,43 +370,50 @@ fn template_value(value: &JsValue, index: usize) -> Result<TemplateValue, JsValu
 fn scalar(value: &JsValue, index: usize) -> Result<TemplateValue, JsValue> {
     if let Some(s) = value.as_string() {
         // `as_string` turns a lone surrogate into U+FFFD: the literal would not be the value.
-        if !value.unchecked_ref::<js_sys::JsString>().is_valid_utf16() {
+        // (Only a string with a U+FFFD can have had one: look closer only then.)
+        if s.contains('\u{fffd}') && !value.unchecked_ref::<js_sys::JsString>().is_valid_utf16() {
             return Err(not_a_literal(index, "a string with a lone surrogate (not sendable)"));
         }
         return Ok(TemplateValue::String(s));
     }
-    if let Some(b) = value.as_bool() {
-        return Ok(TemplateValue::Bool(b));
-    }
-    if value.is_null() {
-        return Ok(TemplateValue::Null);
-    }
-    if let Some(n) = value.as_f64() {
-        if !n.is_finite() {
-            return Err(not_a_literal(index, &format!("`{}`", crate::platform::display_f64(n))));
+    if value.is_object() {
+        if let Some(date) = value.dyn_ref::<js_sys::Date>() {
+            let millis = date.get_time();
+            if millis.is_nan() {
+                return Err(not_a_literal(index, "an invalid Date"));
+            }
+            if !(MIN_MILLIS..=MAX_MILLIS).contains(&millis) {
+                return Err(not_a_literal(index, "a Date outside the years 0000-9999"));
+            }
+            return Ok(TemplateValue::DateTime(DateTimeOffset::from_unix_millis(millis as i64)));
         }
-        return Ok(TemplateValue::Number(n));
-    }
-    if value.is_bigint() {
-        let digits = value
-            .dyn_ref::<js_sys::BigInt>()
-            .and_then(|b| b.to_string(10).ok())
-            .map(String::from)
-            .unwrap_or_default();
-        return match digits.parse::<i64>() {
-            Ok(n) if n.unsigned_abs() <= (1 << 53) => Ok(TemplateValue::Number(n as f64)),
-            _ => Err(not_a_literal(index, "a BigInt beyond Number.MAX_SAFE_INTEGER")),
-        };
-    }
-    if let Some(date) = value.dyn_ref::<js_sys::Date>() {
-        let millis = date.get_time();
-        if millis.is_nan() {
-            return Err(not_a_literal(index, "an invalid Date"));
+    } else {
+        if let Some(n) = value.as_f64() {
+            if !n.is_finite() {
+                return Err(not_a_literal(
+                    index,
+                    &format!("`{}`", crate::platform::display_f64(n)),
+                ));
+            }
+            return Ok(TemplateValue::Number(n));
         }
-        if !(MIN_MILLIS..=MAX_MILLIS).contains(&millis) {
-            return Err(not_a_literal(index, "a Date outside the years 0000-9999"));
+        if let Some(b) = value.as_bool() {
+            return Ok(TemplateValue::Bool(b));
         }
-        return Ok(TemplateValue::DateTime(DateTimeOffset::from_unix_millis(millis as i64)));
+        if value.is_null() {
+            return Ok(TemplateValue::Null);
+        }
+        if value.is_bigint() {
+            let digits = value
+                .dyn_ref::<js_sys::BigInt>()
+                .and_then(|b| b.to_string(10).ok())
+                .map(String::from)
+                .unwrap_or_default();
+            return match digits.parse::<i64>() {
+                Ok(n) if n.unsigned_abs() <= (1 << 53) => Ok(TemplateValue::Number(n as f64)),
+                _ => Err(not_a_literal(index, "a BigInt beyond Number.MAX_SAFE_INTEGER")),
+            };
+        }
     }
     let kind = if value.is_undefined() {
         "`undefined` (use `null` for null)".to_string()

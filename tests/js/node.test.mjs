@@ -132,6 +132,52 @@ test("filter rejects values that cannot be literals with InvalidFilter", () => {
   assert.throws(() => filter("status eq 'New'"), TypeError);
 });
 
+test("a filter call site gives the right Filter and the same errors at every evaluation", () => {
+  const site = (name, status) => filter`customerProfile/name eq ${name} and status eq ${status}`;
+  const wanted = (name, status) =>
+    validateFilter(`customerProfile/name eq '${name.replaceAll("'", "''")}' and status eq '${status}'`);
+  for (let round = 0; round < 3; round++) {
+    for (const [name, status] of [["Contoso", "New"], ["O'Brien & Co #1+2", "Active"], ["東京 💝", "Closed"]]) {
+      const f = site(name, status);
+      const want = wanted(name, status);
+      assert.equal(String(f), want.canonical);
+      assert.deepEqual([...f.fields], want.fields);
+      assert.ok(Object.isFrozen(f.fields));
+    }
+    // A value that fails a check: the same error as the text filter, every time.
+    const e = thrown(() => site("Contoso", "new"));
+    const text = thrown(() => validateFilter("customerProfile/name eq 'Contoso' and status eq 'new'"));
+    assert.deepEqual([e.code, e.message, e.position, e.end], [text.code, text.message, text.position, text.end]);
+    // Strings that never compile throw every time, too.
+    const bad = thrown(() => filter`stauts eq ${"New"}`);
+    assert.equal(bad.code, "InvalidFilter");
+    assert.equal(bad.position, 0);
+    // The values decide the shape: a number where strings were, then a string again.
+    assert.equal(thrown(() => site("Contoso", 1)).code, "InvalidFilter");
+    assert.equal(String(site("x", "New")), "customerProfile/name eq 'x' and status eq 'New'");
+  }
+  // Called as a function with a mutable array: compiled for the call only, so a changed array
+  // gives a changed filter.
+  const parts = ["status eq ", ""];
+  assert.equal(String(filter(parts, "New")), "status eq 'New'");
+  parts[0] = "substatus eq ";
+  assert.equal(String(filter(parts, "Pending")), "substatus eq 'Pending'");
+});
+
+test("Filters are made by the filter tag only: new Filter() throws TypeError", () => {
+  assert.throws(() => new Filter("status eq 'New'", ["status"]), TypeError);
+  assert.throws(() => new Filter(), TypeError);
+  assert.throws(() => Reflect.construct(Filter, [Symbol("Filter"), "x", []]), TypeError);
+  // A look-alike is not a Filter: buildQuery and matchesFilter do not take it.
+  const fake = Object.create(Filter.prototype);
+  assert.ok(fake instanceof Filter);
+  assert.throws(() => buildQuery({ filter: fake }));
+  const f = filter`status eq ${"New"}`;
+  assert.ok(Object.isFrozen(f));
+  assert.equal(new URLSearchParams(buildQuery({ filter: f })).get("$filter"), "status eq 'New'");
+  assert.equal(matchesFilter(f, { status: "New" }), true);
+});
+
 test("buildQuery output round-trips through URLSearchParams", () => {
   const nasty = "O'Brien & Co #1+2 %20 ? = ;";
   const query = buildQuery({
