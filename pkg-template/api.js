@@ -1,14 +1,70 @@
 // The public API shared by both entries, on top of the wasm-bindgen glue.
-import { filterTemplate, compileFilterTemplate, createClient, openSync } from "./partner_referrals.js";
+import {
+  filterTemplate,
+  compileFilterTemplate,
+  buildQuery as buildQueryChecked,
+  buildQueryOf,
+  createClient,
+  openSync,
+} from "./partner_referrals.js";
+import { ODataError, Filter } from "@@CLASSES@@";
 
 export {
   validateFilter,
-  buildQuery,
   matchesFilter,
   decodeReferralPage,
   respondBy,
 } from "./partner_referrals.js";
-export { ODataError, Filter } from "@@CLASSES@@";
+export { ODataError, Filter };
+
+const QUERY_KEYS = ["filter", "select", "orderBy", "top", "count"];
+
+/**
+ * `buildQuery(query)`: the query string. The usual query (a plain object, every property of
+ * its usual type, no `select`) is read here and handed over in one call; anything else, and
+ * every error, is the wasm `buildQuery`'s (it gets a copy of what was read, so no property is
+ * read twice).
+ */
+export function buildQuery(query) {
+  if (query === null || typeof query !== "object" || Array.isArray(query)) {
+    return buildQueryChecked(query);
+  }
+  for (const key of Object.keys(query)) {
+    if (!QUERY_KEYS.includes(key)) return buildQueryChecked(query);
+  }
+  const { filter, select, orderBy, top, count } = query;
+  const checked = () => buildQueryChecked({ filter, select, orderBy, top, count });
+  // A genuine Filter brings its `$filter` value along (made and encoded by the wasm side).
+  let encoded;
+  if (filter !== undefined && typeof filter !== "string") {
+    encoded = Filter.encodedOf(filter);
+    if (encoded === undefined) return checked();
+  }
+  if (select !== undefined) return checked();
+  if ((top !== undefined && typeof top !== "number") || (count !== undefined && typeof count !== "boolean")) {
+    return checked();
+  }
+  let field, direction;
+  if (orderBy !== undefined && typeof orderBy !== "string") {
+    if (orderBy === null || typeof orderBy !== "object" || Array.isArray(orderBy)) return checked();
+    for (const key of Object.keys(orderBy)) {
+      if (key !== "field" && key !== "direction") return checked();
+    }
+    ({ field, direction } = orderBy);
+    if (typeof field !== "string" || (direction !== undefined && typeof direction !== "string")) {
+      return checked();
+    }
+  }
+  if (encoded === undefined) {
+    return buildQueryOf(filter, typeof orderBy === "string" ? orderBy : undefined, field, direction, top, count);
+  }
+  // `$filter` comes first; the rest is what the same query without a filter gives.
+  const rest =
+    orderBy === undefined && top === undefined && count === undefined
+      ? ""
+      : buildQueryOf(undefined, typeof orderBy === "string" ? orderBy : undefined, field, direction, top, count);
+  return rest === "" ? "$filter=" + encoded : "$filter=" + encoded + "&" + rest;
+}
 
 /**
  * Tagged template: interpolated values become literals, never syntax.

@@ -50,7 +50,7 @@ const glueJs = read(join(outDir, `${glue}.js`));
 const glueExports = new Set([...glueJs.matchAll(/^export function (\w+)/gm)].map((m) => m[1]));
 let api = read(join(template, "api.js"));
 const fromGlue = [...api.matchAll(/export \{([^}]*)\} from "\.\/partner_referrals\.js"/g), ...api.matchAll(/import \{([^}]*)\} from "\.\/partner_referrals\.js"/g)]
-  .flatMap((m) => m[1].split(",").map((s) => s.trim()).filter(Boolean));
+  .flatMap((m) => m[1].split(",").map((s) => s.trim().split(/\s+as\s+/)[0]).filter(Boolean));
 const missing = fromGlue.filter((name) => !glueExports.has(name));
 if (missing.length) fail(`the wasm module does not export: ${missing.join(", ")}`);
 api = api.replace("@@CLASSES@@", classesSpecifier);

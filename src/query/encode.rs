@@ -54,8 +54,46 @@ pub enum OrderBy {
 
 /// Characters kept literal: unreserved plus `$ , / ' ( ) :`, all of which `URLSearchParams`
 /// gives back unchanged and which keep filters readable in logs.
+const fn keep_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric()
+        || matches!(b, b'-' | b'.' | b'_' | b'~' | b'$' | b',' | b'/' | b'\'' | b'(' | b')' | b':')
+}
+
+/// [`keep_byte`] of every byte, looked up rather than computed (the per-byte test of the
+/// encoder).
+static KEEP: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        table[i] = keep_byte(i as u8);
+        i += 1;
+    }
+    table
+};
+
+/// `%00%01…%FF`: the escape of byte `b` is `ESCAPES[3 * b..3 * b + 3]`.
+static ESCAPES: &str = {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    const BYTES: [u8; 768] = {
+        let mut out = [0u8; 768];
+        let mut i = 0;
+        while i < 256 {
+            out[3 * i] = b'%';
+            out[3 * i + 1] = HEX[i >> 4];
+            out[3 * i + 2] = HEX[i & 15];
+            i += 1;
+        }
+        out
+    };
+    match std::str::from_utf8(&BYTES) {
+        Ok(s) => s,
+        // invariant: the table is ASCII (checked when compiling: a panic here is a build error).
+        Err(_) => panic!("escape table is not ASCII"),
+    }
+};
+
 fn keep(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"-._~$,/'():".contains(&b)
+    KEEP[usize::from(b)]
 }
 
 /// Percent-encodes `value` (UTF-8 bytes; space as `%20`, never `+`).
@@ -67,8 +105,13 @@ pub fn percent_encode(value: &str) -> String {
 
 /// [`percent_encode`], appending to `out`: runs of kept characters are copied at once.
 pub fn percent_encode_into(out: &mut String, value: &str) {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     let bytes = value.as_bytes();
+    let escaped = bytes.iter().filter(|b| !keep(**b)).count();
+    out.reserve(bytes.len() + 2 * escaped);
+    if escaped == 0 {
+        out.push_str(value);
+        return;
+    }
     let mut kept = 0;
     for (i, &b) in bytes.iter().enumerate() {
         if keep(b) {
@@ -76,9 +119,8 @@ pub fn percent_encode_into(out: &mut String, value: &str) {
         }
         // invariant: `kept..i` holds only ASCII bytes (kept ones), so it is a char boundary.
         out.push_str(value.get(kept..i).unwrap_or_default());
-        out.push('%');
-        out.push(char::from(HEX[usize::from(b >> 4)]));
-        out.push(char::from(HEX[usize::from(b & 15)]));
+        let at = 3 * usize::from(b);
+        out.push_str(ESCAPES.get(at..at + 3).unwrap_or_default());
         kept = i + 1;
     }
     out.push_str(value.get(kept..).unwrap_or_default());
@@ -289,12 +331,7 @@ pub fn build_query_canonical(query: &ReferralQuery) -> Result<String> {
 
 fn build(query: &ReferralQuery, canonical: bool) -> Result<String> {
     let mut out = String::with_capacity(query.filter.as_ref().map_or(0, |f| f.len() * 5 / 4) + 64);
-    let sep = |out: &mut String, key: &str| {
-        if !out.is_empty() {
-            out.push('&');
-        }
-        out.push_str(key);
-    };
+    let sep = separate;
     if let Some(filter) = &query.filter {
         sep(&mut out, "$filter=");
         if canonical {
@@ -314,6 +351,24 @@ fn build(query: &ReferralQuery, canonical: bool) -> Result<String> {
         }
     }
     if let Some(order) = &query.order_by {
+        if let OrderBy::Field { field, direction } = order {
+            // The usual case, without the item list: what `order_items` accepts and makes.
+            let direction = match direction.as_deref() {
+                None => Some(None),
+                Some(d) if d.eq_ignore_ascii_case("asc") => Some(Some("asc")),
+                Some(d) if d.eq_ignore_ascii_case("desc") => Some(Some("desc")),
+                Some(_) => None,
+            };
+            if let (true, Some(direction)) = (ORDERABLE.contains(&field.as_str()), direction) {
+                sep(&mut out, "$orderby=");
+                out.push_str(field);
+                if let Some(direction) = direction {
+                    out.push_str("%20");
+                    out.push_str(direction);
+                }
+                return finish(out, query);
+            }
+        }
         let items = order_items(order)?;
         sep(&mut out, "$orderby=");
         for (i, (field, direction)) in items.iter().enumerate() {
@@ -327,16 +382,29 @@ fn build(query: &ReferralQuery, canonical: bool) -> Result<String> {
             }
         }
     }
+    finish(out, query)
+}
+
+/// `$top` and `$count` after the rest of [`build`].
+fn finish(mut out: String, query: &ReferralQuery) -> Result<String> {
     if let Some(top) = query.top {
         let top = check_top(top)?;
-        sep(&mut out, "$top=");
+        separate(&mut out, "$top=");
         // invariant: writing to a String cannot fail.
         let _ = write!(out, "{top}");
     }
     if query.count == Some(true) {
-        sep(&mut out, "$count=true");
+        separate(&mut out, "$count=true");
     }
     Ok(out)
+}
+
+/// Appends `&` (unless first) and `key`.
+fn separate(out: &mut String, key: &str) {
+    if !out.is_empty() {
+        out.push('&');
+    }
+    out.push_str(key);
 }
 
 /// Reads a request target (`/v1.0/engagements/referrals?$top=10&$filter=…`), a query with a

@@ -387,15 +387,15 @@ impl Plan {
         let bytes = text.as_bytes();
         let mut spans = Vec::with_capacity(ranges.len());
         for &(start, end) in &ranges {
-            let before = start.checked_sub(1).map(|i| bytes[i]);
+            let before = start.checked_sub(1).and_then(|i| bytes.get(i).copied());
             let after = bytes.get(end).copied();
             if !matches!(before, None | Some(b' ' | b'(' | b','))
                 || !matches!(after, None | Some(b' ' | b')' | b','))
             {
                 return None;
             }
-            let at = text[..start].encode_utf16().count();
-            let len = text[start..end].encode_utf16().count();
+            let at = text.get(..start)?.encode_utf16().count();
+            let len = text.get(start..end)?.encode_utf16().count();
             spans.push((u32::try_from(at).ok()?, u32::try_from(at + len).ok()?));
         }
         // Each literal must be exactly one literal node, spelled as rendered.
@@ -407,14 +407,19 @@ impl Plan {
             if let ExprKind::Literal(_) = node.kind {
                 let span = (node.span.start, node.span.end);
                 if let Some(i) = spans.iter().position(|s| *s == span) {
-                    let text = &text[ranges[i].0..ranges[i].1];
-                    let same = literal_of(scalars[i], text)
-                        .is_some_and(|l| matches!(&node.kind, ExprKind::Literal(k) if *k == l))
-                        && node.to_string() == text;
-                    if nodes[i].is_some() || !same {
-                        ok = false;
+                    let rendered = ranges.get(i).and_then(|&(s, e)| text.get(s..e));
+                    let same = match (rendered, scalars.get(i)) {
+                        (Some(rendered), Some(value)) => {
+                            literal_of(value, rendered).is_some_and(
+                                |l| matches!(&node.kind, ExprKind::Literal(k) if *k == l),
+                            ) && node.to_string() == rendered
+                        }
+                        _ => false,
+                    };
+                    match nodes.get_mut(i) {
+                        Some(slot @ None) if same => *slot = Some(index),
+                        _ => ok = false,
                     }
-                    nodes[i] = Some(index);
                 }
             }
             index += 1;
@@ -432,7 +437,7 @@ impl Plan {
         } else {
             let mut probe = expr.clone();
             let probes = strings_at.iter().map(|_| Literal::String("\u{e000}".into())).collect();
-            let at: Vec<usize> = strings_at.iter().map(|i| nodes[*i]).collect();
+            let at: Vec<usize> = strings_at.iter().filter_map(|i| nodes.get(*i).copied()).collect();
             substitute(&mut probe, &at, probes);
             let fine = check::check(&probe, Some(&REFERRAL)).errors.is_empty();
             (!fine).then(|| (expr.clone(), nodes.clone()))
@@ -458,12 +463,14 @@ impl Plan {
             rest = after;
         }
         pieces.push(rest.to_string());
-        let literal_len: usize =
-            ranges.iter().map(|&(s, e)| text[s..e].encode_utf16().count()).sum();
+        let literal_len: usize = ranges
+            .iter()
+            .map(|&(s, e)| text.get(s..e).map_or(0, |t| t.encode_utf16().count()))
+            .sum();
         let plan = Plan {
             pieces,
             fields: filter.fields().to_vec(),
-            fixed_len: text.encode_utf16().count() - literal_len,
+            fixed_len: text.encode_utf16().count().saturating_sub(literal_len),
             recheck,
         };
         // The plan must give back what the slow way gave, from the per-call literals.

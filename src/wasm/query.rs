@@ -99,18 +99,27 @@ impl FilterTemplate {
                 if cache.len() <= plan {
                     cache.resize(plan + 1, None);
                 }
-                match &mut cache[plan] {
-                    Some(fields) => fields.clone(),
-                    slot @ None => {
+                match cache.get_mut(plan) {
+                    Some(Some(fields)) => fields.clone(),
+                    Some(slot) => {
                         let fields = js_strings(template.plan_fields(plan));
                         *slot = Some(fields.clone());
                         fields
                     }
+                    None => js_strings(template.plan_fields(plan)),
                 }
             }
             Err(own) => js_strings(&own),
         };
-        Ok(super::new_filter(&built.canonical, &fields))
+        // The canonical text and its percent-encoding (what `buildQuery` puts after
+        // `$filter=`) cross as one string, cut at `split` (UTF-16 units) on the JS side.
+        let canonical = built.canonical;
+        let split =
+            if canonical.is_ascii() { canonical.len() } else { canonical.encode_utf16().count() };
+        let mut text = String::with_capacity(canonical.len() * 2 + 16);
+        text.push_str(&canonical);
+        query::encode::percent_encode_into(&mut text, &canonical);
+        Ok(super::new_filter(&text, u32::try_from(split).unwrap_or(u32::MAX), &fields))
     }
 }
 
@@ -125,6 +134,29 @@ pub fn build_query(
     #[wasm_bindgen(unchecked_param_type = "ReferralQuery")] query: JsValue,
 ) -> Result<String, JsValue> {
     query_string(&query, "buildQuery query")
+}
+
+/// `buildQuery` for the package's `buildQuery` when it has already read a plain query (no
+/// `select`, every property of its usual JS type) in JS: the values in one call, no property
+/// reads back into JS. A genuine `Filter` does not come here: the package puts its
+/// percent-encoded text (made with it) in front of what this gives for the rest. Anything else
+/// goes through `buildQuery` above, which words the errors.
+#[wasm_bindgen(js_name = buildQueryOf, skip_typescript)]
+pub fn build_query_of(
+    filter: Option<String>,
+    order_text: Option<String>,
+    order_field: Option<String>,
+    order_direction: Option<String>,
+    top: Option<f64>,
+    count: Option<bool>,
+) -> Result<String, JsValue> {
+    let order_by = match (order_text, order_field) {
+        (Some(text), _) => Some(OrderBy::Text(text)),
+        (None, Some(field)) => Some(OrderBy::Field { field, direction: order_direction }),
+        (None, None) => None,
+    };
+    let query = ReferralQuery { filter, select: None, order_by, top, count };
+    query::build_query(&query).map_err(js_err)
 }
 
 /// `matchesFilter(f, referral)`: evaluates a filter over one referral in memory; `now()` is
@@ -249,6 +281,8 @@ struct Keys {
     count: JsValue,
     field: JsValue,
     direction: JsValue,
+    /// The usual values of `orderBy.field` / `orderBy.direction`, recognised without copying.
+    values: [(JsValue, &'static str); 4],
 }
 
 thread_local! {
@@ -260,6 +294,8 @@ thread_local! {
         count: JsValue::from_str("count"),
         field: JsValue::from_str("field"),
         direction: JsValue::from_str("direction"),
+        values: ["createdDateTime", "updatedDateTime", "asc", "desc"]
+            .map(|v| (JsValue::from_str(v), v)),
     };
 }
 
@@ -297,13 +333,18 @@ fn order_by_value(value: &JsValue, keys: &Keys) -> Result<OrderBy, JsValue> {
             }
         }
     }
+    // The usual values are compared in JS (`===`) rather than copied into Rust.
+    let text = |v: &JsValue| match keys.values.iter().find(|(known, _)| known == v) {
+        Some((_, name)) => Some((*name).to_string()),
+        None => v.as_string(),
+    };
     let field = get_key(value, &keys.field)?
-        .and_then(|f| f.as_string())
+        .and_then(|f| text(&f))
         .ok_or_else(|| invalid("query.orderBy.field must be a string"))?;
     let direction = match get_key(value, &keys.direction)? {
         None => None,
         Some(d) => Some(
-            d.as_string()
+            text(&d)
                 .ok_or_else(|| invalid("query.orderBy.direction must be \"asc\" or \"desc\""))?,
         ),
     };

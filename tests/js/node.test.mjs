@@ -212,6 +212,34 @@ test("buildQuery rejects bad options with their codes", () => {
   }
 });
 
+test("buildQuery reads the usual query in JS and hands everything else to the wasm checks", () => {
+  const f = filter`status eq ${"New"}`;
+  assert.equal(buildQuery({ filter: f, orderBy: { field: "createdDateTime", direction: "DESC" }, top: 5, count: true }),
+    "$filter=status%20eq%20'New'&$orderby=createdDateTime%20desc&$top=5&$count=true");
+  assert.equal(buildQuery({ orderBy: { field: "updatedDateTime" } }), "$orderby=updatedDateTime");
+  assert.equal(buildQuery({ orderBy: "createdDateTime DESC, updatedDateTime", count: false }),
+    "$orderby=createdDateTime%20desc,updatedDateTime");
+  assert.equal(buildQuery({ filter: f, select: ["id", "id"] }), "$filter=status%20eq%20'New'&$select=id");
+  assert.equal(buildQuery({ filter: undefined, top: undefined }), "");
+  assert.match(thrown(() => buildQuery({ top: NaN })).message, /found `NaN`/);
+  assert.match(thrown(() => buildQuery({ top: 2 ** 31 })).message, /found `2147483648`/);
+  const unknown = thrown(() => buildQuery({ orderBy: { field: "createdDateTime", dir: "asc" } }));
+  assert.equal(unknown.code, "InvalidOrderBy");
+  assert.match(unknown.message, /unknown query\.orderBy property `dir`/);
+  assert.equal(thrown(() => buildQuery({ orderBy: { field: 1 } })).code, "InvalidOrderBy");
+  assert.equal(thrown(() => buildQuery({ orderBy: null })).code, "InvalidOrderBy");
+  assert.equal(thrown(() => buildQuery({ filter: f, orderBy: "createdDateTime up" })).code, "InvalidOrderBy");
+  assert.throws(() => buildQuery({ count: "yes" }), TypeError);
+  assert.throws(() => buildQuery({ top: 1, fitler: "x" }), /did you mean `filter`/);
+  assert.throws(() => buildQuery([]), TypeError);
+  assert.throws(() => buildQuery("top=1"), TypeError);
+  // Every property is read once, also when the wasm side has to decide.
+  const reads = [];
+  const spy = (value) => new Proxy(value, { get: (t, k, r) => (reads.push(k), Reflect.get(t, k, r)) });
+  assert.equal(thrown(() => buildQuery(spy({ filter: "stauts eq 1", top: 1 }))).code, "InvalidFilter");
+  assert.deepEqual(reads.filter((k) => k === "filter" || k === "top"), ["filter", "top"]);
+});
+
 test("every documented sample request builds, validates and round-trips", () => {
   assert.ok(samples.length >= 8);
   for (const line of samples) {
