@@ -59,11 +59,30 @@ export function buildQuery(query) {
     return buildQueryOf(filter, typeof orderBy === "string" ? orderBy : undefined, field, direction, top, count);
   }
   // `$filter` comes first; the rest is what the same query without a filter gives.
-  const rest =
-    orderBy === undefined && top === undefined && count === undefined
-      ? ""
-      : buildQueryOf(undefined, typeof orderBy === "string" ? orderBy : undefined, field, direction, top, count);
+  const rest = optionsOnly(typeof orderBy === "string" ? orderBy : undefined, field, direction, top, count);
   return rest === "" ? "$filter=" + encoded : "$filter=" + encoded + "&" + rest;
+}
+
+// The last options-only query string `optionsOnly` made: a loop that builds queries for many
+// filters with the same other options asks for the same one (`buildQueryOf` is a pure function
+// of these primitives; only results are kept, so errors are thrown every time).
+let last = [];
+let lastRest = "";
+
+function optionsOnly(orderText, field, direction, top, count) {
+  if (orderText === undefined && field === undefined && top === undefined && count === undefined) return "";
+  if (
+    last[0] !== orderText ||
+    last[1] !== field ||
+    last[2] !== direction ||
+    last[3] !== top ||
+    last[4] !== count ||
+    last.length === 0
+  ) {
+    lastRest = buildQueryOf(undefined, orderText, field, direction, top, count);
+    last = [orderText, field, direction, top, count];
+  }
+  return lastRest;
 }
 
 /**

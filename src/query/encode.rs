@@ -71,26 +71,7 @@ static KEEP: [bool; 256] = {
     table
 };
 
-/// `%00%01…%FF`: the escape of byte `b` is `ESCAPES[3 * b..3 * b + 3]`.
-static ESCAPES: &str = {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    const BYTES: [u8; 768] = {
-        let mut out = [0u8; 768];
-        let mut i = 0;
-        while i < 256 {
-            out[3 * i] = b'%';
-            out[3 * i + 1] = HEX[i >> 4];
-            out[3 * i + 2] = HEX[i & 15];
-            i += 1;
-        }
-        out
-    };
-    match std::str::from_utf8(&BYTES) {
-        Ok(s) => s,
-        // invariant: the table is ASCII (checked when compiling: a panic here is a build error).
-        Err(_) => panic!("escape table is not ASCII"),
-    }
-};
+const HEX: &[u8; 16] = b"0123456789ABCDEF";
 
 fn keep(b: u8) -> bool {
     KEEP[usize::from(b)]
@@ -103,27 +84,27 @@ pub fn percent_encode(value: &str) -> String {
     out
 }
 
-/// [`percent_encode`], appending to `out`: runs of kept characters are copied at once.
+/// [`percent_encode`], appending to `out`. The result is ASCII, so it is assembled byte by
+/// byte (cheaper than many small `push_str`s) and appended once.
 pub fn percent_encode_into(out: &mut String, value: &str) {
     let bytes = value.as_bytes();
     let escaped = bytes.iter().filter(|b| !keep(**b)).count();
-    out.reserve(bytes.len() + 2 * escaped);
     if escaped == 0 {
         out.push_str(value);
         return;
     }
-    let mut kept = 0;
-    for (i, &b) in bytes.iter().enumerate() {
+    let mut buf = Vec::with_capacity(bytes.len() + 2 * escaped);
+    for &b in bytes {
         if keep(b) {
-            continue;
+            buf.push(b);
+        } else {
+            buf.push(b'%');
+            buf.push(HEX[usize::from(b >> 4)]);
+            buf.push(HEX[usize::from(b & 15)]);
         }
-        // invariant: `kept..i` holds only ASCII bytes (kept ones), so it is a char boundary.
-        out.push_str(value.get(kept..i).unwrap_or_default());
-        let at = 3 * usize::from(b);
-        out.push_str(ESCAPES.get(at..at + 3).unwrap_or_default());
-        kept = i + 1;
     }
-    out.push_str(value.get(kept..).unwrap_or_default());
+    // invariant: every byte pushed is ASCII (kept bytes are ASCII, escapes are `%XX`).
+    out.push_str(std::str::from_utf8(&buf).unwrap_or_default());
 }
 
 /// Decodes like `URLSearchParams`: `+` is a space, `%XX` a byte, a stray `%` stays, and the

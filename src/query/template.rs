@@ -184,11 +184,22 @@ fn render_with_items(
 /// beyond this, calls of new shapes take the slow way).
 const MAX_PLANS: usize = 8;
 
-/// Appends `n` as `width` decimal digits (zero-padded; higher digits are dropped).
-fn push_digits(out: &mut String, n: u32, width: u32) {
-    for p in (0..width).rev() {
-        out.push(char::from(b'0' + (n / 10u32.pow(p) % 10) as u8));
+/// Appends `n` as `width` (at most 9) decimal digits, zero-padded.
+fn push_digits(out: &mut String, mut n: u32, width: usize) {
+    let mut digits = [b'0'; 9];
+    let width = width.min(9);
+    for d in digits[..width].iter_mut().rev() {
+        *d = b'0' + (n % 10) as u8;
+        n /= 10;
     }
+    // invariant: ASCII digits are UTF-8.
+    out.push_str(std::str::from_utf8(&digits[..width]).unwrap_or_default());
+}
+
+/// The length of `s` in UTF-16 code units, from its UTF-8 bytes: one unit per character, two
+/// for those of four bytes.
+pub(crate) fn utf16_len_of(s: &str) -> usize {
+    s.bytes().map(|b| usize::from(b & 0xC0 != 0x80) + usize::from(b >= 0xF0)).sum()
 }
 
 /// Writes a UTC date-time with a year 0000-9999 exactly as its `Display` does (without the
@@ -500,7 +511,7 @@ impl Plan {
         if ends.len() + 1 != self.pieces.len() {
             return None;
         }
-        let literal_len = if text.is_ascii() { text.len() } else { text.encode_utf16().count() };
+        let literal_len = utf16_len_of(text);
         if self.fixed_len + literal_len > MAX_FILTER_LEN {
             return None;
         }
@@ -679,6 +690,14 @@ mod tests {
         assert_eq!(number_literal(-0.0).unwrap(), "0");
         assert_eq!(number_literal(f64::NAN), None);
         assert_eq!(number_literal(f64::INFINITY), None);
+    }
+
+    #[test]
+    fn utf16_lengths_are_counted_from_utf8() {
+        for s in ["", "abc", "é", "東京 Trading", "💝🎉 ünïcödé", "\u{ffff}\u{10000}\u{0}"]
+        {
+            assert_eq!(utf16_len_of(s), s.encode_utf16().count(), "{s}");
+        }
     }
 
     #[test]

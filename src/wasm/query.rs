@@ -114,8 +114,7 @@ impl FilterTemplate {
         // The canonical text and its percent-encoding (what `buildQuery` puts after
         // `$filter=`) cross as one string, cut at `split` (UTF-16 units) on the JS side.
         let canonical = built.canonical;
-        let split =
-            if canonical.is_ascii() { canonical.len() } else { canonical.encode_utf16().count() };
+        let split = query::template::utf16_len_of(&canonical);
         let mut text = String::with_capacity(canonical.len() * 2 + 16);
         text.push_str(&canonical);
         query::encode::percent_encode_into(&mut text, &canonical);
@@ -391,8 +390,8 @@ fn template_strings(strings: &JsValue) -> Result<Vec<String>, JsValue> {
 /// `ODataError{code:"InvalidFilter"}` naming the value's place (1-based).
 fn template_value(value: &JsValue, index: usize) -> Result<TemplateValue, JsValue> {
     // The kinds are disjoint, so testing the commonest first changes no outcome.
-    if value.is_string() {
-        return scalar(value, index);
+    if let Some(s) = value.as_string() {
+        return string_value(value, s, index);
     }
     if Array::is_array(value) {
         let array: &Array = value.unchecked_ref();
@@ -410,12 +409,7 @@ fn template_value(value: &JsValue, index: usize) -> Result<TemplateValue, JsValu
 
 fn scalar(value: &JsValue, index: usize) -> Result<TemplateValue, JsValue> {
     if let Some(s) = value.as_string() {
-        // `as_string` turns a lone surrogate into U+FFFD: the literal would not be the value.
-        // (Only a string with a U+FFFD can have had one: look closer only then.)
-        if s.contains('\u{fffd}') && !value.unchecked_ref::<js_sys::JsString>().is_valid_utf16() {
-            return Err(not_a_literal(index, "a string with a lone surrogate (not sendable)"));
-        }
-        return Ok(TemplateValue::String(s));
+        return string_value(value, s, index);
     }
     if value.is_object() {
         if let Some(date) = value.dyn_ref::<js_sys::Date>() {
@@ -468,6 +462,16 @@ fn scalar(value: &JsValue, index: usize) -> Result<TemplateValue, JsValue> {
         "an object".to_string()
     };
     Err(not_a_literal(index, &kind))
+}
+
+/// A string value (`s` is `value` as read by `as_string`).
+fn string_value(value: &JsValue, s: String, index: usize) -> Result<TemplateValue, JsValue> {
+    // `as_string` turns a lone surrogate into U+FFFD: the literal would not be the value.
+    // (Only a string with a U+FFFD can have had one: look closer only then.)
+    if s.contains('\u{fffd}') && !value.unchecked_ref::<js_sys::JsString>().is_valid_utf16() {
+        return Err(not_a_literal(index, "a string with a lone surrogate (not sendable)"));
+    }
+    Ok(TemplateValue::String(s))
 }
 
 fn not_a_literal(index: usize, what: &str) -> JsValue {

@@ -233,6 +233,17 @@ test("buildQuery reads the usual query in JS and hands everything else to the wa
   assert.throws(() => buildQuery({ top: 1, fitler: "x" }), /did you mean `filter`/);
   assert.throws(() => buildQuery([]), TypeError);
   assert.throws(() => buildQuery("top=1"), TypeError);
+  // The same options with other filters, then other options: each query is its own.
+  for (const name of ["a", "b"]) {
+    const g = filter`customerProfile/name eq ${name}`;
+    for (const top of [1, 2, 1]) {
+      assert.equal(buildQuery({ filter: g, top, orderBy: "createdDateTime" }),
+        `$filter=customerProfile/name%20eq%20'${name}'&$orderby=createdDateTime&$top=${top}`);
+      assert.equal(thrown(() => buildQuery({ filter: g, top: 0 })).code, "InvalidTop");
+    }
+    assert.equal(buildQuery({ filter: g }), `$filter=customerProfile/name%20eq%20'${name}'`);
+    assert.equal(buildQuery({ filter: g, count: true }), `$filter=customerProfile/name%20eq%20'${name}'&$count=true`);
+  }
   // Every property is read once, also when the wasm side has to decide.
   const reads = [];
   const spy = (value) => new Proxy(value, { get: (t, k, r) => (reads.push(k), Reflect.get(t, k, r)) });
