@@ -332,7 +332,8 @@ fn literal_of(value: &TemplateValue, text: &str) -> Option<Literal> {
 }
 
 /// Calls `f` on every node of `e` in pre-order (recursion depth is bounded by the parser).
-fn each_node_mut(e: &mut Expr, f: &mut impl FnMut(&mut Expr)) {
+/// (`dyn`: one copy of the walk in the wasm file, whatever the callers.)
+fn each_node_mut(e: &mut Expr, f: &mut dyn FnMut(&mut Expr)) {
     f(e);
     match &mut e.kind {
         ExprKind::Literal(_) | ExprKind::Path(_) => {}
