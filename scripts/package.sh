@@ -29,7 +29,8 @@ if [[ ${PR_NIGHTLY:-1} != 0 ]] && rustup run "$nightly" rustc --version >/dev/nu
     -Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size
   wasm=$nightly_target/wasm32-unknown-unknown/release/partner_referrals.wasm
 else
-  echo "package: building the wasm with stable (no $nightly with rust-src; the wasm is larger)"
+  why="no $nightly with rust-src"; [[ ${PR_NIGHTLY:-1} == 0 ]] && why="PR_NIGHTLY=0"
+  echo "package: building the wasm with stable ($why; the wasm is larger)"
   cargo build --release --lib --target wasm32-unknown-unknown -j2
 fi
 rm -rf "$out" && mkdir -p "$out"
