@@ -30,6 +30,9 @@ if [[ ${PR_NIGHTLY:-1} != 0 ]] && ! rustup run "$nightly" rustc --version >/dev/
 elif [[ ${PR_NIGHTLY:-1} != 0 ]] && ! rustup component list --toolchain "$nightly" --installed | grep -q '^rust-src'; then
   rustup component add rust-src --toolchain "$nightly" || say "could not add rust-src to $nightly"
 fi
+if [[ ${PR_NIGHTLY:-1} != 0 ]] && rustup run "$nightly" rustc --version >/dev/null 2>&1; then
+  say "rust $nightly for the package build"
+fi
 
 # --- wasm-bindgen CLI: must equal the wasm-bindgen crate version in Cargo.lock -----------
 want=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
