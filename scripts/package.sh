@@ -9,7 +9,30 @@ wasm=target/wasm32-unknown-unknown/release/partner_referrals.wasm
 
 # strip=debuginfo, not the profile's strip=true: that would drop the target_features section that
 # wasm-bindgen and wasm-opt read to know which wasm features the module uses.
-CARGO_PROFILE_RELEASE_STRIP=debuginfo cargo build --release --lib --target wasm32-unknown-unknown -j2
+export CARGO_PROFILE_RELEASE_STRIP=debuginfo
+
+# The shipped wasm is built with a pinned nightly when scripts/setup.sh could install it: std
+# rebuilt at opt-level z with our LTO (-Zbuild-std), panics as plain traps (no message or
+# location strings: the crate has no reachable panic), `{:?}` compiled out (no message of ours
+# uses it) and std's optimize_for_size paths; docs/decisions/size.md has the measured saving.
+# Its own target dir, so the stable builds of `make test` keep theirs. PR_NIGHTLY=0, or a
+# missing toolchain, builds with stable instead (same behaviour, a bigger wasm): the line below
+# says which one was used.
+nightly=$(cat scripts/nightly-toolchain)
+if [[ ${PR_NIGHTLY:-1} != 0 ]] && rustup run "$nightly" rustc --version >/dev/null 2>&1 \
+  && [[ -d "$(rustup run "$nightly" rustc --print sysroot)/lib/rustlib/src/rust/library" ]]; then
+  echo "package: building the wasm with $nightly -Zbuild-std (smaller)"
+  nightly_target=${CARGO_TARGET_DIR:-target}/nightly-build-std
+  RUSTFLAGS="-Zlocation-detail=none -Zfmt-debug=none -Zunstable-options -Cpanic=immediate-abort" \
+    cargo "+$nightly" build --release --lib --target wasm32-unknown-unknown -j2 \
+    --target-dir "$nightly_target" \
+    -Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size
+  wasm=$nightly_target/wasm32-unknown-unknown/release/partner_referrals.wasm
+else
+  why="no $nightly with rust-src"; [[ ${PR_NIGHTLY:-1} == 0 ]] && why="PR_NIGHTLY=0"
+  echo "package: building the wasm with stable ($why; the wasm is larger)"
+  cargo build --release --lib --target wasm32-unknown-unknown -j2
+fi
 rm -rf "$out" && mkdir -p "$out"
 # One glue for every entry: the node entry calls initSync with the bytes, the web entry calls
 # init with a URL. No default URL in the glue: the entries pass it, so bundlers see one asset.

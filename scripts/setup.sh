@@ -19,6 +19,21 @@ for comp in rustfmt clippy; do
   fi
 done
 
+# --- the pinned nightly that builds the shipped wasm (scripts/package.sh): rustc, cargo and
+# rust-src only (about 100 MB to download; -Zbuild-std compiles std for wasm32 itself). Not fatal:
+# without it the package is built with stable, larger. PR_NIGHTLY=0 skips it.
+nightly=$(cat scripts/nightly-toolchain)
+if [[ ${PR_NIGHTLY:-1} != 0 ]] && ! rustup run "$nightly" rustc --version >/dev/null 2>&1; then
+  say "installing rust $nightly (minimal + rust-src) for the size-optimised package build"
+  rustup toolchain install "$nightly" --profile minimal --component rust-src \
+    || say "could not install $nightly: the package will be built with stable (larger wasm)"
+elif [[ ${PR_NIGHTLY:-1} != 0 ]] && ! rustup component list --toolchain "$nightly" --installed | grep -q '^rust-src'; then
+  rustup component add rust-src --toolchain "$nightly" || say "could not add rust-src to $nightly"
+fi
+if [[ ${PR_NIGHTLY:-1} != 0 ]] && rustup run "$nightly" rustc --version >/dev/null 2>&1; then
+  say "rust $nightly for the package build"
+fi
+
 # --- wasm-bindgen CLI: must equal the wasm-bindgen crate version in Cargo.lock -----------
 want=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
 have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)

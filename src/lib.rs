@@ -17,6 +17,7 @@ pub mod model;
 pub mod page;
 mod platform;
 pub mod query;
+pub mod record;
 pub mod schema;
 pub mod sync;
 

@@ -37,6 +37,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
 use crate::datetime::DateTimeOffset;
+use crate::record::{JsonNode, Record, Scalar};
 
 /// Unknown properties of an object, kept as sent.
 pub type Extra = Map<String, Value>;
@@ -818,12 +819,18 @@ pub fn respond_by(referral: &Referral, days: u32) -> Option<String> {
 /// });
 /// assert_eq!(respond_by_value(&referral, 14).as_deref(), Some("2020-10-31T22:00:00.000Z"));
 /// ```
-pub fn respond_by_value(referral: &Value, days: u32) -> Option<String> {
-    let text = |name: &str| referral.get(name).and_then(Value::as_str);
-    if text("direction") != Some("Incoming") || text("substatus") != Some("Pending") {
+pub fn respond_by_value<R: Record + ?Sized>(referral: &R, days: u32) -> Option<String> {
+    let root = referral.root();
+    let text = |name: &str| match root.member(name)?.scalar() {
+        Scalar::String(s) => Some(s),
+        _ => None,
+    };
+    if text("direction").as_deref() != Some("Incoming")
+        || text("substatus").as_deref() != Some("Pending")
+    {
         return None;
     }
-    deadline(text("expirationDateTime"), text("createdDateTime"), days)
+    deadline(text("expirationDateTime").as_deref(), text("createdDateTime").as_deref(), days)
 }
 
 fn deadline(expiration: Option<&str>, created: Option<&str>, days: u32) -> Option<String> {

@@ -5,20 +5,19 @@
 //! three-valued (`logic`) and a filter whose result is `null` does not match; strings
 //! compare case-sensitively by UTF-16 code unit (as JavaScript does); `length`, `indexof` and
 //! `substring` count UTF-16 code units; date-times compare by instant. There is no clock:
-//! `now()` is supplied by the caller. Imports `ast`, `schema`, `datetime`, `serde_json`.
+//! `now()` is supplied by the caller. The record is read through [`crate::record::Record`]
+//! (a `serde_json::Value` in Rust, the JavaScript object itself in wasm), one named property
+//! at a time. Imports `ast`, `schema`, `datetime`, `record`.
 
 use std::borrow::Cow;
 use std::cmp::Ordering;
 
-use serde_json::Value as Json;
-
 use crate::datetime::{Date, DateTimeOffset};
 use crate::platform;
+use crate::record::{JsonNode, Record, Scalar};
 use crate::schema::{ComplexType, Kind};
 
 use super::ast::{BinaryOp, Expr, ExprKind, Ident, LambdaOp, Literal};
-
-static NULL: Json = Json::Null;
 
 const NANOS_PER_SECOND: i128 = 1_000_000_000;
 
@@ -128,20 +127,20 @@ pub(crate) fn compare(op: BinaryOp, l: &Value, r: &Value) -> bool {
     }
 }
 
-/// A JSON value as the schema says to read it.
-fn typed(json: &Json, kind: Option<Kind>) -> Value<'_> {
+/// A JSON value as the schema says to read it (`None`: absent, read as `null`).
+fn typed<'a>(json: Option<Scalar<'a>>, kind: Option<Kind>) -> Value<'a> {
     match (json, kind) {
-        (Json::String(s), Some(Kind::DateTimeOffset)) => {
-            DateTimeOffset::parse(s).map_or(Value::Null, Value::DateTime)
+        (Some(Scalar::String(s)), Some(Kind::DateTimeOffset)) => {
+            DateTimeOffset::parse(&s).map_or(Value::Null, Value::DateTime)
         }
-        (Json::String(s), Some(Kind::Guid)) => Value::Guid(Cow::Borrowed(s)),
-        (Json::String(s), Some(Kind::Decimal)) => {
+        (Some(Scalar::String(s)), Some(Kind::Guid)) => Value::Guid(s),
+        (Some(Scalar::String(s)), Some(Kind::Decimal)) => {
             platform::parse_f64(s.trim()).map_or(Value::Null, Value::Number)
         }
-        (Json::String(s), _) => Value::String(Cow::Borrowed(s)),
-        (Json::Number(n), _) => n.as_f64().map_or(Value::Null, Value::Number),
-        (Json::Bool(b), _) => Value::Bool(*b),
-        (Json::Null | Json::Array(_) | Json::Object(_), _) => Value::Null,
+        (Some(Scalar::String(s)), _) => Value::String(s),
+        (Some(Scalar::Number(n)), _) => Value::Number(n),
+        (Some(Scalar::Bool(b)), _) => Value::Bool(b),
+        (None | Some(Scalar::Null | Scalar::Composite), _) => Value::Null,
     }
 }
 
@@ -191,47 +190,47 @@ fn arithmetic<'a>(op: BinaryOp, l: Value<'a>, r: Value<'a>) -> Value<'a> {
 }
 
 /// Evaluation state: the record, the clock reading and the lambda variables in scope.
-struct Eval<'a> {
-    root: &'a Json,
+struct Eval<'a, N> {
+    root: N,
     schema: Option<&'static ComplexType>,
     now: DateTimeOffset,
-    scopes: Vec<(&'a str, &'a Json, Option<Kind>)>,
+    scopes: Vec<(&'a str, N, Option<Kind>)>,
 }
 
 /// Evaluates a checked filter over `record`; a `null` result does not match.
 ///
 /// `schema` tells how to read properties (date-time strings, decimal strings, GUIDs); `now`
 /// is what `now()` returns.
-pub fn matches(
+pub fn matches<R: Record + ?Sized>(
     expr: &Expr,
-    record: &Json,
+    record: &R,
     schema: Option<&'static ComplexType>,
     now: DateTimeOffset,
 ) -> bool {
-    let mut eval = Eval { root: record, schema, now, scopes: Vec::new() };
+    let mut eval = Eval { root: record.root(), schema, now, scopes: Vec::new() };
     eval.truth(expr) == Some(true)
 }
 
-impl<'a> Eval<'a> {
+impl<'a, N: JsonNode<'a>> Eval<'a, N> {
     fn truth(&mut self, e: &'a Expr) -> Option<bool> {
         self.value(e).as_bool()
     }
 
-    /// The JSON at a path and its schema kind (`None` when unknown).
-    fn locate(&self, segments: &'a [Ident]) -> (&'a Json, Option<Kind>) {
+    /// The JSON at a path (`None`: absent) and its schema kind (`None` when unknown).
+    fn locate(&self, segments: &'a [Ident]) -> (Option<N>, Option<Kind>) {
         let (mut json, mut kind, rest) = match segments
             .first()
             .and_then(|first| self.scopes.iter().rev().find(|(var, _, _)| *var == first.name))
         {
-            Some((_, json, kind)) => (*json, *kind, segments.get(1..).unwrap_or(&[])),
-            None => (self.root, self.schema.map(Kind::Complex), segments),
+            Some((_, json, kind)) => (Some(json.clone()), *kind, segments.get(1..).unwrap_or(&[])),
+            None => (Some(self.root.clone()), self.schema.map(Kind::Complex), segments),
         };
         for seg in rest {
             kind = match kind {
                 Some(Kind::Complex(c)) => c.property(&seg.name).map(|p| p.kind),
                 _ => None,
             };
-            json = json.get(&seg.name).unwrap_or(&NULL);
+            json = json.and_then(|j| j.member(&seg.name));
         }
         (json, kind)
     }
@@ -250,7 +249,7 @@ impl<'a> Eval<'a> {
             },
             ExprKind::Path(segments) => {
                 let (json, kind) = self.locate(segments);
-                typed(json, kind)
+                typed(json.map(|j| j.scalar()), kind)
             }
             ExprKind::Call { name, args } => {
                 let values: Vec<Value<'a>> = args.iter().map(|a| self.value(a)).collect();
@@ -258,7 +257,7 @@ impl<'a> Eval<'a> {
             }
             ExprKind::Lambda { collection, op, predicate } => {
                 let (json, kind) = self.locate(collection);
-                let items = json.as_array().map_or(&[][..], Vec::as_slice);
+                let items = json.map(|j| j.elements()).unwrap_or_default();
                 let element = match kind {
                     Some(Kind::Collection(k)) => Some(*k),
                     _ => None,

@@ -132,9 +132,13 @@ impl Filter {
         FilterInfo { canonical: self.canonical.clone(), fields: self.fields.clone() }
     }
 
-    /// Evaluates the filter over one referral (decoded JSON) with OData semantics; `now` is
-    /// what `now()` returns (the core has no clock).
-    pub fn matches(&self, record: &serde_json::Value, now: DateTimeOffset) -> bool {
+    /// Evaluates the filter over one referral (decoded JSON, e.g. a `serde_json::Value`) with
+    /// OData semantics; `now` is what `now()` returns (the core has no clock).
+    pub fn matches<R: crate::record::Record + ?Sized>(
+        &self,
+        record: &R,
+        now: DateTimeOffset,
+    ) -> bool {
         eval::matches(&self.expr, record, Some(&REFERRAL), now)
     }
 }

@@ -1,12 +1,15 @@
 //! JS values → core inputs, checked: every function here returns an error instead of trusting
 //! the caller's types (a panic would be a trap).
 
+use std::borrow::Cow;
+
 use js_sys::{Array, JsString, Object, Reflect, JSON};
-use serde_json::Value;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 use super::error::{to_js, type_error};
 use crate::error::Error;
+use crate::record::{JsonNode, Record, Scalar};
 
 /// A required string argument, else `TypeError`.
 pub fn string_arg(value: &JsValue, what: &str) -> Result<String, JsValue> {
@@ -47,19 +50,83 @@ pub fn options_object(
     Ok(Some(value.clone()))
 }
 
+#[wasm_bindgen]
+extern "C" {
+    /// `JSON.parse` of a JS string, without copying the text through wasm memory.
+    #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
+    fn parse_js_string(text: &JsString) -> Result<JsValue, JsValue>;
+}
+
 /// A plain JS object (a referral) as JSON, the way `JSON.stringify` sees it (a `Date` becomes
-/// its ISO string, `undefined` and functions are left out). Cycles, `BigInt`s and nesting
-/// deeper than serde_json's limit of 128 are errors, never a stack overflow.
-pub fn json_value(value: &JsValue, what: &str) -> Result<Value, JsValue> {
+/// its ISO string, `toJSON` is called, `undefined` and functions are left out, `NaN` is
+/// `null`): `JSON.parse(JSON.stringify(value))`, done by the engine, then read by path through
+/// [`JsonValue`] (so the wasm needs no JSON parser, and only the properties a filter or
+/// deadline names cross the boundary). Cycles, `BigInt`s and nesting deeper than the engine's
+/// stack are `JSON.stringify`'s errors, as a `TypeError`, never a trap.
+pub fn json_value(value: &JsValue, what: &str) -> Result<JsonValue, JsValue> {
     if !value.is_object() || value.is_function() || Array::is_array(value) {
         return Err(type_error(&format!("{what} must be an object")));
     }
     let text: JsString = JSON::stringify(value).map_err(|e| {
         type_error(&format!("{what} cannot be read as JSON: {}", describe_error(&e)))
     })?;
-    let text = String::from(text);
-    serde_json::from_str(&text)
-        .map_err(|e| type_error(&format!("{what} cannot be read as JSON: {e}")))
+    let tree = parse_js_string(&text).map_err(|e| {
+        type_error(&format!("{what} cannot be read as JSON: {}", describe_error(&e)))
+    })?;
+    Ok(JsonValue(tree))
+}
+
+/// A value of a tree that `JSON.parse` made: `null`, a boolean, a number, a string, an array
+/// or a plain object whose properties are all own data properties. Read through
+/// [`crate::record::JsonNode`]; `Clone` copies the reference, not the value.
+#[derive(Debug, Clone)]
+pub struct JsonValue(JsValue);
+
+impl Record for JsonValue {
+    type Node<'n> = JsonValue;
+
+    fn root(&self) -> JsonValue {
+        self.clone()
+    }
+}
+
+impl<'a> JsonNode<'a> for JsonValue {
+    fn member(&self, key: &str) -> Option<Self> {
+        // Own properties only (as JSON.stringify wrote them): `toString`, `constructor` and
+        // the other `Object.prototype` names are not members. A `__proto__` key is an own
+        // data property of a `JSON.parse` object, so `Reflect.get` reads it.
+        if !self.0.is_object() || Array::is_array(&self.0) {
+            return None;
+        }
+        let object = self.0.unchecked_ref::<Object>();
+        let key = JsValue::from_str(key);
+        if !Object::has_own(object, &key) {
+            return None;
+        }
+        Reflect::get(object, &key).ok().map(JsonValue)
+    }
+
+    fn elements(&self) -> Vec<Self> {
+        if !Array::is_array(&self.0) {
+            return Vec::new();
+        }
+        self.0.unchecked_ref::<Array>().iter().map(JsonValue).collect()
+    }
+
+    fn scalar(&self) -> Scalar<'a> {
+        let v = &self.0;
+        if let Some(s) = v.as_string() {
+            Scalar::String(Cow::Owned(s))
+        } else if let Some(n) = v.as_f64() {
+            Scalar::Number(n)
+        } else if let Some(b) = v.as_bool() {
+            Scalar::Bool(b)
+        } else if v.is_object() {
+            Scalar::Composite
+        } else {
+            Scalar::Null
+        }
+    }
 }
 
 fn describe_error(e: &JsValue) -> String {
