@@ -162,6 +162,25 @@ fn validate_filter_returns_a_plain_object() {
 }
 
 #[wasm_bindgen_test]
+fn validate_filter_result_keeps_every_character_and_field() {
+    let text = "(customerProfile/name eq 'a\"b\\c,\u{1}d 💝 é''') and team/any(t:t/email eq 'x') \
+                and customerProfile/address/country ne null";
+    let info = query::validate_filter(text.into(), JsValue::UNDEFINED).unwrap();
+    let core = partner_referrals::query::validate_filter(text, true).unwrap();
+    assert_eq!(prop(&info, "canonical").as_string(), Some(core.canonical));
+    let fields: Array = prop(&info, "fields").dyn_into().unwrap();
+    let fields: Vec<String> = fields.iter().map(|f| f.as_string().unwrap()).collect();
+    assert_eq!(fields, core.fields);
+    assert_eq!(fields.len(), 4);
+    let keys = Object::keys(info.unchecked_ref::<Object>());
+    let keys: Vec<String> = keys.iter().map(|k| k.as_string().unwrap()).collect();
+    assert_eq!(keys, ["canonical", "fields"]);
+    let info = query::validate_filter("true".into(), JsValue::UNDEFINED).unwrap();
+    let fields: Array = prop(&info, "fields").dyn_into().unwrap();
+    assert_eq!(fields.length(), 0);
+}
+
+#[wasm_bindgen_test]
 fn wrong_argument_types_are_type_errors() {
     let err = query::validate_filter(JsValue::from(1), JsValue::UNDEFINED).unwrap_err();
     assert!(err.is_instance_of::<js_sys::TypeError>());

@@ -26,6 +26,19 @@ enum Infix {
     Binary(BinaryOp),
 }
 
+/// `word` lower-cased (ASCII) into a small buffer, when it is short enough to be a keyword:
+/// keyword matching without allocating.
+fn keyword_key(word: &str) -> Option<([u8; 5], usize)> {
+    let n = word.len();
+    if n > 5 {
+        return None;
+    }
+    let mut buf = [0u8; 5];
+    buf[..n].copy_from_slice(word.as_bytes());
+    buf.make_ascii_lowercase();
+    Some((buf, n))
+}
+
 impl Infix {
     fn precedence(self) -> Precedence {
         match self {
@@ -36,57 +49,64 @@ impl Infix {
         }
     }
 
+    /// The operator spelled by `word` (any ASCII case).
     fn from_word(word: &str) -> Option<Infix> {
-        let lower = word.to_ascii_lowercase();
-        match lower.as_str() {
-            "or" => Some(Infix::Or),
-            "and" => Some(Infix::And),
-            "in" => Some(Infix::In),
-            _ => BinaryOp::ALL.into_iter().find(|op| op.keyword() == lower).map(Infix::Binary),
-        }
+        let (buf, n) = keyword_key(word)?;
+        let op = match &buf[..n] {
+            b"or" => return Some(Infix::Or),
+            b"and" => return Some(Infix::And),
+            b"in" => return Some(Infix::In),
+            b"eq" => BinaryOp::Eq,
+            b"ne" => BinaryOp::Ne,
+            b"gt" => BinaryOp::Gt,
+            b"ge" => BinaryOp::Ge,
+            b"lt" => BinaryOp::Lt,
+            b"le" => BinaryOp::Le,
+            b"has" => BinaryOp::Has,
+            b"add" => BinaryOp::Add,
+            b"sub" => BinaryOp::Sub,
+            b"mul" => BinaryOp::Mul,
+            b"div" => BinaryOp::Div,
+            b"divby" => BinaryOp::DivBy,
+            b"mod" => BinaryOp::Mod,
+            _ => return None,
+        };
+        Some(Infix::Binary(op))
     }
 }
 
-/// The `$filter` parser: a token list, an index and a depth budget.
+/// The `$filter` parser: a lexer with two tokens of look-ahead and a depth budget. Tokens
+/// are lexed as the grammar asks for them, so a lexer error is reported only when the parser
+/// reaches it (an earlier syntax error wins).
 #[derive(Debug)]
-pub struct Parser {
-    tokens: Vec<Spanned<Token>>,
-    /// The lexer error that ended `tokens`, reported when the parser reaches it.
-    lex_error: Option<Error>,
-    index: usize,
+pub struct Parser<'a> {
+    src: &'a str,
+    lexer: Lexer<'a>,
+    /// The next tokens, `ahead[0]` first; filled from the front.
+    ahead: [Option<Spanned<Token<'a>>>; 2],
+    /// Set when the lexer has stopped: `Some(None)` at the end of the input, `Some(Some(e))`
+    /// after a lexer error (reported when the parser reaches it).
+    stop: Option<Option<Error>>,
     depth: u32,
     max_depth: u32,
-    /// The input's length in UTF-16 code units: where end-of-input errors point.
-    end: u32,
 }
 
-impl Parser {
-    /// Lexes `src` and makes a parser over it.
+impl<'a> Parser<'a> {
+    /// Makes a parser over `src`.
     ///
     /// # Errors
     /// [`Error::TooLong`] when `src` is longer than
     /// [`MAX_FILTER_LEN`](super::lexer::MAX_FILTER_LEN). Lexer errors are reported when the
     /// parser reaches them, so an earlier syntax error wins.
-    pub fn new(src: &str) -> Result<Self> {
+    pub fn new(src: &'a str) -> Result<Self> {
         check_length(src)?;
-        let mut tokens = Vec::new();
-        let mut lex_error = None;
-        for item in Lexer::new(src) {
-            match item {
-                Ok(t) => tokens.push(t),
-                Err(e) => {
-                    lex_error = Some(e);
-                    break;
-                }
-            }
-        }
         Ok(Parser {
-            tokens,
-            lex_error,
-            index: 0,
+            src,
+            lexer: Lexer::new(src),
+            ahead: [None, None],
+            stop: None,
             depth: 0,
             max_depth: MAX_DEPTH,
-            end: len_utf16(src),
         })
     }
 
@@ -110,34 +130,65 @@ impl Parser {
 
     // ---- token vocabulary ---------------------------------------------------------------
 
-    fn peek_nth(&self, n: usize) -> Result<Option<&Spanned<Token>>> {
-        match self.tokens.get(self.index + n) {
+    /// Lexes until `ahead[..=n]` is full or the lexer has stopped.
+    fn fill(&mut self, n: usize) {
+        for slot in 0..=n.min(1) {
+            if self.ahead[slot].is_some() {
+                continue;
+            }
+            if self.stop.is_some() {
+                return;
+            }
+            match self.lexer.next() {
+                Some(Ok(t)) => self.ahead[slot] = Some(t),
+                Some(Err(e)) => self.stop = Some(Some(e)),
+                None => self.stop = Some(None),
+            }
+        }
+    }
+
+    fn peek_nth(&mut self, n: usize) -> Result<Option<&Spanned<Token<'a>>>> {
+        self.fill(n);
+        match self.ahead.get(n).and_then(Option::as_ref) {
             Some(t) => Ok(Some(t)),
-            None => match &self.lex_error {
-                Some(e) => Err(e.clone()),
-                None => Ok(None),
+            None => match &self.stop {
+                Some(Some(e)) => Err(e.clone()),
+                _ => Ok(None),
             },
         }
     }
 
-    fn peek_token(&self) -> Result<Option<&Spanned<Token>>> {
+    fn peek_token(&mut self) -> Result<Option<&Spanned<Token<'a>>>> {
         self.peek_nth(0)
     }
 
+    /// Is the next token `expected`? (A lexer error there is reported.)
+    fn next_is(&mut self, n: usize, expected: &Token<'_>) -> Result<bool> {
+        Ok(self.peek_nth(n)?.is_some_and(|t| t.token == *expected))
+    }
+
+    /// Consumes the next token (already peeked) and returns it.
+    fn advance(&mut self) -> Option<Spanned<Token<'a>>> {
+        let [first, second] = &mut self.ahead;
+        let token = first.take();
+        *first = second.take();
+        token
+    }
+
     #[must_use = "the token is only consumed when this returns true"]
-    fn consume_token(&mut self, expected: &Token) -> Result<bool> {
-        if self.peek_token()?.is_some_and(|t| t == expected) {
-            self.index += 1;
+    fn consume_token(&mut self, expected: &Token<'_>) -> Result<bool> {
+        if self.next_is(0, expected)? {
+            self.advance();
             return Ok(true);
         }
         Ok(false)
     }
 
-    fn expect_token(&mut self, expected: &Token, what: &str) -> Result<Span> {
+    fn expect_token(&mut self, expected: &Token<'_>, what: &str) -> Result<Span> {
         match self.peek_token()? {
-            Some(t) if t == expected => {
+            Some(t) if t.token == *expected => {
                 let span = t.span;
-                self.index += 1;
+                self.advance();
                 Ok(span)
             }
             _ => Err(self.expected(what)),
@@ -145,23 +196,28 @@ impl Parser {
     }
 
     /// The span of the next token, or the empty span at the end of the input.
-    fn peek_span(&self) -> Span {
-        match self.tokens.get(self.index) {
+    fn peek_span(&mut self) -> Span {
+        self.fill(0);
+        let end = || {
+            let end = len_utf16(self.src);
+            Span::new(end, end)
+        };
+        match &self.ahead[0] {
             Some(t) => t.span,
-            None => match &self.lex_error {
-                Some(e) => e.span().unwrap_or(Span::new(self.end, self.end)),
-                None => Span::new(self.end, self.end),
+            None => match &self.stop {
+                Some(Some(e)) => e.span().unwrap_or_else(end),
+                _ => end(),
             },
         }
     }
 
     /// The only place that formats "expected X, found Y" (Y is the next token).
     #[cold]
-    fn expected(&self, what: &str) -> Error {
+    fn expected(&mut self, what: &str) -> Error {
         if let Err(e) = self.peek_token() {
             return e;
         }
-        let found = match self.tokens.get(self.index) {
+        let found = match &self.ahead[0] {
             Some(t) => format!("`{}`", t.token),
             None => "end of input".into(),
         };
@@ -169,14 +225,14 @@ impl Parser {
     }
 
     #[cold]
-    fn too_deep(&self) -> Error {
+    fn too_deep(&mut self) -> Error {
         if let Err(e) = self.peek_token() {
             return e;
         }
         Error::TooDeep { span: self.peek_span(), max: self.max_depth }
     }
 
-    fn peek_infix(&self) -> Result<Option<Infix>> {
+    fn peek_infix(&mut self) -> Result<Option<Infix>> {
         Ok(match self.peek_token()? {
             Some(Spanned { token: Token::Word(w), .. }) => Infix::from_word(w),
             _ => None,
@@ -227,7 +283,7 @@ impl Parser {
                 Infix::Binary(bin) => {
                     self.charge()?;
                     *charged += 1;
-                    self.index += 1;
+                    self.advance();
                     let right = self.parse_subexpr(bin.precedence())?;
                     let span = left.span.to(right.span);
                     Expr {
@@ -254,10 +310,10 @@ impl Parser {
             kind => items.push(Expr { kind, span: e.span }),
         };
         let start = left.span;
-        let mut items = Vec::new();
+        let mut items = Vec::with_capacity(4);
         flatten(&mut items, left);
         while self.peek_infix()? == Some(op) {
-            self.index += 1;
+            self.advance();
             let right = self.parse_subexpr(op.precedence())?;
             flatten(&mut items, right);
         }
@@ -272,7 +328,7 @@ impl Parser {
     /// `x in ('a',y)` fails at `y`. A single parenthesised item may be any expression
     /// (OData reads `x in (y)` as `x in y`), so `x in (y,z)` fails at the comma.
     fn parse_in(&mut self, left: Expr) -> Result<Expr> {
-        self.index += 1;
+        self.advance();
         self.expect_token(&Token::LParen, "`(` starting the list after `in`")?;
         let starts_literal = self.peek_token()?.is_some_and(|t| is_literal_token(&t.token));
         let first = self.parse_subexpr(Precedence::Lowest)?;
@@ -300,44 +356,20 @@ impl Parser {
     }
 
     fn parse_prefix(&mut self) -> Result<Expr> {
-        let Some(first) = self.peek_token()?.cloned() else {
+        let Some(first) = self.peek_token()? else {
             return Err(self.expected("an expression"));
         };
         let span = first.span;
-        let literal = |l: Literal| Ok(Expr { kind: ExprKind::Literal(l), span });
         match first.token {
-            Token::String(s) => {
-                self.index += 1;
-                literal(Literal::String(s))
-            }
-            Token::Number(n) => {
-                self.index += 1;
-                literal(Literal::Number(n))
-            }
-            Token::Guid(g) => {
-                self.index += 1;
-                literal(Literal::Guid(g))
-            }
-            Token::Date(d) => {
-                self.index += 1;
-                literal(Literal::Date(d))
-            }
-            Token::DateTime(t) => {
-                self.index += 1;
-                literal(Literal::DateTime(t))
-            }
-            Token::Duration(text, nanos) => {
-                self.index += 1;
-                literal(Literal::Duration(text, nanos))
-            }
+            Token::Word(w) => return self.parse_word(w, span),
             Token::LParen => {
-                self.index += 1;
+                self.advance();
                 let inner = self.parse_subexpr(Precedence::Lowest)?;
                 let end = self.expect_token(&Token::RParen, "an operator or `)`")?;
-                Ok(Expr { kind: inner.kind, span: span.to(end) })
+                return Ok(Expr { kind: inner.kind, span: span.to(end) });
             }
             Token::Minus => {
-                self.index += 1;
+                self.advance();
                 let operand = self.parse_subexpr(Precedence::Unary)?;
                 let span = span.to(operand.span);
                 let kind = match operand.kind {
@@ -346,82 +378,100 @@ impl Parser {
                     }
                     kind => ExprKind::Neg(Box::new(Expr { kind, span: operand.span })),
                 };
-                Ok(Expr { kind, span })
+                return Ok(Expr { kind, span });
             }
-            Token::Word(w) => self.parse_word(w, span),
             Token::Slash | Token::RParen | Token::Comma | Token::Colon => {
-                Err(self.expected("an expression"))
+                return Err(self.expected("an expression"))
             }
+            Token::String(_)
+            | Token::Number(_)
+            | Token::Guid(_)
+            | Token::Date(_)
+            | Token::DateTime(_)
+            | Token::Duration(..) => {}
         }
+        let literal = match self.advance().map(|t| t.token) {
+            Some(Token::String(s)) => Literal::String(s.into_owned()),
+            Some(Token::Number(n)) => Literal::Number(n.into_owned()),
+            Some(Token::Guid(g)) => Literal::Guid(g.into_owned()),
+            Some(Token::Date(d)) => Literal::Date(d),
+            Some(Token::DateTime(t)) => Literal::DateTime(t),
+            Some(Token::Duration(text, nanos)) => Literal::Duration(text, nanos),
+            // invariant: the token peeked above is a literal.
+            _ => return Err(self.expected("an expression")),
+        };
+        Ok(Expr { kind: ExprKind::Literal(literal), span })
     }
 
     /// A keyword literal, `not x`, a function call, a path or a lambda.
-    fn parse_word(&mut self, word: String, span: Span) -> Result<Expr> {
-        let lower = word.to_ascii_lowercase();
-        let literal = match lower.as_str() {
-            "true" => Some(Literal::Bool(true)),
-            "false" => Some(Literal::Bool(false)),
-            "null" => Some(Literal::Null),
+    fn parse_word(&mut self, word: &'a str, span: Span) -> Result<Expr> {
+        let key = keyword_key(word);
+        let key = key.as_ref().map_or(&[][..], |(buf, n)| &buf[..*n]);
+        let literal = match key {
+            b"true" => Some(Literal::Bool(true)),
+            b"false" => Some(Literal::Bool(false)),
+            b"null" => Some(Literal::Null),
             _ => None,
         };
         if let Some(l) = literal {
-            self.index += 1;
+            self.advance();
             return Ok(Expr { kind: ExprKind::Literal(l), span });
         }
-        if Infix::from_word(&lower).is_some() {
+        if Infix::from_word(word).is_some() {
             // Operator keywords are reserved: `a eq eq 1` is an error at the second `eq`.
             return Err(self.expected("an expression"));
         }
-        if matches!(lower.as_str(), "any" | "all")
-            && self.peek_nth(1)?.is_some_and(|t| *t == Token::LParen)
-        {
+        let is_any = key == b"any";
+        if (is_any || key == b"all") && self.next_is(1, &Token::LParen)? {
             // A lambda needs its collection: `team/any(t:...)`, never a bare `any(...)`. Like
             // OData's grammar, read `any` as a property name and fail at the `(`.
-            self.index += 1;
-            return Err(self.expected(if lower == "any" {
+            self.advance();
+            return Err(self.expected(if is_any {
                 "an operator or the end of the filter (`any` needs a collection path before it, as in `team/any(t:t/email eq 'x')`)"
             } else {
                 "an operator or the end of the filter (`all` needs a collection path before it, as in `team/all(t:t/email ne null)`)"
             }));
         }
-        if lower == "not" {
-            self.index += 1;
+        if key == b"not" {
+            self.advance();
             let operand = self.parse_subexpr(Precedence::Unary)?;
             let span = span.to(operand.span);
             return Ok(Expr { kind: ExprKind::Not(Box::new(operand)), span });
         }
-        if self.peek_nth(1)?.is_some_and(|t| *t == Token::LParen) {
-            self.index += 2;
-            let name = Ident { name: lower, span };
-            let args = if self.peek_token()?.is_some_and(|t| *t == Token::RParen) {
-                Vec::new()
-            } else {
-                self.parse_list()?
-            };
+        if self.next_is(1, &Token::LParen)? {
+            self.advance();
+            self.advance();
+            let name = Ident { name: word.to_ascii_lowercase(), span };
+            let args =
+                if self.next_is(0, &Token::RParen)? { Vec::new() } else { self.parse_list()? };
             let end = self.expect_token(&Token::RParen, "`,` or `)`")?;
             return Ok(Expr { kind: ExprKind::Call { name, args }, span: span.to(end) });
         }
-        self.index += 1;
-        let mut segments = vec![Ident { name: word, span }];
+        self.advance();
+        let mut segments = vec![Ident { name: word.to_owned(), span }];
         while self.consume_token(&Token::Slash)? {
-            let Some(Spanned { token: Token::Word(w), span: seg_span }) =
-                self.peek_token()?.cloned().filter(|t| !is_operator_word(&t.token))
-            else {
-                return Err(self.expected("a property name after `/`"));
+            let (w, seg_span) = match self.peek_token()? {
+                Some(Spanned { token: Token::Word(w), span }) if Infix::from_word(w).is_none() => {
+                    (*w, *span)
+                }
+                _ => return Err(self.expected("a property name after `/`")),
             };
-            let lambda = match w.to_ascii_lowercase().as_str() {
-                "any" => Some(LambdaOp::Any),
-                "all" => Some(LambdaOp::All),
-                _ => None,
+            let lambda = if w.eq_ignore_ascii_case("any") {
+                Some(LambdaOp::Any)
+            } else if w.eq_ignore_ascii_case("all") {
+                Some(LambdaOp::All)
+            } else {
+                None
             };
             if let Some(op) = lambda {
-                if self.peek_nth(1)?.is_some_and(|t| *t == Token::LParen) {
-                    self.index += 2;
+                if self.next_is(1, &Token::LParen)? {
+                    self.advance();
+                    self.advance();
                     return self.parse_lambda(segments, op, span);
                 }
             }
-            self.index += 1;
-            segments.push(Ident { name: w, span: seg_span });
+            self.advance();
+            segments.push(Ident { name: w.to_owned(), span: seg_span });
         }
         let end = segments.last().map_or(span, |s| s.span);
         Ok(Expr { kind: ExprKind::Path(segments), span: span.to(end) })
@@ -429,31 +479,31 @@ impl Parser {
 
     /// After `collection/any(`: `)` or `var:predicate)`.
     fn parse_lambda(&mut self, collection: Vec<Ident>, op: LambdaOp, start: Span) -> Result<Expr> {
-        let predicate =
-            if op == LambdaOp::Any && self.peek_token()?.is_some_and(|t| *t == Token::RParen) {
-                None
-            } else {
-                let Some(Spanned { token: Token::Word(var), span: var_span }) =
-                    self.peek_token()?.cloned()
-                else {
+        let predicate = if op == LambdaOp::Any && self.next_is(0, &Token::RParen)? {
+            None
+        } else {
+            let (var, var_span) = match self.peek_token()? {
+                Some(Spanned { token: Token::Word(var), span }) => (*var, *span),
+                _ => {
                     return Err(self.expected(if op == LambdaOp::Any {
                         "a lambda variable or `)`"
                     } else {
                         "a lambda variable"
-                    }));
-                };
-                self.index += 1;
-                self.expect_token(&Token::Colon, "`:` after the lambda variable")?;
-                let body = self.parse_subexpr(Precedence::Lowest)?;
-                Some((Ident { name: var, span: var_span }, Box::new(body)))
+                    }))
+                }
             };
+            self.advance();
+            self.expect_token(&Token::Colon, "`:` after the lambda variable")?;
+            let body = self.parse_subexpr(Precedence::Lowest)?;
+            Some((Ident { name: var.to_owned(), span: var_span }, Box::new(body)))
+        };
         let end = self.expect_token(&Token::RParen, "an operator or `)`")?;
         Ok(Expr { kind: ExprKind::Lambda { collection, op, predicate }, span: start.to(end) })
     }
 }
 
 /// A token that is a whole primitive literal on its own (OData's `primitiveLiteral`).
-fn is_literal_token(token: &Token) -> bool {
+fn is_literal_token(token: &Token<'_>) -> bool {
     match token {
         Token::String(_)
         | Token::Number(_)
@@ -469,11 +519,6 @@ fn is_literal_token(token: &Token) -> bool {
         | Token::Colon
         | Token::Minus => false,
     }
-}
-
-/// Operator keywords are reserved: they are never property names or path segments.
-fn is_operator_word(token: &Token) -> bool {
-    matches!(token, Token::Word(w) if Infix::from_word(w).is_some())
 }
 
 /// `3` → `-3`, `-3` → `3`, `INF` → `-INF`, `NaN` stays.

@@ -3,7 +3,7 @@
 
 use std::cell::RefCell;
 
-use js_sys::{Array, Object, Reflect};
+use js_sys::{Array, Object};
 use wasm_bindgen::prelude::*;
 
 use super::convert::{get, js_err, json_value, options_object, string_arg};
@@ -181,11 +181,54 @@ fn order_by_value(value: &JsValue) -> Result<OrderBy, JsValue> {
     Ok(OrderBy::Field { field, direction })
 }
 
+#[wasm_bindgen]
+extern "C" {
+    /// A JS string (primitive), for calling its methods.
+    type Text;
+    /// `text.slice(start, end)` (UTF-16 indices).
+    #[wasm_bindgen(method, js_name = slice)]
+    fn slice(this: &Text, start: u32, end: u32) -> Text;
+    /// `text.split(separator)`, with a separator that is already a JS string.
+    #[wasm_bindgen(method, js_name = split)]
+    fn split(this: &Text, separator: &JsValue) -> Array;
+    /// A plain object being filled.
+    type Record;
+    /// `record[key] = value` (a data property on a fresh plain object: cannot throw).
+    #[wasm_bindgen(method, structural, indexing_setter)]
+    fn set(this: &Record, key: &JsValue, value: &JsValue);
+}
+
+thread_local! {
+    /// `"canonical"`, `"fields"` and `","` as JS strings, made once.
+    static INFO_KEYS: [JsValue; 3] =
+        [JsValue::from_str("canonical"), JsValue::from_str("fields"), JsValue::from_str(",")];
+}
+
+/// `{ canonical, fields }` as a plain object. The text crosses the boundary once: canonical
+/// and fields travel as one string, cut apart in JS (`slice`, `split`), so a call costs one
+/// UTF-8 decode and a handful of JS calls, not one decode per key, value and field.
 fn filter_info(canonical: &str, fields: &[String]) -> Result<JsValue, JsValue> {
-    let info = Object::new();
-    Reflect::set(&info, &"canonical".into(), &canonical.into())?;
-    let list: Array = fields.iter().map(|f| JsValue::from_str(f)).collect();
-    Reflect::set(&info, &"fields".into(), &list)?;
+    let info: Record = Object::new().unchecked_into();
+    INFO_KEYS.with(|[canonical_key, fields_key, comma]| {
+        let joined = fields.iter().map(|f| f.len() + 1).sum::<usize>();
+        let mut text = String::with_capacity(canonical.len() + joined);
+        text.push_str(canonical);
+        for (i, field) in fields.iter().enumerate() {
+            if i > 0 {
+                text.push(',');
+            }
+            text.push_str(field);
+        }
+        let all: Text = JsValue::from_str(&text).unchecked_into();
+        let cut = crate::query::lexer::len_utf16(canonical);
+        let total = crate::query::lexer::len_utf16(&text);
+        info.set(canonical_key, &all.slice(0, cut));
+        // invariant: a field is a property path (word characters and `/`), never a comma, so
+        // splitting at commas gives the fields back ("".split(",") is [""], hence the empty case).
+        let list =
+            if fields.is_empty() { Array::new() } else { all.slice(cut, total).split(comma) };
+        info.set(fields_key, &list);
+    });
     Ok(info.into())
 }
 
