@@ -178,6 +178,22 @@ fn validate_filter_result_keeps_every_character_and_field() {
     let info = query::validate_filter("true".into(), JsValue::UNDEFINED).unwrap();
     let fields: Array = prop(&info, "fields").dyn_into().unwrap();
     assert_eq!(fields.length(), 0);
+    // Already canonical (the input string comes back), with fields under a lambda variable.
+    let text = "details/notes eq '💝' and team/all(m:m/email ne null and m/lastName eq 'é')";
+    let info = query::validate_filter(text.into(), JsValue::UNDEFINED).unwrap();
+    assert_eq!(prop(&info, "canonical").as_string().as_deref(), Some(text));
+    let fields: Array = prop(&info, "fields").dyn_into().unwrap();
+    let fields: Vec<String> = fields.iter().map(|f| f.as_string().unwrap()).collect();
+    assert_eq!(fields, ["details/notes", "team", "team/email", "team/lastName"]);
+    // A lone surrogate reaches the core as U+FFFD, and so does the canonical text.
+    let units: Vec<u16> = "name eq 'x'".encode_utf16().collect();
+    let mut lone = units.clone();
+    lone.insert(10, 0xD800);
+    let text = js_sys::JsString::from_char_code(&lone);
+    let info = query::validate_filter(text.into(), JsValue::UNDEFINED).unwrap();
+    let canonical: js_sys::JsString = prop(&info, "canonical").dyn_into().unwrap();
+    assert!(canonical.is_valid_utf16(), "the lone surrogate must not come back");
+    assert_eq!(String::from(canonical), "name eq 'x\u{FFFD}'");
 }
 
 #[wasm_bindgen_test]

@@ -216,8 +216,8 @@ fn check_with<'e>(
         scopes: Vec::new(),
         declared,
         errors: Vec::new(),
-        fields: Vec::new(),
-        scratch: String::new(),
+        fields: Vec::with_capacity(4),
+        scratch: String::with_capacity(64),
     };
     top(&mut checker, expr);
     let mut errors = checker.errors;

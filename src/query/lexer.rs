@@ -2,7 +2,7 @@
 //!
 //! One job: cut filter text into [`Token`]s. This is the only module that sees byte offsets;
 //! every position leaves it as UTF-16 code units (what JS `string.slice` counts), and all
-//! position arithmetic goes through `Lexer::advance`. Knows nothing of the grammar or the schema.
+//! position arithmetic goes through `Lexer::advance` and `Lexer::bump_while`. Knows nothing of the grammar or the schema.
 //! Imports only `error` and `datetime`.
 //!
 //! Zero-copy: a token borrows its text from the input (`Word`, and `String`/`Number`/`Guid`
@@ -140,12 +140,32 @@ pub struct Lexer<'a> {
     pos16: u32,
 }
 
+#[inline(always)]
 fn is_word_start(c: char) -> bool {
-    c == '_' || c.is_alphabetic()
+    if c.is_ascii() {
+        c.is_ascii_alphabetic() || c == '_'
+    } else {
+        c.is_alphabetic()
+    }
 }
 
+#[inline(always)]
 fn is_word_char(c: char) -> bool {
-    c == '_' || c.is_alphanumeric()
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric() || c == '_'
+    } else {
+        c.is_alphanumeric()
+    }
+}
+
+/// `char::is_whitespace`, with the ASCII answer inline.
+#[inline(always)]
+fn is_space(c: char) -> bool {
+    if c.is_ascii() {
+        matches!(c, ' ' | '\t'..='\r')
+    } else {
+        c.is_whitespace()
+    }
 }
 
 /// Does `bytes` start with a GUID (8-4-4-4-12 hex digits) not followed by a word character?
@@ -274,27 +294,66 @@ impl<'a> Lexer<'a> {
     }
 
     /// Advances while `pred` holds for the next character; returns the text passed over.
+    /// (With `advance`, the only code that moves the position: here by counting the UTF-16
+    /// units of each character passed.)
     #[inline]
     fn bump_while(&mut self, pred: impl Fn(char) -> bool) -> &'a str {
         let start = self.pos;
         let bytes = self.src.as_bytes();
         let mut at = start;
+        let mut units: u32 = 0;
         while let Some(&b) = bytes.get(at) {
-            let width = if b.is_ascii() {
+            if b.is_ascii() {
                 if !pred(char::from(b)) {
                     break;
                 }
-                1
+                at += 1;
+                units += 1;
             } else {
                 match self.src.get(at..).and_then(|r| r.chars().next()) {
-                    Some(c) if pred(c) => c.len_utf8(),
+                    Some(c) if pred(c) => {
+                        at += c.len_utf8();
+                        units += c.len_utf16() as u32;
+                    }
                     _ => break,
                 }
-            };
-            at += width;
+            }
         }
-        self.advance(at - start);
+        self.pos = at;
+        self.pos16 = self.pos16.saturating_add(units);
+        self.src.get(start..at).unwrap_or("")
+    }
+
+    /// Advances over ASCII bytes for which `ascii` holds (a tight loop with no decoding),
+    /// then, at a non-ASCII character, goes on with `bump_while(unicode)`.
+    #[inline(always)]
+    fn bump_ascii_then(
+        &mut self,
+        ascii: impl Fn(u8) -> bool,
+        unicode: impl Fn(char) -> bool,
+    ) -> &'a str {
+        let start = self.pos;
+        let bytes = self.src.as_bytes();
+        let mut at = start;
+        while bytes.get(at).is_some_and(|&b| ascii(b)) {
+            at += 1;
+        }
+        self.pos16 = self.pos16.saturating_add(u32::try_from(at - start).unwrap_or(u32::MAX));
+        self.pos = at;
+        if bytes.get(at).is_some_and(|b| !b.is_ascii()) {
+            self.bump_while(unicode);
+        }
         self.src.get(start..self.pos).unwrap_or("")
+    }
+
+    /// Advances over word characters (`_`, letters, digits).
+    fn bump_word(&mut self) -> &'a str {
+        self.bump_ascii_then(|b| b.is_ascii_alphanumeric() || b == b'_', is_word_char)
+    }
+
+    /// Advances over white space.
+    fn bump_spaces(&mut self) {
+        self.bump_ascii_then(|b| matches!(b, b' ' | b'\t'..=b'\r'), is_space);
     }
 
     fn span_from(&self, start: u32) -> Span {
@@ -361,7 +420,7 @@ impl<'a> Lexer<'a> {
         if self.byte(0) == Some(b'-') {
             self.advance(1);
         }
-        self.bump_while(|c| c.is_ascii_digit());
+        self.bump_ascii_then(|b| b.is_ascii_digit(), |_| false);
         let invalid = |lexer: &Self, reason: &str| Error::InvalidLiteral {
             span: lexer.span_from(start),
             kind: "number",
@@ -369,7 +428,7 @@ impl<'a> Lexer<'a> {
         };
         if self.byte(0) == Some(b'.') {
             self.advance(1);
-            if self.bump_while(|c| c.is_ascii_digit()).is_empty() {
+            if self.bump_ascii_then(|b| b.is_ascii_digit(), |_| false).is_empty() {
                 return Err(invalid(self, "expected digits after `.`"));
             }
         }
@@ -380,12 +439,12 @@ impl<'a> Lexer<'a> {
             if matches!(self.byte(0), Some(b'+' | b'-')) {
                 self.advance(1);
             }
-            if self.bump_while(|c| c.is_ascii_digit()).is_empty() {
+            if self.bump_ascii_then(|b| b.is_ascii_digit(), |_| false).is_empty() {
                 return Err(invalid(self, "expected digits in the exponent"));
             }
         }
         if self.peek().is_some_and(is_word_char) {
-            self.bump_while(is_word_char);
+            self.bump_word();
             return Err(invalid(self, "a number cannot run into letters"));
         }
         // invariant: the number is ASCII, so both ends are character boundaries.
@@ -395,7 +454,7 @@ impl<'a> Lexer<'a> {
 
     /// A word, or the literals spelled with letters: GUIDs, `INF`/`NaN`, `duration'..'`.
     fn word(&mut self, start: u32) -> Result<Token<'a>> {
-        let word = self.bump_while(is_word_char);
+        let word = self.bump_word();
         if word.eq_ignore_ascii_case("duration") && self.byte(0) == Some(b'\'') {
             let body = self.string(self.pos16)?;
             return match parse_duration(&body) {
@@ -414,7 +473,7 @@ impl<'a> Lexer<'a> {
     }
 
     fn next_token(&mut self) -> Option<Result<Spanned<Token<'a>>>> {
-        self.bump_while(char::is_whitespace);
+        self.bump_spaces();
         let start = self.pos16;
         let b = self.byte(0)?;
         let next_is_digit = self.byte(1).is_some_and(|d| d.is_ascii_digit());
@@ -444,7 +503,7 @@ impl<'a> Lexer<'a> {
         } else if b == b'-' && self.rest().as_bytes().get(1..4) == Some(b"INF") {
             self.advance(4);
             if self.peek().is_some_and(is_word_char) {
-                self.bump_while(is_word_char);
+                self.bump_word();
                 Err(Error::InvalidLiteral {
                     span: self.span_from(start),
                     kind: "number",

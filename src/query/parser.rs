@@ -131,7 +131,15 @@ impl<'a> Parser<'a> {
     // ---- token vocabulary ---------------------------------------------------------------
 
     /// Lexes until `ahead[..=n]` is full or the lexer has stopped.
+    #[inline]
     fn fill(&mut self, n: usize) {
+        if self.ahead[n.min(1)].is_some() {
+            return;
+        }
+        self.fill_slow(n);
+    }
+
+    fn fill_slow(&mut self, n: usize) {
         for slot in 0..=n.min(1) {
             if self.ahead[slot].is_some() {
                 continue;
@@ -248,23 +256,15 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 
-    fn nested<T>(&mut self, f: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
-        self.charge()?;
-        let out = f(self);
-        self.depth -= 1;
-        out
-    }
-
     // ---- grammar ------------------------------------------------------------------------
 
     /// Parses an expression whose operators all bind tighter than `min`.
     pub fn parse_subexpr(&mut self, min: Precedence) -> Result<Expr> {
-        self.nested(|p| {
-            let mut charged = 0;
-            let out = p.parse_infix_loop(min, &mut charged);
-            p.depth -= charged;
-            out
-        })
+        self.charge()?;
+        let mut charged = 0;
+        let out = self.parse_infix_loop(min, &mut charged);
+        self.depth -= 1 + charged;
+        out
     }
 
     fn parse_infix_loop(&mut self, min: Precedence, charged: &mut u32) -> Result<Expr> {
@@ -448,7 +448,8 @@ impl<'a> Parser<'a> {
             return Ok(Expr { kind: ExprKind::Call { name, args }, span: span.to(end) });
         }
         self.advance();
-        let mut segments = vec![Ident { name: word.to_owned(), span }];
+        let mut segments = Vec::with_capacity(4);
+        segments.push(Ident { name: word.to_owned(), span });
         while self.consume_token(&Token::Slash)? {
             let (w, seg_span) = match self.peek_token()? {
                 Some(Spanned { token: Token::Word(w), span }) if Infix::from_word(w).is_none() => {

@@ -11,6 +11,7 @@ use super::error::{boundary, type_error};
 use super::JsFilter;
 use crate::datetime::DateTimeOffset;
 use crate::error::ErrorCode;
+use crate::query::lexer::len_utf16;
 use crate::query::{self, OrderBy, ReferralQuery, TemplateValue};
 
 /// The range of instants a DateTimeOffset literal can spell: years 0000 to 9999, in ms since
@@ -25,7 +26,7 @@ pub fn validate_filter(
     #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "ValidateFilterOptions")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let text = string_arg(&text, "validateFilter: text")?;
+    let source = string_arg(&text, "validateFilter: text")?;
     let mut schema = true;
     if let Some(options) = options_object(&options, "validateFilter options", &["schema"])? {
         if let Some(value) = get(&options, "schema")? {
@@ -34,8 +35,8 @@ pub fn validate_filter(
                 .ok_or_else(|| type_error("validateFilter: options.schema must be a boolean"))?;
         }
     }
-    let info = query::validate_filter(&text, schema).map_err(js_err)?;
-    filter_info(&info.canonical, &info.fields)
+    let info = query::validate_filter(&source, schema).map_err(js_err)?;
+    Ok(filter_info(text, &source, &info.canonical, &info.fields))
 }
 
 /// The `filter` template tag, minus the rest parameter (the entries' `filter(strings,
@@ -188,9 +189,6 @@ extern "C" {
     /// `text.slice(start, end)` (UTF-16 indices).
     #[wasm_bindgen(method, js_name = slice)]
     fn slice(this: &Text, start: u32, end: u32) -> Text;
-    /// `text.split(separator)`, with a separator that is already a JS string.
-    #[wasm_bindgen(method, js_name = split)]
-    fn split(this: &Text, separator: &JsValue) -> Array;
     /// A plain object being filled.
     type Record;
     /// `record[key] = value` (a data property on a fresh plain object: cannot throw).
@@ -199,37 +197,42 @@ extern "C" {
 }
 
 thread_local! {
-    /// `"canonical"`, `"fields"` and `","` as JS strings, made once.
-    static INFO_KEYS: [JsValue; 3] =
-        [JsValue::from_str("canonical"), JsValue::from_str("fields"), JsValue::from_str(",")];
+    /// `"canonical"` and `"fields"` as JS strings, made once.
+    static INFO_KEYS: [JsValue; 2] = [JsValue::from_str("canonical"), JsValue::from_str("fields")];
 }
 
-/// `{ canonical, fields }` as a plain object. The text crosses the boundary once: canonical
-/// and fields travel as one string, cut apart in JS (`slice`, `split`), so a call costs one
-/// UTF-8 decode and a handful of JS calls, not one decode per key, value and field.
-fn filter_info(canonical: &str, fields: &[String]) -> Result<JsValue, JsValue> {
-    let info: Record = Object::new().unchecked_into();
-    INFO_KEYS.with(|[canonical_key, fields_key, comma]| {
-        let joined = fields.iter().map(|f| f.len() + 1).sum::<usize>();
-        let mut text = String::with_capacity(canonical.len() + joined);
-        text.push_str(canonical);
-        for (i, field) in fields.iter().enumerate() {
-            if i > 0 {
-                text.push(',');
+/// `{ canonical, fields }` as a plain object, with as little text crossing the boundary as
+/// possible (each Rust → JS string is a UTF-8 decode in JS, the dominant cost of a call):
+/// when the canonical form is the input (most filters are written canonically), the input's
+/// own JS string is returned; every field found in the canonical text is a `slice` of the JS
+/// canonical string; only the rest (paths under a lambda variable) is sent as text.
+fn filter_info(text_js: JsValue, text: &str, canonical: &str, fields: &[String]) -> JsValue {
+    // Without U+FFFD in `text`, the JS input had no lone surrogate (`as_string` replaces each
+    // with U+FFFD), so it is exactly `text`.
+    let canonical_js: Text = if canonical == text && !text.contains('\u{FFFD}') {
+        text_js.unchecked_into()
+    } else {
+        JsValue::from_str(canonical).unchecked_into()
+    };
+    let list = Array::new();
+    for field in fields {
+        match canonical.find(field.as_str()) {
+            Some(at) => {
+                // invariant: `find` returns a character boundary.
+                let start = len_utf16(canonical.get(..at).unwrap_or(""));
+                list.push(&canonical_js.slice(start, start + len_utf16(field)));
             }
-            text.push_str(field);
+            None => {
+                list.push(&JsValue::from_str(field));
+            }
         }
-        let all: Text = JsValue::from_str(&text).unchecked_into();
-        let cut = crate::query::lexer::len_utf16(canonical);
-        let total = crate::query::lexer::len_utf16(&text);
-        info.set(canonical_key, &all.slice(0, cut));
-        // invariant: a field is a property path (word characters and `/`), never a comma, so
-        // splitting at commas gives the fields back ("".split(",") is [""], hence the empty case).
-        let list =
-            if fields.is_empty() { Array::new() } else { all.slice(cut, total).split(comma) };
+    }
+    let info: Record = Object::new().unchecked_into();
+    INFO_KEYS.with(|[canonical_key, fields_key]| {
+        info.set(canonical_key, &canonical_js);
         info.set(fields_key, &list);
     });
-    Ok(info.into())
+    info.into()
 }
 
 /// The strings of a tagged template (`TemplateStringsArray`), cooked.
