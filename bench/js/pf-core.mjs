@@ -18,4 +18,6 @@ const rows = [];
 for (let k = 0; k < 25; k++) rows.push([time(runCore, 60), time(runOurs, 60), time(runBase, 20)]);
 const med = (i) => rows.map((r) => r[i]).sort((a, b) => a - b)[12];
 const ratio = (i) => rows.map((r) => r[i] / r[2]).sort((a, b) => a - b)[12];
+const mn = (i) => Math.min(...rows.map((r) => r[i]));
+console.log(`min: core ${mn(0).toFixed(2)} full ${mn(1).toFixed(2)} odata ${mn(2).toFixed(2)} | ratio core ${(mn(0)/mn(2)).toFixed(3)} full ${(mn(1)/mn(2)).toFixed(3)}`);
 console.log(`core ${med(0).toFixed(2)} µs  validateFilter ${med(1).toFixed(2)} µs  odata ${med(2).toFixed(2)} µs  | ratio core ${ratio(0).toFixed(3)} full ${ratio(1).toFixed(3)}`);

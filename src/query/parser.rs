@@ -26,18 +26,49 @@ enum Infix {
     Binary(BinaryOp),
 }
 
-/// `word` lower-cased (ASCII) into a small buffer, when it is short enough to be a keyword:
-/// keyword matching without allocating.
-fn keyword_key(word: &str) -> Option<([u8; 5], usize)> {
-    let n = word.len();
-    if n > 5 {
-        return None;
+/// A keyword of at most 5 ASCII letters packed into an integer (one byte each, lower-case):
+/// matching a word against every keyword is one integer `match`, with no allocation.
+const fn pack(word: &[u8]) -> u64 {
+    let mut key = 0u64;
+    let mut i = 0;
+    while i < word.len() {
+        key = (key << 8) | word[i].to_ascii_lowercase() as u64;
+        i += 1;
     }
-    let mut buf = [0u8; 5];
-    buf[..n].copy_from_slice(word.as_bytes());
-    buf.make_ascii_lowercase();
-    Some((buf, n))
+    key
 }
+
+/// `word` packed as [`pack`] does, when it is short enough to be a keyword (else 0, which no
+/// keyword packs to).
+fn keyword_key(word: &str) -> u64 {
+    if word.len() > 5 {
+        return 0;
+    }
+    pack(word.as_bytes())
+}
+
+const KW_OR: u64 = pack(b"or");
+const KW_AND: u64 = pack(b"and");
+const KW_IN: u64 = pack(b"in");
+const KW_EQ: u64 = pack(b"eq");
+const KW_NE: u64 = pack(b"ne");
+const KW_GT: u64 = pack(b"gt");
+const KW_GE: u64 = pack(b"ge");
+const KW_LT: u64 = pack(b"lt");
+const KW_LE: u64 = pack(b"le");
+const KW_HAS: u64 = pack(b"has");
+const KW_ADD: u64 = pack(b"add");
+const KW_SUB: u64 = pack(b"sub");
+const KW_MUL: u64 = pack(b"mul");
+const KW_DIV: u64 = pack(b"div");
+const KW_DIVBY: u64 = pack(b"divby");
+const KW_MOD: u64 = pack(b"mod");
+const KW_TRUE: u64 = pack(b"true");
+const KW_FALSE: u64 = pack(b"false");
+const KW_NULL: u64 = pack(b"null");
+const KW_ANY: u64 = pack(b"any");
+const KW_ALL: u64 = pack(b"all");
+const KW_NOT: u64 = pack(b"not");
 
 impl Infix {
     fn precedence(self) -> Precedence {
@@ -51,27 +82,49 @@ impl Infix {
 
     /// The operator spelled by `word` (any ASCII case).
     fn from_word(word: &str) -> Option<Infix> {
-        let (buf, n) = keyword_key(word)?;
-        let op = match &buf[..n] {
-            b"or" => return Some(Infix::Or),
-            b"and" => return Some(Infix::And),
-            b"in" => return Some(Infix::In),
-            b"eq" => BinaryOp::Eq,
-            b"ne" => BinaryOp::Ne,
-            b"gt" => BinaryOp::Gt,
-            b"ge" => BinaryOp::Ge,
-            b"lt" => BinaryOp::Lt,
-            b"le" => BinaryOp::Le,
-            b"has" => BinaryOp::Has,
-            b"add" => BinaryOp::Add,
-            b"sub" => BinaryOp::Sub,
-            b"mul" => BinaryOp::Mul,
-            b"div" => BinaryOp::Div,
-            b"divby" => BinaryOp::DivBy,
-            b"mod" => BinaryOp::Mod,
+        let op = match keyword_key(word) {
+            KW_OR => return Some(Infix::Or),
+            KW_AND => return Some(Infix::And),
+            KW_IN => return Some(Infix::In),
+            KW_EQ => BinaryOp::Eq,
+            KW_NE => BinaryOp::Ne,
+            KW_GT => BinaryOp::Gt,
+            KW_GE => BinaryOp::Ge,
+            KW_LT => BinaryOp::Lt,
+            KW_LE => BinaryOp::Le,
+            KW_HAS => BinaryOp::Has,
+            KW_ADD => BinaryOp::Add,
+            KW_SUB => BinaryOp::Sub,
+            KW_MUL => BinaryOp::Mul,
+            KW_DIV => BinaryOp::Div,
+            KW_DIVBY => BinaryOp::DivBy,
+            KW_MOD => BinaryOp::Mod,
             _ => return None,
         };
         Some(Infix::Binary(op))
+    }
+}
+
+/// Punctuation the grammar asks for by kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Punct {
+    Slash,
+    LParen,
+    RParen,
+    Comma,
+    Colon,
+}
+
+impl Punct {
+    fn matches(self, token: &Token<'_>) -> bool {
+        matches!(
+            (self, token),
+            (Punct::Slash, Token::Slash)
+                | (Punct::LParen, Token::LParen)
+                | (Punct::RParen, Token::RParen)
+                | (Punct::Comma, Token::Comma)
+                | (Punct::Colon, Token::Colon)
+        )
     }
 }
 
@@ -84,6 +137,8 @@ pub struct Parser<'a> {
     lexer: Lexer<'a>,
     /// The next tokens, `ahead[0]` first; filled from the front.
     ahead: [Option<Spanned<Token<'a>>>; 2],
+    /// The infix operator each `ahead` token spells, classified once when it is lexed.
+    infix: [Option<Infix>; 2],
     /// Set when the lexer has stopped: `Some(None)` at the end of the input, `Some(Some(e))`
     /// after a lexer error (reported when the parser reaches it).
     stop: Option<Option<Error>>,
@@ -104,6 +159,7 @@ impl<'a> Parser<'a> {
             src,
             lexer: Lexer::new(src),
             ahead: [None, None],
+            infix: [None, None],
             stop: None,
             depth: 0,
             max_depth: MAX_DEPTH,
@@ -148,7 +204,13 @@ impl<'a> Parser<'a> {
                 return;
             }
             match self.lexer.next() {
-                Some(Ok(t)) => self.ahead[slot] = Some(t),
+                Some(Ok(t)) => {
+                    self.infix[slot] = match t.token {
+                        Token::Word(w) => Infix::from_word(w),
+                        _ => None,
+                    };
+                    self.ahead[slot] = Some(t);
+                }
                 Some(Err(e)) => self.stop = Some(Some(e)),
                 None => self.stop = Some(None),
             }
@@ -170,9 +232,9 @@ impl<'a> Parser<'a> {
         self.peek_nth(0)
     }
 
-    /// Is the next token `expected`? (A lexer error there is reported.)
-    fn next_is(&mut self, n: usize, expected: &Token<'_>) -> Result<bool> {
-        Ok(self.peek_nth(n)?.is_some_and(|t| t.token == *expected))
+    /// Is token `n` (0 or 1) ahead `expected`? (A lexer error there is reported.)
+    fn next_is(&mut self, n: usize, expected: Punct) -> Result<bool> {
+        Ok(self.peek_nth(n)?.is_some_and(|t| expected.matches(&t.token)))
     }
 
     /// Consumes the next token (already peeked) and returns it.
@@ -180,11 +242,12 @@ impl<'a> Parser<'a> {
         let [first, second] = &mut self.ahead;
         let token = first.take();
         *first = second.take();
+        self.infix = [self.infix[1], None];
         token
     }
 
     #[must_use = "the token is only consumed when this returns true"]
-    fn consume_token(&mut self, expected: &Token<'_>) -> Result<bool> {
+    fn consume_token(&mut self, expected: Punct) -> Result<bool> {
         if self.next_is(0, expected)? {
             self.advance();
             return Ok(true);
@@ -192,9 +255,9 @@ impl<'a> Parser<'a> {
         Ok(false)
     }
 
-    fn expect_token(&mut self, expected: &Token<'_>, what: &str) -> Result<Span> {
+    fn expect_token(&mut self, expected: Punct, what: &str) -> Result<Span> {
         match self.peek_token()? {
-            Some(t) if t.token == *expected => {
+            Some(t) if expected.matches(&t.token) => {
                 let span = t.span;
                 self.advance();
                 Ok(span)
@@ -241,10 +304,8 @@ impl<'a> Parser<'a> {
     }
 
     fn peek_infix(&mut self) -> Result<Option<Infix>> {
-        Ok(match self.peek_token()? {
-            Some(Spanned { token: Token::Word(w), .. }) => Infix::from_word(w),
-            _ => None,
-        })
+        self.peek_token()?;
+        Ok(self.infix[0])
     }
 
     /// Charges one unit of depth, failing at the limit.
@@ -329,19 +390,19 @@ impl<'a> Parser<'a> {
     /// (OData reads `x in (y)` as `x in y`), so `x in (y,z)` fails at the comma.
     fn parse_in(&mut self, left: Expr) -> Result<Expr> {
         self.advance();
-        self.expect_token(&Token::LParen, "`(` starting the list after `in`")?;
+        self.expect_token(Punct::LParen, "`(` starting the list after `in`")?;
         let starts_literal = self.peek_token()?.is_some_and(|t| is_literal_token(&t.token));
         let first = self.parse_subexpr(Precedence::Lowest)?;
         let mut list = vec![first];
         if starts_literal && matches!(list[0].kind, ExprKind::Literal(_)) {
-            while self.consume_token(&Token::Comma)? {
+            while self.consume_token(Punct::Comma)? {
                 if !self.peek_token()?.is_some_and(|t| is_literal_token(&t.token)) {
                     return Err(self.expected("a literal (an `in` list holds literals only)"));
                 }
                 list.push(self.parse_prefix()?);
             }
         }
-        let end = self.expect_token(&Token::RParen, "`,` or `)`")?;
+        let end = self.expect_token(Punct::RParen, "`,` or `)`")?;
         let span = left.span.to(end);
         Ok(Expr { kind: ExprKind::In { left: Box::new(left), list }, span })
     }
@@ -349,7 +410,7 @@ impl<'a> Parser<'a> {
     /// One or more comma-separated expressions (the closing `)` is left for the caller).
     fn parse_list(&mut self) -> Result<Vec<Expr>> {
         let mut items = vec![self.parse_subexpr(Precedence::Lowest)?];
-        while self.consume_token(&Token::Comma)? {
+        while self.consume_token(Punct::Comma)? {
             items.push(self.parse_subexpr(Precedence::Lowest)?);
         }
         Ok(items)
@@ -365,7 +426,7 @@ impl<'a> Parser<'a> {
             Token::LParen => {
                 self.advance();
                 let inner = self.parse_subexpr(Precedence::Lowest)?;
-                let end = self.expect_token(&Token::RParen, "an operator or `)`")?;
+                let end = self.expect_token(Punct::RParen, "an operator or `)`")?;
                 return Ok(Expr { kind: inner.kind, span: span.to(end) });
             }
             Token::Minus => {
@@ -406,23 +467,22 @@ impl<'a> Parser<'a> {
     /// A keyword literal, `not x`, a function call, a path or a lambda.
     fn parse_word(&mut self, word: &'a str, span: Span) -> Result<Expr> {
         let key = keyword_key(word);
-        let key = key.as_ref().map_or(&[][..], |(buf, n)| &buf[..*n]);
         let literal = match key {
-            b"true" => Some(Literal::Bool(true)),
-            b"false" => Some(Literal::Bool(false)),
-            b"null" => Some(Literal::Null),
+            KW_TRUE => Some(Literal::Bool(true)),
+            KW_FALSE => Some(Literal::Bool(false)),
+            KW_NULL => Some(Literal::Null),
             _ => None,
         };
         if let Some(l) = literal {
             self.advance();
             return Ok(Expr { kind: ExprKind::Literal(l), span });
         }
-        if Infix::from_word(word).is_some() {
+        if self.infix[0].is_some() {
             // Operator keywords are reserved: `a eq eq 1` is an error at the second `eq`.
             return Err(self.expected("an expression"));
         }
-        let is_any = key == b"any";
-        if (is_any || key == b"all") && self.next_is(1, &Token::LParen)? {
+        let is_any = key == KW_ANY;
+        if (is_any || key == KW_ALL) && self.next_is(1, Punct::LParen)? {
             // A lambda needs its collection: `team/any(t:...)`, never a bare `any(...)`. Like
             // OData's grammar, read `any` as a property name and fail at the `(`.
             self.advance();
@@ -432,40 +492,37 @@ impl<'a> Parser<'a> {
                 "an operator or the end of the filter (`all` needs a collection path before it, as in `team/all(t:t/email ne null)`)"
             }));
         }
-        if key == b"not" {
+        if key == KW_NOT {
             self.advance();
             let operand = self.parse_subexpr(Precedence::Unary)?;
             let span = span.to(operand.span);
             return Ok(Expr { kind: ExprKind::Not(Box::new(operand)), span });
         }
-        if self.next_is(1, &Token::LParen)? {
+        if self.next_is(1, Punct::LParen)? {
             self.advance();
             self.advance();
             let name = Ident { name: word.to_ascii_lowercase(), span };
             let args =
-                if self.next_is(0, &Token::RParen)? { Vec::new() } else { self.parse_list()? };
-            let end = self.expect_token(&Token::RParen, "`,` or `)`")?;
+                if self.next_is(0, Punct::RParen)? { Vec::new() } else { self.parse_list()? };
+            let end = self.expect_token(Punct::RParen, "`,` or `)`")?;
             return Ok(Expr { kind: ExprKind::Call { name, args }, span: span.to(end) });
         }
         self.advance();
         let mut segments = Vec::with_capacity(4);
         segments.push(Ident { name: word.to_owned(), span });
-        while self.consume_token(&Token::Slash)? {
-            let (w, seg_span) = match self.peek_token()? {
-                Some(Spanned { token: Token::Word(w), span }) if Infix::from_word(w).is_none() => {
-                    (*w, *span)
-                }
+        while self.consume_token(Punct::Slash)? {
+            let is_operator = self.peek_infix()?.is_some();
+            let (w, seg_span) = match (self.peek_token()?, is_operator) {
+                (Some(Spanned { token: Token::Word(w), span }), false) => (*w, *span),
                 _ => return Err(self.expected("a property name after `/`")),
             };
-            let lambda = if w.eq_ignore_ascii_case("any") {
-                Some(LambdaOp::Any)
-            } else if w.eq_ignore_ascii_case("all") {
-                Some(LambdaOp::All)
-            } else {
-                None
+            let lambda = match keyword_key(w) {
+                KW_ANY => Some(LambdaOp::Any),
+                KW_ALL => Some(LambdaOp::All),
+                _ => None,
             };
             if let Some(op) = lambda {
-                if self.next_is(1, &Token::LParen)? {
+                if self.next_is(1, Punct::LParen)? {
                     self.advance();
                     self.advance();
                     return self.parse_lambda(segments, op, span);
@@ -480,7 +537,7 @@ impl<'a> Parser<'a> {
 
     /// After `collection/any(`: `)` or `var:predicate)`.
     fn parse_lambda(&mut self, collection: Vec<Ident>, op: LambdaOp, start: Span) -> Result<Expr> {
-        let predicate = if op == LambdaOp::Any && self.next_is(0, &Token::RParen)? {
+        let predicate = if op == LambdaOp::Any && self.next_is(0, Punct::RParen)? {
             None
         } else {
             let (var, var_span) = match self.peek_token()? {
@@ -494,11 +551,11 @@ impl<'a> Parser<'a> {
                 }
             };
             self.advance();
-            self.expect_token(&Token::Colon, "`:` after the lambda variable")?;
+            self.expect_token(Punct::Colon, "`:` after the lambda variable")?;
             let body = self.parse_subexpr(Precedence::Lowest)?;
             Some((Ident { name: var.to_owned(), span: var_span }, Box::new(body)))
         };
-        let end = self.expect_token(&Token::RParen, "an operator or `)`")?;
+        let end = self.expect_token(Punct::RParen, "an operator or `)`")?;
         Ok(Expr { kind: ExprKind::Lambda { collection, op, predicate }, span: start.to(end) })
     }
 }
