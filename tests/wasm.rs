@@ -185,6 +185,16 @@ fn validate_filter_result_keeps_every_character_and_field() {
     let fields: Array = prop(&info, "fields").dyn_into().unwrap();
     let fields: Vec<String> = fields.iter().map(|f| f.as_string().unwrap()).collect();
     assert_eq!(fields, ["details/notes", "team", "team/email", "team/lastName"]);
+    // Every list length (the result is built with `Array.of` up to five items).
+    let names = ["status", "type", "direction", "name", "substatus", "qualification", "id"];
+    for n in 1..=names.len() {
+        let text: Vec<String> = names[..n].iter().map(|p| format!("{p} ne null")).collect();
+        let text = text.join(" and ");
+        let info = query::validate_filter(text.as_str().into(), JsValue::UNDEFINED).unwrap();
+        let fields: Array = prop(&info, "fields").dyn_into().unwrap();
+        let fields: Vec<String> = fields.iter().map(|f| f.as_string().unwrap()).collect();
+        assert_eq!(fields, names[..n], "{text}");
+    }
     // A lone surrogate reaches the core as U+FFFD, and so does the canonical text.
     let units: Vec<u16> = "name eq 'x'".encode_utf16().collect();
     let mut lone = units.clone();

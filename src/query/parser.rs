@@ -116,6 +116,7 @@ enum Punct {
 }
 
 impl Punct {
+    #[inline(always)]
     fn matches(self, token: &Token<'_>) -> bool {
         matches!(
             (self, token),
@@ -187,7 +188,7 @@ impl<'a> Parser<'a> {
     // ---- token vocabulary ---------------------------------------------------------------
 
     /// Lexes until `ahead[..=n]` is full or the lexer has stopped.
-    #[inline]
+    #[inline(always)]
     fn fill(&mut self, n: usize) {
         if self.ahead[n.min(1)].is_some() {
             return;
@@ -217,6 +218,7 @@ impl<'a> Parser<'a> {
         }
     }
 
+    #[inline(always)]
     fn peek_nth(&mut self, n: usize) -> Result<Option<&Spanned<Token<'a>>>> {
         self.fill(n);
         match self.ahead.get(n).and_then(Option::as_ref) {
@@ -228,16 +230,19 @@ impl<'a> Parser<'a> {
         }
     }
 
+    #[inline(always)]
     fn peek_token(&mut self) -> Result<Option<&Spanned<Token<'a>>>> {
         self.peek_nth(0)
     }
 
     /// Is token `n` (0 or 1) ahead `expected`? (A lexer error there is reported.)
+    #[inline(always)]
     fn next_is(&mut self, n: usize, expected: Punct) -> Result<bool> {
         Ok(self.peek_nth(n)?.is_some_and(|t| expected.matches(&t.token)))
     }
 
     /// Consumes the next token (already peeked) and returns it.
+    #[inline(always)]
     fn advance(&mut self) -> Option<Spanned<Token<'a>>> {
         let [first, second] = &mut self.ahead;
         let token = first.take();
@@ -247,6 +252,7 @@ impl<'a> Parser<'a> {
     }
 
     #[must_use = "the token is only consumed when this returns true"]
+    #[inline(always)]
     fn consume_token(&mut self, expected: Punct) -> Result<bool> {
         if self.next_is(0, expected)? {
             self.advance();
@@ -303,6 +309,7 @@ impl<'a> Parser<'a> {
         Error::TooDeep { span: self.peek_span(), max: self.max_depth }
     }
 
+    #[inline(always)]
     fn peek_infix(&mut self) -> Result<Option<Infix>> {
         self.peek_token()?;
         Ok(self.infix[0])
