@@ -24,19 +24,24 @@ const MAX_MILLIS: f64 = 253_402_300_799_999.0;
 #[wasm_bindgen(js_name = validateFilter, unchecked_return_type = "FilterInfo")]
 pub fn validate_filter(
     #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
-    #[wasm_bindgen(unchecked_optional_param_type = "ValidateFilterOptions")] options: JsValue,
+    // `Option`: the glue maps `undefined`/`null` to `None` without calling into JS.
+    #[wasm_bindgen(unchecked_optional_param_type = "ValidateFilterOptions")] options: Option<
+        Object,
+    >,
 ) -> Result<JsValue, JsValue> {
     let source = string_arg(&text, "validateFilter: text")?;
     let mut schema = true;
-    if let Some(options) = options_object(&options, "validateFilter options", &["schema"])? {
-        if let Some(value) = get(&options, "schema")? {
-            schema = value
-                .as_bool()
-                .ok_or_else(|| type_error("validateFilter: options.schema must be a boolean"))?;
+    if let Some(options) = options {
+        if let Some(options) = options_object(&options, "validateFilter options", &["schema"])? {
+            if let Some(value) = get(&options, "schema")? {
+                schema = value.as_bool().ok_or_else(|| {
+                    type_error("validateFilter: options.schema must be a boolean")
+                })?;
+            }
         }
     }
     let info = query::validate_filter(&source, schema).map_err(js_err)?;
-    Ok(filter_info(text, &source, &info.canonical, &info.fields))
+    Ok(filter_info(&text, &source, &info.canonical, &info.fields))
 }
 
 /// The `filter` template tag, minus the rest parameter (the entries' `filter(strings,
@@ -182,70 +187,71 @@ fn order_by_value(value: &JsValue) -> Result<OrderBy, JsValue> {
     Ok(OrderBy::Field { field, direction })
 }
 
-#[wasm_bindgen]
+#[wasm_bindgen(module = "/src/wasm/filter_info.js")]
 extern "C" {
-    /// A JS string (primitive), for calling its methods.
-    type Text;
-    /// `text.slice(start, end)` (UTF-16 indices).
-    #[wasm_bindgen(method, js_name = slice)]
-    fn slice(this: &Text, start: u32, end: u32) -> Text;
-    /// A plain object being filled.
-    type Record;
-    /// `record[key] = value` (a data property on a fresh plain object: cannot throw).
-    #[wasm_bindgen(method, structural, indexing_setter)]
-    fn set(this: &Record, key: &JsValue, value: &JsValue);
+    /// `{ canonical, fields }` from the input, the text to send and the spans (see the file).
+    #[wasm_bindgen(js_name = filterInfo)]
+    fn filter_info_js(text: &JsValue, sent: &str, spans: &[u32]) -> JsValue;
 }
 
 thread_local! {
-    /// `"canonical"` and `"fields"` as JS strings, made once.
-    static INFO_KEYS: [JsValue; 2] = [JsValue::from_str("canonical"), JsValue::from_str("fields")];
+    /// `filter_info`'s buffers, reused from call to call.
+    static INFO_BUFFERS: RefCell<(String, Vec<u32>)> = const { RefCell::new((String::new(), Vec::new())) };
 }
 
-/// `{ canonical, fields }` as a plain object, with as little text crossing the boundary as
-/// possible (each Rust → JS string is a UTF-8 decode in JS, the dominant cost of a call):
-/// when the canonical form is the input (most filters are written canonically), the input's
-/// own JS string is returned; every field found in the canonical text is a `slice` of the JS
-/// canonical string; only the rest (paths under a lambda variable) is sent as text.
-fn filter_info(text_js: JsValue, text: &str, canonical: &str, fields: &[String]) -> JsValue {
+/// Marks a span of `filterInfo`'s `sent` text (otherwise a span is in the canonical text).
+const IN_SENT: u32 = 0x8000_0000;
+
+/// `{ canonical, fields }` as a plain object, in one call to JS, with as little text crossing
+/// the boundary as possible (each Rust → JS string is a UTF-8 decode in JS, the dominant cost
+/// of a call): when the canonical form is the input (most filters are written canonically),
+/// the input's own JS string is used; every field found in the canonical text is a `slice` of
+/// it; only the rest (paths under a lambda variable) is sent as text.
+fn filter_info(text_js: &JsValue, text: &str, canonical: &str, fields: &[String]) -> JsValue {
+    INFO_BUFFERS.with(|buffers| {
+        let Ok(mut buffers) = buffers.try_borrow_mut() else {
+            // `filterInfo` never calls back into Rust, so this is not reached; fresh buffers
+            // would still be correct.
+            return filter_info_into(text_js, text, canonical, fields, &mut Default::default());
+        };
+        filter_info_into(text_js, text, canonical, fields, &mut buffers)
+    })
+}
+
+fn filter_info_into(
+    text_js: &JsValue,
+    text: &str,
+    canonical: &str,
+    fields: &[String],
+    (sent, spans): &mut (String, Vec<u32>),
+) -> JsValue {
+    sent.clear();
+    spans.clear();
     // Without U+FFFD in `text`, the JS input had no lone surrogate (`as_string` replaces each
     // with U+FFFD), so it is exactly `text`.
-    let canonical_js: Text = if canonical == text && !text.contains('\u{FFFD}') {
-        text_js.unchecked_into()
+    if canonical == text && !text.contains('\u{FFFD}') {
+        spans.push(u32::MAX);
     } else {
-        JsValue::from_str(canonical).unchecked_into()
-    };
-    let value = |field: &String| -> JsValue {
+        sent.push_str(canonical);
+        spans.push(len_utf16(canonical));
+    }
+    let mut sent_utf16 = if spans[0] == u32::MAX { 0 } else { spans[0] };
+    for field in fields {
         match canonical.find(field.as_str()) {
             Some(at) => {
                 // invariant: `find` returns a character boundary.
                 let start = len_utf16(canonical.get(..at).unwrap_or(""));
-                canonical_js.slice(start, start + len_utf16(field)).into()
+                spans.extend([start, start + len_utf16(field)]);
             }
-            None => JsValue::from_str(field),
-        }
-    };
-    // `Array.of` with up to five items: one call instead of one per push.
-    let list = match fields {
-        [] => Array::new(),
-        [a] => Array::of1(&value(a)),
-        [a, b] => Array::of2(&value(a), &value(b)),
-        [a, b, c] => Array::of3(&value(a), &value(b), &value(c)),
-        [a, b, c, d] => Array::of4(&value(a), &value(b), &value(c), &value(d)),
-        [a, b, c, d, e] => Array::of5(&value(a), &value(b), &value(c), &value(d), &value(e)),
-        _ => {
-            let list = Array::new();
-            for field in fields {
-                list.push(&value(field));
+            None => {
+                let len = len_utf16(field);
+                spans.extend([IN_SENT | sent_utf16, sent_utf16 + len]);
+                sent.push_str(field);
+                sent_utf16 += len;
             }
-            list
         }
-    };
-    let info: Record = Object::new().unchecked_into();
-    INFO_KEYS.with(|[canonical_key, fields_key]| {
-        info.set(canonical_key, &canonical_js);
-        info.set(fields_key, &list);
-    });
-    info.into()
+    }
+    filter_info_js(text_js, sent, spans)
 }
 
 /// The strings of a tagged template (`TemplateStringsArray`), cooked.
