@@ -28,3 +28,15 @@ export function filterInfo(text, sent, spans) {
   }
   return { canonical, fields };
 }
+
+/**
+ * `filterInfo` when nothing is sent: the canonical text is `text` and every field is a slice of it.
+ * @param {string} text the input string
+ * @param {Uint32Array} spans `[0xFFFFFFFF, start0, end0, ...]`
+ * @returns {{canonical: string, fields: string[]}}
+ */
+export function filterInfoOfInput(text, spans) {
+  const fields = [];
+  for (let i = 1; i < spans.length; i += 2) fields.push(text.slice(spans[i], spans[i + 1]));
+  return { canonical: text, fields };
+}

@@ -192,6 +192,9 @@ extern "C" {
     /// `{ canonical, fields }` from the input, the text to send and the spans (see the file).
     #[wasm_bindgen(js_name = filterInfo)]
     fn filter_info_js(text: &JsValue, sent: &str, spans: &[u32]) -> JsValue;
+    /// The same when nothing is sent (no empty string to decode).
+    #[wasm_bindgen(js_name = filterInfoOfInput)]
+    fn filter_info_of_input(text: &JsValue, spans: &[u32]) -> JsValue;
 }
 
 thread_local! {
@@ -251,7 +254,11 @@ fn filter_info_into(
             }
         }
     }
-    filter_info_js(text_js, sent, spans)
+    if sent.is_empty() {
+        filter_info_of_input(text_js, spans)
+    } else {
+        filter_info_js(text_js, sent, spans)
+    }
 }
 
 /// The strings of a tagged template (`TemplateStringsArray`), cooked.
