@@ -144,7 +144,7 @@ fn prop(value: &JsValue, key: &str) -> JsValue {
 #[wasm_bindgen_test]
 fn validate_filter_error_has_utf16_position() {
     let text = "customerProfile/name eq '💝' and stauts eq 'New'";
-    let err = query::validate_filter(text.into(), JsValue::UNDEFINED).unwrap_err();
+    let err = query::validate_filter(text.into(), None).unwrap_err();
     let err = as_odata(err);
     assert_eq!(err.code(), "InvalidFilter");
     assert_eq!(err.position(), Some(33.0), "💝 is two UTF-16 code units");
@@ -153,17 +153,62 @@ fn validate_filter_error_has_utf16_position() {
 
 #[wasm_bindgen_test]
 fn validate_filter_returns_a_plain_object() {
-    let info = query::validate_filter("status  eq 'New'".into(), JsValue::UNDEFINED).unwrap();
+    let info = query::validate_filter("status  eq 'New'".into(), None).unwrap();
     assert_eq!(prop(&info, "canonical").as_string().as_deref(), Some("status eq 'New'"));
     let fields: Array = prop(&info, "fields").dyn_into().unwrap();
     assert_eq!(fields.get(0).as_string().as_deref(), Some("status"));
     let opts = obj(&[("schema", JsValue::FALSE)]);
-    assert!(query::validate_filter("stauts eq 1".into(), opts).is_ok());
+    assert!(query::validate_filter("stauts eq 1".into(), Some(opts.unchecked_into())).is_ok());
+}
+
+#[wasm_bindgen_test]
+fn validate_filter_result_keeps_every_character_and_field() {
+    let text = "(customerProfile/name eq 'a\"b\\c,\u{1}d 💝 é''') and team/any(t:t/email eq 'x') \
+                and customerProfile/address/country ne null";
+    let info = query::validate_filter(text.into(), None).unwrap();
+    let core = partner_referrals::query::validate_filter(text, true).unwrap();
+    assert_eq!(prop(&info, "canonical").as_string(), Some(core.canonical));
+    let fields: Array = prop(&info, "fields").dyn_into().unwrap();
+    let fields: Vec<String> = fields.iter().map(|f| f.as_string().unwrap()).collect();
+    assert_eq!(fields, core.fields);
+    assert_eq!(fields.len(), 4);
+    let keys = Object::keys(info.unchecked_ref::<Object>());
+    let keys: Vec<String> = keys.iter().map(|k| k.as_string().unwrap()).collect();
+    assert_eq!(keys, ["canonical", "fields"]);
+    let info = query::validate_filter("true".into(), None).unwrap();
+    let fields: Array = prop(&info, "fields").dyn_into().unwrap();
+    assert_eq!(fields.length(), 0);
+    // Already canonical (the input string comes back), with fields under a lambda variable.
+    let text = "details/notes eq '💝' and team/all(m:m/email ne null and m/lastName eq 'é')";
+    let info = query::validate_filter(text.into(), None).unwrap();
+    assert_eq!(prop(&info, "canonical").as_string().as_deref(), Some(text));
+    let fields: Array = prop(&info, "fields").dyn_into().unwrap();
+    let fields: Vec<String> = fields.iter().map(|f| f.as_string().unwrap()).collect();
+    assert_eq!(fields, ["details/notes", "team", "team/email", "team/lastName"]);
+    // Every list length (the result is built with `Array.of` up to five items).
+    let names = ["status", "type", "direction", "name", "substatus", "qualification", "id"];
+    for n in 1..=names.len() {
+        let text: Vec<String> = names[..n].iter().map(|p| format!("{p} ne null")).collect();
+        let text = text.join(" and ");
+        let info = query::validate_filter(text.as_str().into(), None).unwrap();
+        let fields: Array = prop(&info, "fields").dyn_into().unwrap();
+        let fields: Vec<String> = fields.iter().map(|f| f.as_string().unwrap()).collect();
+        assert_eq!(fields, names[..n], "{text}");
+    }
+    // A lone surrogate reaches the core as U+FFFD, and so does the canonical text.
+    let units: Vec<u16> = "name eq 'x'".encode_utf16().collect();
+    let mut lone = units.clone();
+    lone.insert(10, 0xD800);
+    let text = js_sys::JsString::from_char_code(&lone);
+    let info = query::validate_filter(text.into(), None).unwrap();
+    let canonical: js_sys::JsString = prop(&info, "canonical").dyn_into().unwrap();
+    assert!(canonical.is_valid_utf16(), "the lone surrogate must not come back");
+    assert_eq!(String::from(canonical), "name eq 'x\u{FFFD}'");
 }
 
 #[wasm_bindgen_test]
 fn wrong_argument_types_are_type_errors() {
-    let err = query::validate_filter(JsValue::from(1), JsValue::UNDEFINED).unwrap_err();
+    let err = query::validate_filter(JsValue::from(1), None).unwrap_err();
     assert!(err.is_instance_of::<js_sys::TypeError>());
     let err = page::decode_referral_page(JsValue::NULL).unwrap_err();
     assert!(err.is_instance_of::<js_sys::TypeError>());

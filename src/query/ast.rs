@@ -296,93 +296,120 @@ impl Expr {
 }
 
 /// Writes `e`, in parentheses if it binds looser than `min` (or as loose, when `strict`).
-fn operand(f: &mut fmt::Formatter<'_>, e: &Expr, min: Precedence, strict: bool) -> fmt::Result {
+fn operand<W: fmt::Write>(f: &mut W, e: &Expr, min: Precedence, strict: bool) -> fmt::Result {
     let p = e.precedence().value();
     let needs = p < min.value() || (strict && p == min.value());
     if needs {
-        write!(f, "({e})")
+        f.write_char('(')?;
+        e.write_canonical(f)?;
+        f.write_char(')')
     } else {
-        write!(f, "{e}")
+        e.write_canonical(f)
     }
 }
 
-fn path(f: &mut fmt::Formatter<'_>, segments: &[Ident]) -> fmt::Result {
+fn path<W: fmt::Write>(f: &mut W, segments: &[Ident]) -> fmt::Result {
     for (i, s) in segments.iter().enumerate() {
         if i > 0 {
-            f.write_str("/")?;
+            f.write_char('/')?;
         }
         f.write_str(&s.name)?;
     }
     Ok(())
 }
 
-fn list(f: &mut fmt::Formatter<'_>, items: &[Expr]) -> fmt::Result {
+fn list<W: fmt::Write>(f: &mut W, items: &[Expr]) -> fmt::Result {
     for (i, e) in items.iter().enumerate() {
         if i > 0 {
-            f.write_str(",")?;
+            f.write_char(',')?;
         }
-        write!(f, "{e}")?;
+        e.write_canonical(f)?;
     }
     Ok(())
 }
 
-impl fmt::Display for Literal {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Literal {
+    fn write_canonical<W: fmt::Write>(&self, f: &mut W) -> fmt::Result {
         match self {
             Literal::Null => f.write_str("null"),
-            Literal::Bool(b) => write!(f, "{b}"),
+            Literal::Bool(b) => f.write_str(if *b { "true" } else { "false" }),
             Literal::String(s) => write_quoted(f, s),
             Literal::Number(n) | Literal::Guid(n) => f.write_str(n),
             Literal::Date(d) => write!(f, "{d}"),
             Literal::DateTime(t) => write!(f, "{t}"),
-            Literal::Duration(text, _) => write!(f, "duration'{text}'"),
+            Literal::Duration(text, _) => {
+                f.write_str("duration'")?;
+                f.write_str(text)?;
+                f.write_char('\'')
+            }
         }
     }
 }
 
-/// The canonical form: single spaces, lower-case keywords, `,` and `:` without spaces,
-/// parentheses only where precedence needs them, strings in `'` with inner quotes doubled.
-impl fmt::Display for Expr {
+impl fmt::Display for Literal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write_canonical(f)
+    }
+}
+
+impl Expr {
+    /// The canonical form (what `Display` prints) in a string sized for `capacity` bytes: one
+    /// allocation for a typical filter, no formatting machinery.
+    pub fn to_canonical(&self, capacity: usize) -> String {
+        let mut out = String::with_capacity(capacity);
+        // invariant: writing to a `String` cannot fail.
+        let _ = self.write_canonical(&mut out);
+        out
+    }
+
+    /// Writes the canonical form (see the `Display` impl) to `f`.
+    fn write_canonical<W: fmt::Write>(&self, f: &mut W) -> fmt::Result {
         match &self.kind {
-            ExprKind::Literal(l) => write!(f, "{l}"),
+            ExprKind::Literal(l) => l.write_canonical(f),
             ExprKind::Path(segments) => path(f, segments),
             ExprKind::Call { name, args } => {
-                write!(f, "{}(", name.name)?;
+                f.write_str(&name.name)?;
+                f.write_char('(')?;
                 list(f, args)?;
-                f.write_str(")")
+                f.write_char(')')
             }
             ExprKind::Lambda { collection, op, predicate } => {
                 path(f, collection)?;
-                write!(f, "/{}(", op.keyword())?;
+                f.write_char('/')?;
+                f.write_str(op.keyword())?;
+                f.write_char('(')?;
                 if let Some((var, body)) = predicate {
-                    write!(f, "{}:{body}", var.name)?;
+                    f.write_str(&var.name)?;
+                    f.write_char(':')?;
+                    body.write_canonical(f)?;
                 }
-                f.write_str(")")
+                f.write_char(')')
             }
             ExprKind::Not(e) => {
                 f.write_str("not ")?;
                 operand(f, e, Precedence::Unary, false)
             }
             ExprKind::Neg(e) => {
-                f.write_str("-")?;
+                f.write_char('-')?;
                 // `- -x` and `- 2020-12-01` keep a space: without it they would lex as a
                 // negative number (`-2020`) or read differently.
                 if matches!(e.kind, ExprKind::Neg(_) | ExprKind::Literal(_)) {
-                    f.write_str(" ")?;
+                    f.write_char(' ')?;
                 }
                 operand(f, e, Precedence::Unary, false)
             }
             ExprKind::Binary { op, left, right } => {
                 operand(f, left, op.precedence(), false)?;
-                write!(f, " {} ", op.keyword())?;
+                f.write_char(' ')?;
+                f.write_str(op.keyword())?;
+                f.write_char(' ')?;
                 operand(f, right, op.precedence(), true)
             }
             ExprKind::In { left, list: items } => {
                 operand(f, left, Precedence::Equality, false)?;
                 f.write_str(" in (")?;
                 list(f, items)?;
-                f.write_str(")")
+                f.write_char(')')
             }
             ExprKind::And(items) | ExprKind::Or(items) => {
                 let (keyword, prec) = match &self.kind {
@@ -400,6 +427,14 @@ impl fmt::Display for Expr {
                 Ok(())
             }
         }
+    }
+}
+
+/// The canonical form: single spaces, lower-case keywords, `,` and `:` without spaces,
+/// parentheses only where precedence needs them, strings in `'` with inner quotes doubled.
+impl fmt::Display for Expr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write_canonical(f)
     }
 }
 

@@ -172,19 +172,22 @@ pub struct Checked {
 
 /// A lambda variable in scope: its name, element kind (unknown without a schema) and the
 /// collection path it ranges over.
-struct Scope {
-    var: String,
+struct Scope<'e> {
+    var: &'e str,
     element: Option<Kind>,
     path: String,
 }
 
-struct Checker {
+/// Borrows names from the tree (`'e`); allocates only for errors and for each distinct field.
+struct Checker<'e> {
     schema: Option<&'static ComplexType>,
-    scopes: Vec<Scope>,
+    scopes: Vec<Scope<'e>>,
     /// Every lambda variable declared anywhere, to tell "out of scope" from "unknown".
-    declared: Vec<String>,
+    declared: Vec<&'e str>,
     errors: Vec<Error>,
     fields: Vec<String>,
+    /// Where `resolve` builds a path (reused: no allocation per path).
+    scratch: String,
 }
 
 /// Checks `expr` (which must be boolean) against `schema` (`None`: syntax-only mode).
@@ -201,25 +204,31 @@ pub fn check_value(expr: &Expr, schema: Option<&'static ComplexType>) -> Checked
     })
 }
 
-fn check_with(
-    expr: &Expr,
+fn check_with<'e>(
+    expr: &'e Expr,
     schema: Option<&'static ComplexType>,
-    top: impl FnOnce(&mut Checker, &Expr),
+    top: impl FnOnce(&mut Checker<'e>, &'e Expr),
 ) -> Checked {
     let mut declared = Vec::new();
     collect_lambda_vars(expr, &mut declared);
-    let mut checker =
-        Checker { schema, scopes: Vec::new(), declared, errors: Vec::new(), fields: Vec::new() };
+    let mut checker = Checker {
+        schema,
+        scopes: Vec::new(),
+        declared,
+        errors: Vec::new(),
+        fields: Vec::with_capacity(4),
+        scratch: String::with_capacity(64),
+    };
     top(&mut checker, expr);
     let mut errors = checker.errors;
     errors.sort_by_key(|e| e.span().map(|s| (s.start, s.end)));
     Checked { errors, fields: checker.fields }
 }
 
-fn collect_lambda_vars(e: &Expr, out: &mut Vec<String>) {
+fn collect_lambda_vars<'e>(e: &'e Expr, out: &mut Vec<&'e str>) {
     for_each_child(e, |child| collect_lambda_vars(child, out));
     if let ExprKind::Lambda { predicate: Some((var, _)), .. } = &e.kind {
-        out.push(var.name.clone());
+        out.push(&var.name);
     }
 }
 
@@ -272,14 +281,19 @@ fn mismatch(span: Span, message: String) -> Error {
     Error::TypeMismatch { span, message }
 }
 
-impl Checker {
-    fn field(&mut self, path: String) {
-        if !self.fields.contains(&path) {
-            self.fields.push(path);
+impl<'e> Checker<'e> {
+    /// Records a field path (once) and returns its index in `fields`.
+    fn field(&mut self, path: &str) -> usize {
+        match self.fields.iter().position(|f| f == path) {
+            Some(i) => i,
+            None => {
+                self.fields.push(path.to_owned());
+                self.fields.len() - 1
+            }
         }
     }
 
-    fn expect_bool(&mut self, e: &Expr) {
+    fn expect_bool(&mut self, e: &'e Expr) {
         let ty = self.expr(e);
         if !matches!(ty, Ty::Bool | Ty::Unknown) {
             self.errors.push(mismatch(
@@ -289,7 +303,7 @@ impl Checker {
         }
     }
 
-    fn expr(&mut self, e: &Expr) -> Ty {
+    fn expr(&mut self, e: &'e Expr) -> Ty {
         match &e.kind {
             ExprKind::Literal(l) => match l {
                 Literal::Null => Ty::Null,
@@ -341,21 +355,34 @@ impl Checker {
         }
     }
 
-    /// Resolves a path: `Some((kind, field path))`, kind `None` when unknown (no schema);
-    /// `None` after reporting an error.
-    fn resolve(&mut self, segments: &[Ident]) -> Option<(Option<Kind>, String)> {
+    /// Resolves a path: `Some((kind, index of its path in fields))`, kind `None` when
+    /// unknown (no schema); `None` after reporting an error.
+    fn resolve(&mut self, segments: &'e [Ident]) -> Option<(Option<Kind>, usize)> {
+        let mut path = std::mem::take(&mut self.scratch);
+        path.clear();
+        let out = self.resolve_into(segments, &mut path);
+        self.scratch = path;
+        out
+    }
+
+    fn resolve_into(
+        &mut self,
+        segments: &'e [Ident],
+        path: &mut String,
+    ) -> Option<(Option<Kind>, usize)> {
         let first = segments.first()?;
-        let (mut kind, mut path, rest) = if let Some(scope) =
+        let (mut kind, rest) = if let Some(scope) =
             self.scopes.iter().rev().find(|s| s.var == first.name)
         {
-            (scope.element, scope.path.clone(), &segments[1..])
-        } else if self.declared.contains(&first.name)
+            path.push_str(&scope.path);
+            (scope.element, &segments[1..])
+        } else if self.declared.contains(&first.name.as_str())
             && self.schema.map_or(true, |root| root.property(&first.name).is_none())
         {
             self.errors.push(Error::UnboundVariable { span: first.span, name: first.name.clone() });
             return None;
         } else {
-            (self.schema.map(Kind::Complex), String::new(), segments)
+            (self.schema.map(Kind::Complex), segments)
         };
         for seg in rest {
             match kind {
@@ -407,21 +434,26 @@ impl Checker {
         }
         if path.is_empty() {
             // A bare lambda variable (collections of primitives): the collection path.
-            path =
-                self.scopes.iter().rev().find(|s| s.var == first.name).map(|s| s.path.clone())?;
+            let scope = self.scopes.iter().rev().find(|s| s.var == first.name)?;
+            path.push_str(&scope.path);
         }
-        self.field(path.clone());
-        Some((kind, path))
+        Some((kind, self.field(path)))
     }
 
-    fn lambda(&mut self, collection: &[Ident], op: LambdaOp, predicate: Option<(&Ident, &Expr)>) {
-        let Some((kind, path)) = self.resolve(collection) else {
+    fn lambda(
+        &mut self,
+        collection: &'e [Ident],
+        op: LambdaOp,
+        predicate: Option<(&'e Ident, &'e Expr)>,
+    ) {
+        let Some((kind, field)) = self.resolve(collection) else {
             // The body is still checked, with an unknown element type, to report its errors.
             if let Some((var, body)) = predicate {
                 self.scoped(var, None, String::new(), body);
             }
             return;
         };
+        let path = self.fields.get(field).cloned().unwrap_or_default();
         let element = match kind {
             None => None,
             Some(Kind::Collection(element)) => Some(*element),
@@ -443,13 +475,13 @@ impl Checker {
         }
     }
 
-    fn scoped(&mut self, var: &Ident, element: Option<Kind>, path: String, body: &Expr) {
-        self.scopes.push(Scope { var: var.name.clone(), element, path });
+    fn scoped(&mut self, var: &'e Ident, element: Option<Kind>, path: String, body: &'e Expr) {
+        self.scopes.push(Scope { var: &var.name, element, path });
         self.expect_bool(body);
         self.scopes.pop();
     }
 
-    fn call(&mut self, name: &Ident, args: &[Expr], span: Span) -> Ty {
+    fn call(&mut self, name: &Ident, args: &'e [Expr], span: Span) -> Ty {
         let types: Vec<Ty> = args.iter().map(|a| self.expr(a)).collect();
         let Some(f) = FUNCTIONS.iter().find(|f| f.name == name.name) else {
             self.errors.push(Error::UnknownFunction {
@@ -485,7 +517,7 @@ impl Checker {
         f.returns
     }
 
-    fn binary(&mut self, op: BinaryOp, left: &Expr, right: &Expr) -> Ty {
+    fn binary(&mut self, op: BinaryOp, left: &'e Expr, right: &'e Expr) -> Ty {
         let lt = self.expr(left);
         let rt = self.expr(right);
         if op.is_comparison() {

@@ -328,7 +328,7 @@ impl<'a, N: JsonNode<'a>> Eval<'a, N> {
 }
 
 fn utf16_len(s: &str) -> usize {
-    s.encode_utf16().count()
+    super::lexer::len_utf16(s) as usize
 }
 
 /// A built-in function; any `null` argument gives `null`.

@@ -2,9 +2,15 @@
 //!
 //! One job: cut filter text into [`Token`]s. This is the only module that sees byte offsets;
 //! every position leaves it as UTF-16 code units (what JS `string.slice` counts), and all
-//! position arithmetic goes through `Lexer::bump`. Knows nothing of the grammar or the schema.
+//! position arithmetic goes through `Lexer::advance` and `Lexer::bump_while`. Knows nothing of the grammar or the schema.
 //! Imports only `error` and `datetime`.
+//!
+//! Zero-copy: a token borrows its text from the input (`Word`, and `String`/`Number`/`Guid`
+//! unless unescaping or canonicalising changed it), so lexing allocates nothing for a typical
+//! filter. The scanner works on bytes; only a non-ASCII character is decoded (to ask Unicode
+//! whether it is a letter or a space).
 
+use std::borrow::Cow;
 use std::fmt;
 
 use crate::datetime::{Date, DateTimeOffset};
@@ -16,18 +22,18 @@ use crate::error::{Error, Result, Span};
 /// a server's URL limit), small enough to bound the work per call.
 pub const MAX_FILTER_LEN: usize = 256 * 1024;
 
-/// One lexical token of a `$filter` expression.
+/// One lexical token of a `$filter` expression, borrowing from the input where it can.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Token {
+pub enum Token<'a> {
     /// An identifier or keyword as written: `status`, `eq`, `And`, `contains`, `t`.
-    Word(String),
+    Word(&'a str),
     /// Single quoted string, value unescaped: `'O''Neil'` holds `O'Neil`.
-    String(String),
+    String(Cow<'a, str>),
     /// A number as written (exponent marker lower-cased, a leading `+` dropped): `42`, `-3`,
     /// `1.5`, `1e5`, `INF`, `NaN`.
-    Number(String),
+    Number(Cow<'a, str>),
     /// A bare GUID, lower-cased: `65edc0b5-3485-41b7-a17e-dfa9ef4706e2`.
-    Guid(String),
+    Guid(Cow<'a, str>),
     /// A date: `2020-12-01`.
     Date(Date),
     /// A date-time with offset: `2020-10-30T21:03:00Z`.
@@ -48,7 +54,7 @@ pub enum Token {
     Minus,
 }
 
-impl fmt::Display for Token {
+impl fmt::Display for Token<'_> {
     /// The source spelling (canonicalised), used in "expected X, found Y" messages.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -90,15 +96,21 @@ pub struct Spanned<T> {
     pub span: Span,
 }
 
-impl PartialEq<Token> for Spanned<Token> {
-    fn eq(&self, other: &Token) -> bool {
+impl<'a> PartialEq<Token<'a>> for Spanned<Token<'a>> {
+    fn eq(&self, other: &Token<'a>) -> bool {
         self.token == *other
     }
 }
 
 /// Length of `src` in UTF-16 code units, saturating at `u32::MAX`.
 pub fn len_utf16(src: &str) -> u32 {
-    u32::try_from(src.encode_utf16().count()).unwrap_or(u32::MAX)
+    u32::try_from(utf16_len(src.as_bytes())).unwrap_or(u32::MAX)
+}
+
+/// UTF-16 length of whole characters' UTF-8 bytes: one unit per character (every byte that
+/// is not a continuation byte), two for a 4-byte one (a surrogate pair).
+fn utf16_len(bytes: &[u8]) -> usize {
+    bytes.iter().map(|&b| usize::from(b & 0xC0 != 0x80) + usize::from(b >= 0xF0)).sum()
 }
 
 /// Rejects input longer than [`MAX_FILTER_LEN`] UTF-16 code units.
@@ -110,7 +122,7 @@ pub fn check_length(src: &str) -> Result<()> {
     if src.len() <= MAX_FILTER_LEN {
         return Ok(());
     }
-    let len = src.encode_utf16().count();
+    let len = utf16_len(src.as_bytes());
     if len > MAX_FILTER_LEN {
         return Err(Error::TooLong { len, max: MAX_FILTER_LEN });
     }
@@ -122,18 +134,38 @@ pub fn check_length(src: &str) -> Result<()> {
 #[derive(Debug)]
 pub struct Lexer<'a> {
     src: &'a str,
-    /// Byte offset of the next character.
+    /// Byte offset of the next character (always on a character boundary).
     pos: usize,
     /// UTF-16 offset of the next character.
     pos16: u32,
 }
 
+#[inline(always)]
 fn is_word_start(c: char) -> bool {
-    c == '_' || c.is_alphabetic()
+    if c.is_ascii() {
+        c.is_ascii_alphabetic() || c == '_'
+    } else {
+        c.is_alphabetic()
+    }
 }
 
+#[inline(always)]
 fn is_word_char(c: char) -> bool {
-    c == '_' || c.is_alphanumeric()
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric() || c == '_'
+    } else {
+        c.is_alphanumeric()
+    }
+}
+
+/// `char::is_whitespace`, with the ASCII answer inline.
+#[inline(always)]
+fn is_space(c: char) -> bool {
+    if c.is_ascii() {
+        matches!(c, ' ' | '\t'..='\r')
+    } else {
+        c.is_whitespace()
+    }
 }
 
 /// Does `bytes` start with a GUID (8-4-4-4-12 hex digits) not followed by a word character?
@@ -231,69 +263,139 @@ impl<'a> Lexer<'a> {
         self.pos16
     }
 
+    /// The byte `n` bytes ahead, if any.
+    #[inline]
+    fn byte(&self, n: usize) -> Option<u8> {
+        self.src.as_bytes().get(self.pos + n).copied()
+    }
+
     fn rest(&self) -> &'a str {
-        // invariant: `pos` only ever advances by whole characters in `bump`.
+        // invariant: `pos` only ever advances by whole characters in `advance`.
         self.src.get(self.pos..).unwrap_or("")
     }
 
+    /// The next character (decoded only when it is not ASCII).
+    #[inline]
     fn peek(&self) -> Option<char> {
-        self.rest().chars().next()
+        match self.byte(0)? {
+            b if b.is_ascii() => Some(char::from(b)),
+            _ => self.rest().chars().next(),
+        }
     }
 
-    fn peek_nth(&self, n: usize) -> Option<char> {
-        self.rest().chars().nth(n)
+    /// The only place that moves the position: `n` bytes (whole characters) forward.
+    #[inline]
+    fn advance(&mut self, n: usize) {
+        let end = (self.pos + n).min(self.src.len());
+        let passed = self.src.as_bytes().get(self.pos..end).unwrap_or(&[]);
+        let units = u32::try_from(utf16_len(passed)).unwrap_or(u32::MAX);
+        self.pos16 = self.pos16.saturating_add(units);
+        self.pos = end;
     }
 
-    /// The only place that moves the position: one character forward.
-    fn bump(&mut self) -> Option<char> {
-        let c = self.peek()?;
-        self.pos += c.len_utf8();
-        self.pos16 = self.pos16.saturating_add(c.len_utf16() as u32);
-        Some(c)
-    }
-
-    /// Advances while `pred` holds; returns the text passed over.
+    /// Advances while `pred` holds for the next character; returns the text passed over.
+    /// (With `advance`, the only code that moves the position: here by counting the UTF-16
+    /// units of each character passed.)
+    #[inline]
     fn bump_while(&mut self, pred: impl Fn(char) -> bool) -> &'a str {
         let start = self.pos;
-        while self.peek().is_some_and(&pred) {
-            self.bump();
+        let bytes = self.src.as_bytes();
+        let mut at = start;
+        let mut units: u32 = 0;
+        while let Some(&b) = bytes.get(at) {
+            if b.is_ascii() {
+                if !pred(char::from(b)) {
+                    break;
+                }
+                at += 1;
+                units += 1;
+            } else {
+                match self.src.get(at..).and_then(|r| r.chars().next()) {
+                    Some(c) if pred(c) => {
+                        at += c.len_utf8();
+                        units += c.len_utf16() as u32;
+                    }
+                    _ => break,
+                }
+            }
+        }
+        self.pos = at;
+        self.pos16 = self.pos16.saturating_add(units);
+        self.src.get(start..at).unwrap_or("")
+    }
+
+    /// Advances over ASCII bytes for which `ascii` holds (a tight loop with no decoding),
+    /// then, at a non-ASCII character, goes on with `bump_while(unicode)`.
+    #[inline(always)]
+    fn bump_ascii_then(
+        &mut self,
+        ascii: impl Fn(u8) -> bool,
+        unicode: impl Fn(char) -> bool,
+    ) -> &'a str {
+        let start = self.pos;
+        let bytes = self.src.as_bytes();
+        let mut at = start;
+        while bytes.get(at).is_some_and(|&b| ascii(b)) {
+            at += 1;
+        }
+        self.pos16 = self.pos16.saturating_add(u32::try_from(at - start).unwrap_or(u32::MAX));
+        self.pos = at;
+        if bytes.get(at).is_some_and(|b| !b.is_ascii()) {
+            self.bump_while(unicode);
         }
         self.src.get(start..self.pos).unwrap_or("")
     }
 
-    fn bump_n(&mut self, n: usize) -> &'a str {
-        let start = self.pos;
-        for _ in 0..n {
-            self.bump();
-        }
-        self.src.get(start..self.pos).unwrap_or("")
+    /// Advances over word characters (`_`, letters, digits).
+    fn bump_word(&mut self) -> &'a str {
+        self.bump_ascii_then(|b| b.is_ascii_alphanumeric() || b == b'_', is_word_char)
+    }
+
+    /// Advances over white space.
+    fn bump_spaces(&mut self) {
+        self.bump_ascii_then(|b| matches!(b, b' ' | b'\t'..=b'\r'), is_space);
     }
 
     fn span_from(&self, start: u32) -> Span {
         Span::new(start, self.pos16)
     }
 
-    /// Lexes a quoted string starting at the opening quote (already peeked).
-    fn string(&mut self, start: u32) -> Result<Token> {
-        self.bump();
-        let mut value = String::new();
+    /// Lexes a quoted string starting at the opening quote (already peeked). The value
+    /// borrows from the input unless it holds a doubled quote.
+    fn string(&mut self, start: u32) -> Result<Cow<'a, str>> {
+        let bytes = self.src.as_bytes();
+        let open = self.pos;
+        let mut piece = open + 1;
+        let mut owned: Option<String> = None;
         loop {
-            match self.bump() {
-                None => {
-                    return Err(Error::UnterminatedString { span: Span::new(start, start + 1) })
-                }
-                Some('\'') if self.peek() == Some('\'') => {
-                    self.bump();
-                    value.push('\'');
-                }
-                Some('\'') => return Ok(Token::String(value)),
-                Some(c) => value.push(c),
+            let Some(quote) = bytes.get(piece..).and_then(|r| r.iter().position(|&b| b == b'\''))
+            else {
+                self.advance(self.src.len() - open);
+                return Err(Error::UnterminatedString { span: Span::new(start, start + 1) });
+            };
+            let quote = piece + quote;
+            // invariant: `piece` and `quote` sit next to ASCII quotes: character boundaries.
+            let text = self.src.get(piece..quote).unwrap_or("");
+            if bytes.get(quote + 1) == Some(&b'\'') {
+                let value = owned.get_or_insert_with(String::new);
+                value.push_str(text);
+                value.push('\'');
+                piece = quote + 2;
+                continue;
             }
+            self.advance(quote + 1 - open);
+            return Ok(match owned {
+                Some(mut value) => {
+                    value.push_str(text);
+                    Cow::Owned(value)
+                }
+                None => Cow::Borrowed(text),
+            });
         }
     }
 
     /// Number, date, date-time (starting with a digit or `-digit`).
-    fn numeric(&mut self, start: u32) -> Result<Token> {
+    fn numeric(&mut self, start: u32) -> Result<Token<'a>> {
         let bytes = self.rest().as_bytes();
         let date_like = bytes.len() >= 5
             && bytes[..4].iter().all(u8::is_ascii_digit)
@@ -314,55 +416,47 @@ impl<'a> Lexer<'a> {
                 reason: reason.into(),
             });
         }
-        let mut text = String::new();
-        if self.peek() == Some('-') {
-            self.bump();
-            text.push('-');
+        let from = self.pos;
+        if self.byte(0) == Some(b'-') {
+            self.advance(1);
         }
-        text.push_str(self.bump_while(|c| c.is_ascii_digit()));
+        self.bump_ascii_then(|b| b.is_ascii_digit(), |_| false);
         let invalid = |lexer: &Self, reason: &str| Error::InvalidLiteral {
             span: lexer.span_from(start),
             kind: "number",
             reason: reason.into(),
         };
-        if self.peek() == Some('.') {
-            self.bump();
-            let frac = self.bump_while(|c| c.is_ascii_digit());
-            if frac.is_empty() {
+        if self.byte(0) == Some(b'.') {
+            self.advance(1);
+            if self.bump_ascii_then(|b| b.is_ascii_digit(), |_| false).is_empty() {
                 return Err(invalid(self, "expected digits after `.`"));
             }
-            text.push('.');
-            text.push_str(frac);
         }
-        if matches!(self.peek(), Some('e' | 'E')) {
-            self.bump();
-            text.push('e');
-            if let Some(sign @ ('+' | '-')) = self.peek() {
-                self.bump();
-                text.push(sign);
+        let mut upper_e = false;
+        if let Some(e @ (b'e' | b'E')) = self.byte(0) {
+            upper_e = e == b'E';
+            self.advance(1);
+            if matches!(self.byte(0), Some(b'+' | b'-')) {
+                self.advance(1);
             }
-            let exp = self.bump_while(|c| c.is_ascii_digit());
-            if exp.is_empty() {
+            if self.bump_ascii_then(|b| b.is_ascii_digit(), |_| false).is_empty() {
                 return Err(invalid(self, "expected digits in the exponent"));
             }
-            text.push_str(exp);
         }
         if self.peek().is_some_and(is_word_char) {
-            self.bump_while(is_word_char);
+            self.bump_word();
             return Err(invalid(self, "a number cannot run into letters"));
         }
-        Ok(Token::Number(text))
+        // invariant: the number is ASCII, so both ends are character boundaries.
+        let text = self.src.get(from..self.pos).unwrap_or("");
+        Ok(Token::Number(if upper_e { Cow::Owned(text.replace('E', "e")) } else { text.into() }))
     }
 
     /// A word, or the literals spelled with letters: GUIDs, `INF`/`NaN`, `duration'..'`.
-    fn word(&mut self, start: u32) -> Result<Token> {
-        let word = self.bump_while(is_word_char);
-        if word.eq_ignore_ascii_case("duration") && self.peek() == Some('\'') {
-            let quote = self.pos16;
-            let Token::String(body) = self.string(quote)? else {
-                // invariant: `string` only ever returns `Token::String`.
-                return Err(Error::UnterminatedString { span: Span::new(quote, quote + 1) });
-            };
+    fn word(&mut self, start: u32) -> Result<Token<'a>> {
+        let word = self.bump_word();
+        if word.eq_ignore_ascii_case("duration") && self.byte(0) == Some(b'\'') {
+            let body = self.string(self.pos16)?;
             return match parse_duration(&body) {
                 Ok(nanos) => Ok(Token::Duration(body.to_ascii_uppercase(), nanos)),
                 Err(reason) => Err(Error::InvalidLiteral {
@@ -373,24 +467,31 @@ impl<'a> Lexer<'a> {
             };
         }
         if word == "INF" || word == "NaN" {
-            return Ok(Token::Number(word.into()));
+            return Ok(Token::Number(Cow::Borrowed(word)));
         }
-        Ok(Token::Word(word.into()))
+        Ok(Token::Word(word))
     }
 
-    fn next_token(&mut self) -> Option<Result<Spanned<Token>>> {
-        self.bump_while(char::is_whitespace);
+    fn next_token(&mut self) -> Option<Result<Spanned<Token<'a>>>> {
+        self.bump_spaces();
         let start = self.pos16;
-        let c = self.peek()?;
-        let token = if (c.is_ascii_hexdigit()) && guid_at(self.rest().as_bytes()) {
-            Ok(Token::Guid(self.bump_n(36).to_ascii_lowercase()))
-        } else if c.is_ascii_digit()
-            || (c == '-' && self.peek_nth(1).is_some_and(|d| d.is_ascii_digit()))
-        {
+        let b = self.byte(0)?;
+        let next_is_digit = self.byte(1).is_some_and(|d| d.is_ascii_digit());
+        let token = if b.is_ascii_hexdigit() && guid_at(self.rest().as_bytes()) {
+            let from = self.pos;
+            self.advance(36);
+            // invariant: a GUID is 36 ASCII bytes.
+            let text = self.src.get(from..self.pos).unwrap_or("");
+            Ok(Token::Guid(if text.bytes().any(|b| b.is_ascii_uppercase()) {
+                Cow::Owned(text.to_ascii_lowercase())
+            } else {
+                Cow::Borrowed(text)
+            }))
+        } else if b.is_ascii_digit() || (b == b'-' && next_is_digit) {
             self.numeric(start)
-        } else if c == '+' && self.peek_nth(1).is_some_and(|d| d.is_ascii_digit()) {
+        } else if b == b'+' && next_is_digit {
             // OData's SIGN: `+42` is `42` (the canonical form drops the plus).
-            self.bump();
+            self.advance(1);
             match self.numeric(start) {
                 Ok(Token::Date(_) | Token::DateTime(_)) => Err(Error::InvalidLiteral {
                     span: self.span_from(start),
@@ -399,40 +500,43 @@ impl<'a> Lexer<'a> {
                 }),
                 other => other,
             }
-        } else if c == '-' && self.rest()[1..].starts_with("INF") {
-            self.bump_n(4);
+        } else if b == b'-' && self.rest().as_bytes().get(1..4) == Some(b"INF") {
+            self.advance(4);
             if self.peek().is_some_and(is_word_char) {
-                self.bump_while(is_word_char);
+                self.bump_word();
                 Err(Error::InvalidLiteral {
                     span: self.span_from(start),
                     kind: "number",
                     reason: "a number cannot run into letters".into(),
                 })
             } else {
-                Ok(Token::Number("-INF".into()))
+                Ok(Token::Number(Cow::Borrowed("-INF")))
             }
-        } else if is_word_start(c) {
-            self.word(start)
-        } else if c == '\'' {
-            self.string(start)
+        } else if b == b'\'' {
+            self.string(start).map(Token::String)
         } else {
-            self.bump();
-            match c {
-                '/' => Ok(Token::Slash),
-                '(' => Ok(Token::LParen),
-                ')' => Ok(Token::RParen),
-                ',' => Ok(Token::Comma),
-                ':' => Ok(Token::Colon),
-                '-' => Ok(Token::Minus),
-                found => Err(Error::UnexpectedChar { span: self.span_from(start), found }),
+            let c = self.peek()?;
+            if is_word_start(c) {
+                self.word(start)
+            } else {
+                self.advance(c.len_utf8());
+                match c {
+                    '/' => Ok(Token::Slash),
+                    '(' => Ok(Token::LParen),
+                    ')' => Ok(Token::RParen),
+                    ',' => Ok(Token::Comma),
+                    ':' => Ok(Token::Colon),
+                    '-' => Ok(Token::Minus),
+                    found => Err(Error::UnexpectedChar { span: self.span_from(start), found }),
+                }
             }
         };
         Some(token.map(|token| Spanned { token, span: self.span_from(start) }))
     }
 }
 
-impl Iterator for Lexer<'_> {
-    type Item = Result<Spanned<Token>>;
+impl<'a> Iterator for Lexer<'a> {
+    type Item = Result<Spanned<Token<'a>>>;
 
     fn next(&mut self) -> Option<Self::Item> {
         self.next_token()
@@ -444,7 +548,7 @@ impl Iterator for Lexer<'_> {
 /// # Errors
 /// [`Error::TooLong`], [`Error::UnexpectedChar`], [`Error::UnterminatedString`] (at the opening
 /// quote) or [`Error::InvalidLiteral`].
-pub fn tokenize(src: &str) -> Result<Vec<Spanned<Token>>> {
+pub fn tokenize(src: &str) -> Result<Vec<Spanned<Token<'_>>>> {
     check_length(src)?;
     Lexer::new(src).collect()
 }
@@ -453,12 +557,20 @@ pub fn tokenize(src: &str) -> Result<Vec<Spanned<Token>>> {
 mod tests {
     use super::*;
 
-    fn tokens(src: &str) -> Vec<Token> {
+    #[test]
+    fn utf16_lengths_are_counted_from_utf8() {
+        for s in ["", "abc", "é", "東京 Trading", "💝🎉 ünïcödé", "\u{ffff}\u{10000}\u{0}"]
+        {
+            assert_eq!(len_utf16(s) as usize, s.encode_utf16().count(), "{s}");
+        }
+    }
+
+    fn tokens(src: &str) -> Vec<Token<'_>> {
         tokenize(src).unwrap().into_iter().map(|t| t.token).collect()
     }
 
-    fn word(w: &str) -> Token {
-        Token::Word(w.into())
+    fn word(w: &str) -> Token<'_> {
+        Token::Word(w)
     }
 
     #[test]

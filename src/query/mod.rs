@@ -78,7 +78,7 @@ pub fn validate_filter(src: &str, schema: bool) -> Result<FilterInfo> {
     if let Some(first) = checked.errors.into_iter().next() {
         return Err(first);
     }
-    Ok(FilterInfo { canonical: expr.to_string(), fields: checked.fields })
+    Ok(FilterInfo { canonical: expr.to_canonical(src.len()), fields: checked.fields })
 }
 
 /// A filter that parsed and checked against the referral schema.
@@ -109,7 +109,7 @@ impl Filter {
         if let Some(first) = checked.errors.into_iter().next() {
             return Err(first);
         }
-        Ok(Filter { canonical: expr.to_string(), expr, fields: checked.fields })
+        Ok(Filter { canonical: expr.to_canonical(src.len()), expr, fields: checked.fields })
     }
 
     /// The canonical text.

@@ -26,6 +26,50 @@ enum Infix {
     Binary(BinaryOp),
 }
 
+/// A keyword of at most 5 ASCII letters packed into an integer (one byte each, lower-case):
+/// matching a word against every keyword is one integer `match`, with no allocation.
+const fn pack(word: &[u8]) -> u64 {
+    let mut key = 0u64;
+    let mut i = 0;
+    while i < word.len() {
+        key = (key << 8) | word[i].to_ascii_lowercase() as u64;
+        i += 1;
+    }
+    key
+}
+
+/// `word` packed as [`pack`] does, when it is short enough to be a keyword (else 0, which no
+/// keyword packs to).
+fn keyword_key(word: &str) -> u64 {
+    if word.len() > 5 {
+        return 0;
+    }
+    pack(word.as_bytes())
+}
+
+const KW_OR: u64 = pack(b"or");
+const KW_AND: u64 = pack(b"and");
+const KW_IN: u64 = pack(b"in");
+const KW_EQ: u64 = pack(b"eq");
+const KW_NE: u64 = pack(b"ne");
+const KW_GT: u64 = pack(b"gt");
+const KW_GE: u64 = pack(b"ge");
+const KW_LT: u64 = pack(b"lt");
+const KW_LE: u64 = pack(b"le");
+const KW_HAS: u64 = pack(b"has");
+const KW_ADD: u64 = pack(b"add");
+const KW_SUB: u64 = pack(b"sub");
+const KW_MUL: u64 = pack(b"mul");
+const KW_DIV: u64 = pack(b"div");
+const KW_DIVBY: u64 = pack(b"divby");
+const KW_MOD: u64 = pack(b"mod");
+const KW_TRUE: u64 = pack(b"true");
+const KW_FALSE: u64 = pack(b"false");
+const KW_NULL: u64 = pack(b"null");
+const KW_ANY: u64 = pack(b"any");
+const KW_ALL: u64 = pack(b"all");
+const KW_NOT: u64 = pack(b"not");
+
 impl Infix {
     fn precedence(self) -> Precedence {
         match self {
@@ -36,57 +80,90 @@ impl Infix {
         }
     }
 
+    /// The operator spelled by `word` (any ASCII case).
     fn from_word(word: &str) -> Option<Infix> {
-        let lower = word.to_ascii_lowercase();
-        match lower.as_str() {
-            "or" => Some(Infix::Or),
-            "and" => Some(Infix::And),
-            "in" => Some(Infix::In),
-            _ => BinaryOp::ALL.into_iter().find(|op| op.keyword() == lower).map(Infix::Binary),
-        }
+        let op = match keyword_key(word) {
+            KW_OR => return Some(Infix::Or),
+            KW_AND => return Some(Infix::And),
+            KW_IN => return Some(Infix::In),
+            KW_EQ => BinaryOp::Eq,
+            KW_NE => BinaryOp::Ne,
+            KW_GT => BinaryOp::Gt,
+            KW_GE => BinaryOp::Ge,
+            KW_LT => BinaryOp::Lt,
+            KW_LE => BinaryOp::Le,
+            KW_HAS => BinaryOp::Has,
+            KW_ADD => BinaryOp::Add,
+            KW_SUB => BinaryOp::Sub,
+            KW_MUL => BinaryOp::Mul,
+            KW_DIV => BinaryOp::Div,
+            KW_DIVBY => BinaryOp::DivBy,
+            KW_MOD => BinaryOp::Mod,
+            _ => return None,
+        };
+        Some(Infix::Binary(op))
     }
 }
 
-/// The `$filter` parser: a token list, an index and a depth budget.
-#[derive(Debug)]
-pub struct Parser {
-    tokens: Vec<Spanned<Token>>,
-    /// The lexer error that ended `tokens`, reported when the parser reaches it.
-    lex_error: Option<Error>,
-    index: usize,
-    depth: u32,
-    max_depth: u32,
-    /// The input's length in UTF-16 code units: where end-of-input errors point.
-    end: u32,
+/// Punctuation the grammar asks for by kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Punct {
+    Slash,
+    LParen,
+    RParen,
+    Comma,
+    Colon,
 }
 
-impl Parser {
-    /// Lexes `src` and makes a parser over it.
+impl Punct {
+    #[inline(always)]
+    fn matches(self, token: &Token<'_>) -> bool {
+        matches!(
+            (self, token),
+            (Punct::Slash, Token::Slash)
+                | (Punct::LParen, Token::LParen)
+                | (Punct::RParen, Token::RParen)
+                | (Punct::Comma, Token::Comma)
+                | (Punct::Colon, Token::Colon)
+        )
+    }
+}
+
+/// The `$filter` parser: a lexer with two tokens of look-ahead and a depth budget. Tokens
+/// are lexed as the grammar asks for them, so a lexer error is reported only when the parser
+/// reaches it (an earlier syntax error wins).
+#[derive(Debug)]
+pub struct Parser<'a> {
+    src: &'a str,
+    lexer: Lexer<'a>,
+    /// The next tokens, `ahead[0]` first; filled from the front.
+    ahead: [Option<Spanned<Token<'a>>>; 2],
+    /// The infix operator each `ahead` token spells, classified once when it is lexed.
+    infix: [Option<Infix>; 2],
+    /// Set when the lexer has stopped: `Some(None)` at the end of the input, `Some(Some(e))`
+    /// after a lexer error (reported when the parser reaches it).
+    stop: Option<Option<Error>>,
+    depth: u32,
+    max_depth: u32,
+}
+
+impl<'a> Parser<'a> {
+    /// Makes a parser over `src`.
     ///
     /// # Errors
     /// [`Error::TooLong`] when `src` is longer than
     /// [`MAX_FILTER_LEN`](super::lexer::MAX_FILTER_LEN). Lexer errors are reported when the
     /// parser reaches them, so an earlier syntax error wins.
-    pub fn new(src: &str) -> Result<Self> {
+    pub fn new(src: &'a str) -> Result<Self> {
         check_length(src)?;
-        let mut tokens = Vec::new();
-        let mut lex_error = None;
-        for item in Lexer::new(src) {
-            match item {
-                Ok(t) => tokens.push(t),
-                Err(e) => {
-                    lex_error = Some(e);
-                    break;
-                }
-            }
-        }
         Ok(Parser {
-            tokens,
-            lex_error,
-            index: 0,
+            src,
+            lexer: Lexer::new(src),
+            ahead: [None, None],
+            infix: [None, None],
+            stop: None,
             depth: 0,
             max_depth: MAX_DEPTH,
-            end: len_utf16(src),
         })
     }
 
@@ -110,34 +187,85 @@ impl Parser {
 
     // ---- token vocabulary ---------------------------------------------------------------
 
-    fn peek_nth(&self, n: usize) -> Result<Option<&Spanned<Token>>> {
-        match self.tokens.get(self.index + n) {
+    /// Lexes until `ahead[..=n]` is full or the lexer has stopped.
+    #[inline(always)]
+    fn fill(&mut self, n: usize) {
+        if self.ahead[n.min(1)].is_some() {
+            return;
+        }
+        self.fill_slow(n);
+    }
+
+    fn fill_slow(&mut self, n: usize) {
+        for slot in 0..=n.min(1) {
+            if self.ahead[slot].is_some() {
+                continue;
+            }
+            if self.stop.is_some() {
+                return;
+            }
+            match self.lexer.next() {
+                Some(Ok(t)) => {
+                    self.infix[slot] = match t.token {
+                        Token::Word(w) => Infix::from_word(w),
+                        _ => None,
+                    };
+                    self.ahead[slot] = Some(t);
+                }
+                Some(Err(e)) => self.stop = Some(Some(e)),
+                None => self.stop = Some(None),
+            }
+        }
+    }
+
+    #[inline(always)]
+    fn peek_nth(&mut self, n: usize) -> Result<Option<&Spanned<Token<'a>>>> {
+        self.fill(n);
+        match self.ahead.get(n).and_then(Option::as_ref) {
             Some(t) => Ok(Some(t)),
-            None => match &self.lex_error {
-                Some(e) => Err(e.clone()),
-                None => Ok(None),
+            None => match &self.stop {
+                Some(Some(e)) => Err(e.clone()),
+                _ => Ok(None),
             },
         }
     }
 
-    fn peek_token(&self) -> Result<Option<&Spanned<Token>>> {
+    #[inline(always)]
+    fn peek_token(&mut self) -> Result<Option<&Spanned<Token<'a>>>> {
         self.peek_nth(0)
     }
 
+    /// Is token `n` (0 or 1) ahead `expected`? (A lexer error there is reported.)
+    #[inline(always)]
+    fn next_is(&mut self, n: usize, expected: Punct) -> Result<bool> {
+        Ok(self.peek_nth(n)?.is_some_and(|t| expected.matches(&t.token)))
+    }
+
+    /// Consumes the next token (already peeked) and returns it.
+    #[inline(always)]
+    fn advance(&mut self) -> Option<Spanned<Token<'a>>> {
+        let [first, second] = &mut self.ahead;
+        let token = first.take();
+        *first = second.take();
+        self.infix = [self.infix[1], None];
+        token
+    }
+
     #[must_use = "the token is only consumed when this returns true"]
-    fn consume_token(&mut self, expected: &Token) -> Result<bool> {
-        if self.peek_token()?.is_some_and(|t| t == expected) {
-            self.index += 1;
+    #[inline(always)]
+    fn consume_token(&mut self, expected: Punct) -> Result<bool> {
+        if self.next_is(0, expected)? {
+            self.advance();
             return Ok(true);
         }
         Ok(false)
     }
 
-    fn expect_token(&mut self, expected: &Token, what: &str) -> Result<Span> {
+    fn expect_token(&mut self, expected: Punct, what: &str) -> Result<Span> {
         match self.peek_token()? {
-            Some(t) if t == expected => {
+            Some(t) if expected.matches(&t.token) => {
                 let span = t.span;
-                self.index += 1;
+                self.advance();
                 Ok(span)
             }
             _ => Err(self.expected(what)),
@@ -145,23 +273,28 @@ impl Parser {
     }
 
     /// The span of the next token, or the empty span at the end of the input.
-    fn peek_span(&self) -> Span {
-        match self.tokens.get(self.index) {
+    fn peek_span(&mut self) -> Span {
+        self.fill(0);
+        let end = || {
+            let end = len_utf16(self.src);
+            Span::new(end, end)
+        };
+        match &self.ahead[0] {
             Some(t) => t.span,
-            None => match &self.lex_error {
-                Some(e) => e.span().unwrap_or(Span::new(self.end, self.end)),
-                None => Span::new(self.end, self.end),
+            None => match &self.stop {
+                Some(Some(e)) => e.span().unwrap_or_else(end),
+                _ => end(),
             },
         }
     }
 
     /// The only place that formats "expected X, found Y" (Y is the next token).
     #[cold]
-    fn expected(&self, what: &str) -> Error {
+    fn expected(&mut self, what: &str) -> Error {
         if let Err(e) = self.peek_token() {
             return e;
         }
-        let found = match self.tokens.get(self.index) {
+        let found = match &self.ahead[0] {
             Some(t) => format!("`{}`", t.token),
             None => "end of input".into(),
         };
@@ -169,18 +302,17 @@ impl Parser {
     }
 
     #[cold]
-    fn too_deep(&self) -> Error {
+    fn too_deep(&mut self) -> Error {
         if let Err(e) = self.peek_token() {
             return e;
         }
         Error::TooDeep { span: self.peek_span(), max: self.max_depth }
     }
 
-    fn peek_infix(&self) -> Result<Option<Infix>> {
-        Ok(match self.peek_token()? {
-            Some(Spanned { token: Token::Word(w), .. }) => Infix::from_word(w),
-            _ => None,
-        })
+    #[inline(always)]
+    fn peek_infix(&mut self) -> Result<Option<Infix>> {
+        self.peek_token()?;
+        Ok(self.infix[0])
     }
 
     /// Charges one unit of depth, failing at the limit.
@@ -192,23 +324,15 @@ impl Parser {
         Ok(())
     }
 
-    fn nested<T>(&mut self, f: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
-        self.charge()?;
-        let out = f(self);
-        self.depth -= 1;
-        out
-    }
-
     // ---- grammar ------------------------------------------------------------------------
 
     /// Parses an expression whose operators all bind tighter than `min`.
     pub fn parse_subexpr(&mut self, min: Precedence) -> Result<Expr> {
-        self.nested(|p| {
-            let mut charged = 0;
-            let out = p.parse_infix_loop(min, &mut charged);
-            p.depth -= charged;
-            out
-        })
+        self.charge()?;
+        let mut charged = 0;
+        let out = self.parse_infix_loop(min, &mut charged);
+        self.depth -= 1 + charged;
+        out
     }
 
     fn parse_infix_loop(&mut self, min: Precedence, charged: &mut u32) -> Result<Expr> {
@@ -227,7 +351,7 @@ impl Parser {
                 Infix::Binary(bin) => {
                     self.charge()?;
                     *charged += 1;
-                    self.index += 1;
+                    self.advance();
                     let right = self.parse_subexpr(bin.precedence())?;
                     let span = left.span.to(right.span);
                     Expr {
@@ -254,10 +378,10 @@ impl Parser {
             kind => items.push(Expr { kind, span: e.span }),
         };
         let start = left.span;
-        let mut items = Vec::new();
+        let mut items = Vec::with_capacity(4);
         flatten(&mut items, left);
         while self.peek_infix()? == Some(op) {
-            self.index += 1;
+            self.advance();
             let right = self.parse_subexpr(op.precedence())?;
             flatten(&mut items, right);
         }
@@ -272,20 +396,20 @@ impl Parser {
     /// `x in ('a',y)` fails at `y`. A single parenthesised item may be any expression
     /// (OData reads `x in (y)` as `x in y`), so `x in (y,z)` fails at the comma.
     fn parse_in(&mut self, left: Expr) -> Result<Expr> {
-        self.index += 1;
-        self.expect_token(&Token::LParen, "`(` starting the list after `in`")?;
+        self.advance();
+        self.expect_token(Punct::LParen, "`(` starting the list after `in`")?;
         let starts_literal = self.peek_token()?.is_some_and(|t| is_literal_token(&t.token));
         let first = self.parse_subexpr(Precedence::Lowest)?;
         let mut list = vec![first];
         if starts_literal && matches!(list[0].kind, ExprKind::Literal(_)) {
-            while self.consume_token(&Token::Comma)? {
+            while self.consume_token(Punct::Comma)? {
                 if !self.peek_token()?.is_some_and(|t| is_literal_token(&t.token)) {
                     return Err(self.expected("a literal (an `in` list holds literals only)"));
                 }
                 list.push(self.parse_prefix()?);
             }
         }
-        let end = self.expect_token(&Token::RParen, "`,` or `)`")?;
+        let end = self.expect_token(Punct::RParen, "`,` or `)`")?;
         let span = left.span.to(end);
         Ok(Expr { kind: ExprKind::In { left: Box::new(left), list }, span })
     }
@@ -293,51 +417,27 @@ impl Parser {
     /// One or more comma-separated expressions (the closing `)` is left for the caller).
     fn parse_list(&mut self) -> Result<Vec<Expr>> {
         let mut items = vec![self.parse_subexpr(Precedence::Lowest)?];
-        while self.consume_token(&Token::Comma)? {
+        while self.consume_token(Punct::Comma)? {
             items.push(self.parse_subexpr(Precedence::Lowest)?);
         }
         Ok(items)
     }
 
     fn parse_prefix(&mut self) -> Result<Expr> {
-        let Some(first) = self.peek_token()?.cloned() else {
+        let Some(first) = self.peek_token()? else {
             return Err(self.expected("an expression"));
         };
         let span = first.span;
-        let literal = |l: Literal| Ok(Expr { kind: ExprKind::Literal(l), span });
         match first.token {
-            Token::String(s) => {
-                self.index += 1;
-                literal(Literal::String(s))
-            }
-            Token::Number(n) => {
-                self.index += 1;
-                literal(Literal::Number(n))
-            }
-            Token::Guid(g) => {
-                self.index += 1;
-                literal(Literal::Guid(g))
-            }
-            Token::Date(d) => {
-                self.index += 1;
-                literal(Literal::Date(d))
-            }
-            Token::DateTime(t) => {
-                self.index += 1;
-                literal(Literal::DateTime(t))
-            }
-            Token::Duration(text, nanos) => {
-                self.index += 1;
-                literal(Literal::Duration(text, nanos))
-            }
+            Token::Word(w) => return self.parse_word(w, span),
             Token::LParen => {
-                self.index += 1;
+                self.advance();
                 let inner = self.parse_subexpr(Precedence::Lowest)?;
-                let end = self.expect_token(&Token::RParen, "an operator or `)`")?;
-                Ok(Expr { kind: inner.kind, span: span.to(end) })
+                let end = self.expect_token(Punct::RParen, "an operator or `)`")?;
+                return Ok(Expr { kind: inner.kind, span: span.to(end) });
             }
             Token::Minus => {
-                self.index += 1;
+                self.advance();
                 let operand = self.parse_subexpr(Precedence::Unary)?;
                 let span = span.to(operand.span);
                 let kind = match operand.kind {
@@ -346,82 +446,97 @@ impl Parser {
                     }
                     kind => ExprKind::Neg(Box::new(Expr { kind, span: operand.span })),
                 };
-                Ok(Expr { kind, span })
+                return Ok(Expr { kind, span });
             }
-            Token::Word(w) => self.parse_word(w, span),
             Token::Slash | Token::RParen | Token::Comma | Token::Colon => {
-                Err(self.expected("an expression"))
+                return Err(self.expected("an expression"))
             }
+            Token::String(_)
+            | Token::Number(_)
+            | Token::Guid(_)
+            | Token::Date(_)
+            | Token::DateTime(_)
+            | Token::Duration(..) => {}
         }
+        let literal = match self.advance().map(|t| t.token) {
+            Some(Token::String(s)) => Literal::String(s.into_owned()),
+            Some(Token::Number(n)) => Literal::Number(n.into_owned()),
+            Some(Token::Guid(g)) => Literal::Guid(g.into_owned()),
+            Some(Token::Date(d)) => Literal::Date(d),
+            Some(Token::DateTime(t)) => Literal::DateTime(t),
+            Some(Token::Duration(text, nanos)) => Literal::Duration(text, nanos),
+            // invariant: the token peeked above is a literal.
+            _ => return Err(self.expected("an expression")),
+        };
+        Ok(Expr { kind: ExprKind::Literal(literal), span })
     }
 
     /// A keyword literal, `not x`, a function call, a path or a lambda.
-    fn parse_word(&mut self, word: String, span: Span) -> Result<Expr> {
-        let lower = word.to_ascii_lowercase();
-        let literal = match lower.as_str() {
-            "true" => Some(Literal::Bool(true)),
-            "false" => Some(Literal::Bool(false)),
-            "null" => Some(Literal::Null),
+    fn parse_word(&mut self, word: &'a str, span: Span) -> Result<Expr> {
+        let key = keyword_key(word);
+        let literal = match key {
+            KW_TRUE => Some(Literal::Bool(true)),
+            KW_FALSE => Some(Literal::Bool(false)),
+            KW_NULL => Some(Literal::Null),
             _ => None,
         };
         if let Some(l) = literal {
-            self.index += 1;
+            self.advance();
             return Ok(Expr { kind: ExprKind::Literal(l), span });
         }
-        if Infix::from_word(&lower).is_some() {
+        if self.infix[0].is_some() {
             // Operator keywords are reserved: `a eq eq 1` is an error at the second `eq`.
             return Err(self.expected("an expression"));
         }
-        if matches!(lower.as_str(), "any" | "all")
-            && self.peek_nth(1)?.is_some_and(|t| *t == Token::LParen)
-        {
+        let is_any = key == KW_ANY;
+        if (is_any || key == KW_ALL) && self.next_is(1, Punct::LParen)? {
             // A lambda needs its collection: `team/any(t:...)`, never a bare `any(...)`. Like
             // OData's grammar, read `any` as a property name and fail at the `(`.
-            self.index += 1;
-            return Err(self.expected(if lower == "any" {
+            self.advance();
+            return Err(self.expected(if is_any {
                 "an operator or the end of the filter (`any` needs a collection path before it, as in `team/any(t:t/email eq 'x')`)"
             } else {
                 "an operator or the end of the filter (`all` needs a collection path before it, as in `team/all(t:t/email ne null)`)"
             }));
         }
-        if lower == "not" {
-            self.index += 1;
+        if key == KW_NOT {
+            self.advance();
             let operand = self.parse_subexpr(Precedence::Unary)?;
             let span = span.to(operand.span);
             return Ok(Expr { kind: ExprKind::Not(Box::new(operand)), span });
         }
-        if self.peek_nth(1)?.is_some_and(|t| *t == Token::LParen) {
-            self.index += 2;
-            let name = Ident { name: lower, span };
-            let args = if self.peek_token()?.is_some_and(|t| *t == Token::RParen) {
-                Vec::new()
-            } else {
-                self.parse_list()?
-            };
-            let end = self.expect_token(&Token::RParen, "`,` or `)`")?;
+        if self.next_is(1, Punct::LParen)? {
+            self.advance();
+            self.advance();
+            let name = Ident { name: word.to_ascii_lowercase(), span };
+            let args =
+                if self.next_is(0, Punct::RParen)? { Vec::new() } else { self.parse_list()? };
+            let end = self.expect_token(Punct::RParen, "`,` or `)`")?;
             return Ok(Expr { kind: ExprKind::Call { name, args }, span: span.to(end) });
         }
-        self.index += 1;
-        let mut segments = vec![Ident { name: word, span }];
-        while self.consume_token(&Token::Slash)? {
-            let Some(Spanned { token: Token::Word(w), span: seg_span }) =
-                self.peek_token()?.cloned().filter(|t| !is_operator_word(&t.token))
-            else {
-                return Err(self.expected("a property name after `/`"));
+        self.advance();
+        let mut segments = Vec::with_capacity(4);
+        segments.push(Ident { name: word.to_owned(), span });
+        while self.consume_token(Punct::Slash)? {
+            let is_operator = self.peek_infix()?.is_some();
+            let (w, seg_span) = match (self.peek_token()?, is_operator) {
+                (Some(Spanned { token: Token::Word(w), span }), false) => (*w, *span),
+                _ => return Err(self.expected("a property name after `/`")),
             };
-            let lambda = match w.to_ascii_lowercase().as_str() {
-                "any" => Some(LambdaOp::Any),
-                "all" => Some(LambdaOp::All),
+            let lambda = match keyword_key(w) {
+                KW_ANY => Some(LambdaOp::Any),
+                KW_ALL => Some(LambdaOp::All),
                 _ => None,
             };
             if let Some(op) = lambda {
-                if self.peek_nth(1)?.is_some_and(|t| *t == Token::LParen) {
-                    self.index += 2;
+                if self.next_is(1, Punct::LParen)? {
+                    self.advance();
+                    self.advance();
                     return self.parse_lambda(segments, op, span);
                 }
             }
-            self.index += 1;
-            segments.push(Ident { name: w, span: seg_span });
+            self.advance();
+            segments.push(Ident { name: w.to_owned(), span: seg_span });
         }
         let end = segments.last().map_or(span, |s| s.span);
         Ok(Expr { kind: ExprKind::Path(segments), span: span.to(end) })
@@ -429,31 +544,31 @@ impl Parser {
 
     /// After `collection/any(`: `)` or `var:predicate)`.
     fn parse_lambda(&mut self, collection: Vec<Ident>, op: LambdaOp, start: Span) -> Result<Expr> {
-        let predicate =
-            if op == LambdaOp::Any && self.peek_token()?.is_some_and(|t| *t == Token::RParen) {
-                None
-            } else {
-                let Some(Spanned { token: Token::Word(var), span: var_span }) =
-                    self.peek_token()?.cloned()
-                else {
+        let predicate = if op == LambdaOp::Any && self.next_is(0, Punct::RParen)? {
+            None
+        } else {
+            let (var, var_span) = match self.peek_token()? {
+                Some(Spanned { token: Token::Word(var), span }) => (*var, *span),
+                _ => {
                     return Err(self.expected(if op == LambdaOp::Any {
                         "a lambda variable or `)`"
                     } else {
                         "a lambda variable"
-                    }));
-                };
-                self.index += 1;
-                self.expect_token(&Token::Colon, "`:` after the lambda variable")?;
-                let body = self.parse_subexpr(Precedence::Lowest)?;
-                Some((Ident { name: var, span: var_span }, Box::new(body)))
+                    }))
+                }
             };
-        let end = self.expect_token(&Token::RParen, "an operator or `)`")?;
+            self.advance();
+            self.expect_token(Punct::Colon, "`:` after the lambda variable")?;
+            let body = self.parse_subexpr(Precedence::Lowest)?;
+            Some((Ident { name: var.to_owned(), span: var_span }, Box::new(body)))
+        };
+        let end = self.expect_token(Punct::RParen, "an operator or `)`")?;
         Ok(Expr { kind: ExprKind::Lambda { collection, op, predicate }, span: start.to(end) })
     }
 }
 
 /// A token that is a whole primitive literal on its own (OData's `primitiveLiteral`).
-fn is_literal_token(token: &Token) -> bool {
+fn is_literal_token(token: &Token<'_>) -> bool {
     match token {
         Token::String(_)
         | Token::Number(_)
@@ -469,11 +584,6 @@ fn is_literal_token(token: &Token) -> bool {
         | Token::Colon
         | Token::Minus => false,
     }
-}
-
-/// Operator keywords are reserved: they are never property names or path segments.
-fn is_operator_word(token: &Token) -> bool {
-    matches!(token, Token::Word(w) if Infix::from_word(w).is_some())
 }
 
 /// `3` → `-3`, `-3` → `3`, `INF` → `-INF`, `NaN` stays.

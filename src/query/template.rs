@@ -16,7 +16,7 @@ use crate::schema::REFERRAL;
 
 use super::ast::{Expr, ExprKind, Literal};
 use super::check;
-use super::lexer::{write_quoted, MAX_FILTER_LEN};
+use super::lexer::{len_utf16, write_quoted, MAX_FILTER_LEN};
 use super::Filter;
 
 /// A value interpolated into a filter template (what the JS side converts `unknown` into).
@@ -51,12 +51,8 @@ pub fn number_literal(n: f64) -> Option<String> {
     platform::format_f64(n, !(1e-7..1e21).contains(&n.abs()))
 }
 
-fn utf16_len(s: &str) -> u32 {
-    u32::try_from(s.encode_utf16().count()).unwrap_or(u32::MAX)
-}
-
 fn template_error(out: &str, reason: &str) -> Error {
-    let at = utf16_len(out);
+    let at = len_utf16(out);
     Error::InvalidLiteral { span: Span::new(at, at), kind: "template", reason: reason.into() }
 }
 
@@ -75,7 +71,7 @@ fn render_recording(
         TemplateValue::Number(n) => match number_literal(*n) {
             Some(text) => out.push_str(&text),
             None => {
-                let at = utf16_len(out);
+                let at = len_utf16(out);
                 return Err(Error::InvalidLiteral {
                     span: Span::new(at, at),
                     kind: "number",
@@ -194,12 +190,6 @@ fn push_digits(out: &mut String, mut n: u32, width: usize) {
     }
     // invariant: ASCII digits are UTF-8.
     out.push_str(std::str::from_utf8(&digits[..width]).unwrap_or_default());
-}
-
-/// The length of `s` in UTF-16 code units, from its UTF-8 bytes: one unit per character, two
-/// for those of four bytes.
-pub(crate) fn utf16_len_of(s: &str) -> usize {
-    s.bytes().map(|b| usize::from(b & 0xC0 != 0x80) + usize::from(b >= 0xF0)).sum()
 }
 
 /// Writes a UTC date-time with a year 0000-9999 exactly as its `Display` does (without the
@@ -512,7 +502,7 @@ impl Plan {
         if ends.len() + 1 != self.pieces.len() {
             return None;
         }
-        let literal_len = utf16_len_of(text);
+        let literal_len = len_utf16(text) as usize;
         if self.fixed_len + literal_len > MAX_FILTER_LEN {
             return None;
         }
@@ -691,14 +681,6 @@ mod tests {
         assert_eq!(number_literal(-0.0).unwrap(), "0");
         assert_eq!(number_literal(f64::NAN), None);
         assert_eq!(number_literal(f64::INFINITY), None);
-    }
-
-    #[test]
-    fn utf16_lengths_are_counted_from_utf8() {
-        for s in ["", "abc", "é", "東京 Trading", "💝🎉 ünïcödé", "\u{ffff}\u{10000}\u{0}"]
-        {
-            assert_eq!(utf16_len_of(s), s.encode_utf16().count(), "{s}");
-        }
     }
 
     #[test]

@@ -11,6 +11,7 @@ use super::error::{boundary, type_error};
 use super::JsFilter;
 use crate::datetime::DateTimeOffset;
 use crate::error::ErrorCode;
+use crate::query::lexer::len_utf16;
 use crate::query::template::Template;
 use crate::query::{self, OrderBy, ReferralQuery, TemplateValue};
 
@@ -24,19 +25,24 @@ const MAX_MILLIS: f64 = 253_402_300_799_999.0;
 #[wasm_bindgen(js_name = validateFilter, unchecked_return_type = "FilterInfo")]
 pub fn validate_filter(
     #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
-    #[wasm_bindgen(unchecked_optional_param_type = "ValidateFilterOptions")] options: JsValue,
+    // `Option`: the glue maps `undefined`/`null` to `None` without calling into JS.
+    #[wasm_bindgen(unchecked_optional_param_type = "ValidateFilterOptions")] options: Option<
+        Object,
+    >,
 ) -> Result<JsValue, JsValue> {
-    let text = string_arg(&text, "validateFilter: text")?;
+    let source = string_arg(&text, "validateFilter: text")?;
     let mut schema = true;
-    if let Some(options) = options_object(&options, "validateFilter options", &["schema"])? {
-        if let Some(value) = get(&options, "schema")? {
-            schema = value
-                .as_bool()
-                .ok_or_else(|| type_error("validateFilter: options.schema must be a boolean"))?;
+    if let Some(options) = options {
+        if let Some(options) = options_object(&options, "validateFilter options", &["schema"])? {
+            if let Some(value) = get(&options, "schema")? {
+                schema = value.as_bool().ok_or_else(|| {
+                    type_error("validateFilter: options.schema must be a boolean")
+                })?;
+            }
         }
     }
-    let info = query::validate_filter(&text, schema).map_err(js_err)?;
-    filter_info(&info.canonical, &info.fields)
+    let info = query::validate_filter(&source, schema).map_err(js_err)?;
+    Ok(filter_info(&text, &source, &info.canonical, &info.fields))
 }
 
 /// The `filter` template tag, minus the rest parameter (the entries' `filter(strings,
@@ -114,7 +120,7 @@ impl FilterTemplate {
         // The canonical text and its percent-encoding (what `buildQuery` puts after
         // `$filter=`) cross as one string, cut at `split` (UTF-16 units) on the JS side.
         let canonical = built.canonical;
-        let split = query::template::utf16_len_of(&canonical);
+        let split = len_utf16(&canonical) as usize;
         let mut text = String::with_capacity(canonical.len() * 2 + 16);
         text.push_str(&canonical);
         query::encode::percent_encode_into(&mut text, &canonical);
@@ -350,12 +356,78 @@ fn order_by_value(value: &JsValue, keys: &Keys) -> Result<OrderBy, JsValue> {
     Ok(OrderBy::Field { field, direction })
 }
 
-fn filter_info(canonical: &str, fields: &[String]) -> Result<JsValue, JsValue> {
-    let info = Object::new();
-    Reflect::set(&info, &"canonical".into(), &canonical.into())?;
-    let list: Array = fields.iter().map(|f| JsValue::from_str(f)).collect();
-    Reflect::set(&info, &"fields".into(), &list)?;
-    Ok(info.into())
+#[wasm_bindgen(module = "/src/wasm/filter_info.js")]
+extern "C" {
+    /// `{ canonical, fields }` from the input, the text to send and the spans (see the file).
+    #[wasm_bindgen(js_name = filterInfo)]
+    fn filter_info_js(text: &JsValue, sent: &str, spans: &[u32]) -> JsValue;
+    /// The same when nothing is sent (no empty string to decode).
+    #[wasm_bindgen(js_name = filterInfoOfInput)]
+    fn filter_info_of_input(text: &JsValue, spans: &[u32]) -> JsValue;
+}
+
+thread_local! {
+    /// `filter_info`'s buffers, reused from call to call.
+    static INFO_BUFFERS: RefCell<(String, Vec<u32>)> = const { RefCell::new((String::new(), Vec::new())) };
+}
+
+/// Marks a span of `filterInfo`'s `sent` text (otherwise a span is in the canonical text).
+const IN_SENT: u32 = 0x8000_0000;
+
+/// `{ canonical, fields }` as a plain object, in one call to JS, with as little text crossing
+/// the boundary as possible (each Rust → JS string is a UTF-8 decode in JS, the dominant cost
+/// of a call): when the canonical form is the input (most filters are written canonically),
+/// the input's own JS string is used; every field found in the canonical text is a `slice` of
+/// it; only the rest (paths under a lambda variable) is sent as text.
+fn filter_info(text_js: &JsValue, text: &str, canonical: &str, fields: &[String]) -> JsValue {
+    INFO_BUFFERS.with(|buffers| {
+        let Ok(mut buffers) = buffers.try_borrow_mut() else {
+            // `filterInfo` never calls back into Rust, so this is not reached; fresh buffers
+            // would still be correct.
+            return filter_info_into(text_js, text, canonical, fields, &mut Default::default());
+        };
+        filter_info_into(text_js, text, canonical, fields, &mut buffers)
+    })
+}
+
+fn filter_info_into(
+    text_js: &JsValue,
+    text: &str,
+    canonical: &str,
+    fields: &[String],
+    (sent, spans): &mut (String, Vec<u32>),
+) -> JsValue {
+    sent.clear();
+    spans.clear();
+    // Without U+FFFD in `text`, the JS input had no lone surrogate (`as_string` replaces each
+    // with U+FFFD), so it is exactly `text`.
+    if canonical == text && !text.contains('\u{FFFD}') {
+        spans.push(u32::MAX);
+    } else {
+        sent.push_str(canonical);
+        spans.push(len_utf16(canonical));
+    }
+    let mut sent_utf16 = if spans[0] == u32::MAX { 0 } else { spans[0] };
+    for field in fields {
+        match canonical.find(field.as_str()) {
+            Some(at) => {
+                // invariant: `find` returns a character boundary.
+                let start = len_utf16(canonical.get(..at).unwrap_or(""));
+                spans.extend([start, start + len_utf16(field)]);
+            }
+            None => {
+                let len = len_utf16(field);
+                spans.extend([IN_SENT | sent_utf16, sent_utf16 + len]);
+                sent.push_str(field);
+                sent_utf16 += len;
+            }
+        }
+    }
+    if sent.is_empty() {
+        filter_info_of_input(text_js, spans)
+    } else {
+        filter_info_js(text_js, sent, spans)
+    }
 }
 
 /// The strings of a tagged template (`TemplateStringsArray`), cooked.
