@@ -92,20 +92,22 @@ impl Seed {
 
     /// The seed of the value of `key`, whose property in the object that `self` describes
     /// is `property` (for [`Mode::Object`]).
-    fn key(self, key: &str, property: Option<&'static Property>) -> Option<Seed> {
+    fn key(self, key: &[u8], property: Option<&'static Property>) -> Option<Seed> {
         Some(match self.mode {
             Mode::Page => Seed::of(match key {
-                "value" => Mode::Referrals,
-                COUNT => Mode::Count,
-                NEXT_LINK | CONTEXT => Mode::OptionalString,
+                b"value" => Mode::Referrals,
+                _ if key == COUNT.as_bytes() => Mode::Count,
+                _ if key == NEXT_LINK.as_bytes() || key == CONTEXT.as_bytes() => {
+                    Mode::OptionalString
+                }
                 _ => Mode::Skip,
             }),
             Mode::Object { context, .. } => match property {
                 // A known `@odata.context` would need both checks; the schema has none, so
                 // leave that case to the `Value` path.
-                Some(_) if context && key == CONTEXT => return None,
+                Some(_) if context && key == CONTEXT.as_bytes() => return None,
                 Some(property) => Seed::kind(&property.kind, self.depth + 1, true),
-                None if context && key == CONTEXT => Seed::of(Mode::OptionalString),
+                None if context && key == CONTEXT.as_bytes() => Seed::of(Mode::OptionalString),
                 None => Seed::SKIP,
             },
             _ => Seed::SKIP,
@@ -215,19 +217,19 @@ impl<'a> Scan<'a> {
         ty: &'static ComplexType,
         slot: Option<usize>,
         position: usize,
-        key: &str,
+        key: &[u8],
     ) -> Option<&'static Property> {
         // invariant: `properties` is 'static because every ComplexType is a static.
         let properties: &'static [Property] = ty.properties;
         let memo = slot.and_then(|slot| self.memo.get_mut(slot)?.1.get_mut(position));
         if let Some(guess) = memo.as_deref().copied() {
             if let Some(property) = properties.get(usize::from(guess).wrapping_sub(1)) {
-                if same(property.name.as_bytes(), key.as_bytes()) {
+                if same(property.name.as_bytes(), key) {
                     return Some(property);
                 }
             }
         }
-        let found = properties.iter().position(|p| same(p.name.as_bytes(), key.as_bytes()));
+        let found = properties.iter().position(|p| same(p.name.as_bytes(), key));
         if let Some(memo) = memo {
             *memo = found.map_or(0, |index| (index + 1) as u8);
         }
@@ -332,7 +334,7 @@ impl<'a> Scan<'a> {
                 self.skip_string()?;
                 Seed::SKIP
             } else {
-                let text = self.text;
+                let bytes = self.bytes;
                 let start = self.at;
                 if self.skip_string_escaped()? {
                     // Rare: unescape into the scratch buffer, lent out for the lookup.
@@ -340,14 +342,14 @@ impl<'a> Scan<'a> {
                     self.string()?;
                     let key = std::mem::take(&mut self.scratch);
                     let property = match ty {
-                        Some(ty) => self.property(ty, slot, position, &key),
+                        Some(ty) => self.property(ty, slot, position, key.as_bytes()),
                         None => None,
                     };
-                    let value = seed.key(&key, property);
+                    let value = seed.key(key.as_bytes(), property);
                     self.scratch = key;
                     value?
                 } else {
-                    let key = text.get(start..self.at - 1)?;
+                    let key = bytes.get(start..self.at - 1)?;
                     let property = match ty {
                         Some(ty) => self.property(ty, slot, position, key),
                         None => None,
