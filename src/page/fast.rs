@@ -92,6 +92,7 @@ impl Seed {
 
     /// The seed of the value of `key`, whose property in the object that `self` describes
     /// is `property` (for [`Mode::Object`]).
+    #[inline(always)]
     fn key(self, key: &[u8], property: Option<&'static Property>) -> Option<Seed> {
         Some(match self.mode {
             Mode::Page => Seed::of(match key {
@@ -138,8 +139,8 @@ fn specials(word: u64) -> u64 {
 
 /// How many complex types [`Scan`] remembers key orders of (the schema has 12).
 const MEMO_TYPES: usize = 16;
-/// How many keys of an object [`Scan`] remembers the order of.
-const MEMO_KEYS: usize = 32;
+/// How many properties of a type [`Scan`] remembers successors of (the referral has 31).
+const MEMO_KEYS: usize = 48;
 
 struct Scan<'a> {
     text: &'a str,
@@ -147,10 +148,11 @@ struct Scan<'a> {
     at: usize,
     /// Unescaped text of the last string read with [`Scan::string`] that had escapes.
     scratch: String,
-    /// Per complex type (by address), the property each key position named in the last
-    /// object of that type (index + 1; 0: none). A server writes every object of a type with
-    /// its keys in the same order, so the first guess is nearly always right and a known key
-    /// costs one comparison instead of a search of the type's properties.
+    /// Per complex type (by address), for each property (index + 1; 0: the object's start
+    /// or an unknown key), the property whose key came next the last time (index + 1; 0:
+    /// none). A server writes every object of a type with its keys in the same order (some
+    /// left out), so the guess is nearly always right and a known key costs one comparison
+    /// instead of a search of the type's properties.
     memo: [(usize, [u8; MEMO_KEYS]); MEMO_TYPES],
 }
 
@@ -158,23 +160,29 @@ struct Scan<'a> {
 /// iterator adapters: at opt-level "z" either is a call per key).
 #[inline(always)]
 fn same(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
+    let n = a.len();
+    if n != b.len() {
         return false;
     }
+    if n < 8 {
+        let mut at = 0;
+        while at < n {
+            if a.get(at) != b.get(at) {
+                return false;
+            }
+            at += 1;
+        }
+        return true;
+    }
     let mut at = 0;
-    while let (Some(x), Some(y)) = (word(a, at), word(b, at)) {
-        if x != y {
+    while at + 8 < n {
+        if word(a, at) != word(b, at) {
             return false;
         }
         at += 8;
     }
-    while let (Some(x), Some(y)) = (a.get(at), b.get(at)) {
-        if x != y {
-            return false;
-        }
-        at += 1;
-    }
-    true
+    // The last eight bytes (overlapping the words before when `n` is not a multiple of 8).
+    word(a, n - 8) == word(b, n - 8)
 }
 
 /// The eight bytes of `bytes` at `at` as one word, if there are eight.
@@ -210,30 +218,32 @@ impl<'a> Scan<'a> {
         None
     }
 
-    /// The property of `ty` called `key`, the `position`-th key of its object: the memo's
-    /// guess first, then a search (whose answer the memo keeps).
+    /// The property of `ty` called `key`, which follows the key of property `previous`
+    /// (index + 1; 0: none) in its object: the memo's guess first, then a search (whose
+    /// answer the memo keeps). Also the new `previous`.
     fn property(
         &mut self,
         ty: &'static ComplexType,
         slot: Option<usize>,
-        position: usize,
+        previous: usize,
         key: &[u8],
-    ) -> Option<&'static Property> {
+    ) -> (Option<&'static Property>, usize) {
         // invariant: `properties` is 'static because every ComplexType is a static.
         let properties: &'static [Property] = ty.properties;
-        let memo = slot.and_then(|slot| self.memo.get_mut(slot)?.1.get_mut(position));
-        if let Some(guess) = memo.as_deref().copied() {
-            if let Some(property) = properties.get(usize::from(guess).wrapping_sub(1)) {
+        let memo = slot.and_then(|slot| self.memo.get_mut(slot)?.1.get_mut(previous));
+        if let Some(guess) = memo.as_deref().map(|&guess| usize::from(guess)) {
+            if let Some(property) = properties.get(guess.wrapping_sub(1)) {
                 if same(property.name.as_bytes(), key) {
-                    return Some(property);
+                    return (Some(property), guess);
                 }
             }
         }
         let found = properties.iter().position(|p| same(p.name.as_bytes(), key));
+        let next = found.map_or(0, |index| index + 1);
         if let Some(memo) = memo {
-            *memo = found.map_or(0, |index| (index + 1) as u8);
+            *memo = u8::try_from(next).unwrap_or(0);
         }
-        found.and_then(|index| properties.get(index))
+        (found.and_then(|index| properties.get(index)), next)
     }
 
     fn root(mut self, mode: Mode) -> Option<()> {
@@ -322,7 +332,7 @@ impl<'a> Scan<'a> {
             Mode::Object { ty, .. } => (Some(ty), self.memo_slot(ty)),
             _ => (None, None),
         };
-        let mut position = 0;
+        let mut previous = 0;
         let mut has_value = false;
         match self.next_token()? {
             b'}' => return accept(!matches!(seed.mode, Mode::Page)),
@@ -342,7 +352,12 @@ impl<'a> Scan<'a> {
                     self.string()?;
                     let key = std::mem::take(&mut self.scratch);
                     let property = match ty {
-                        Some(ty) => self.property(ty, slot, position, key.as_bytes()),
+                        Some(ty) => {
+                            let (property, next) =
+                                self.property(ty, slot, previous, key.as_bytes());
+                            previous = next;
+                            property
+                        }
                         None => None,
                     };
                     let value = seed.key(key.as_bytes(), property);
@@ -351,16 +366,31 @@ impl<'a> Scan<'a> {
                 } else {
                     let key = bytes.get(start..self.at - 1)?;
                     let property = match ty {
-                        Some(ty) => self.property(ty, slot, position, key),
+                        Some(ty) => {
+                            let (property, next) = self.property(ty, slot, previous, key);
+                            previous = next;
+                            property
+                        }
                         None => None,
                     };
                     seed.key(key, property)?
                 }
             };
-            position += 1;
             has_value |= matches!(value.mode, Mode::Referrals);
             accept(self.next_token()? == b':')?;
-            self.value(value, nesting)?;
+            // Most values are strings that need no reading: skip them without the dispatch.
+            let plain = matches!(
+                value.mode,
+                Mode::Skip
+                    | Mode::OptionalString
+                    | Mode::Value(Kind::String | Kind::Guid | Kind::Enum(_))
+            );
+            if plain && self.peek() == Some(b'"') {
+                self.at += 1;
+                self.skip_string()?;
+            } else {
+                self.value(value, nesting)?;
+            }
             match self.next_token()? {
                 b',' => accept(self.next_token()? == b'"')?,
                 b'}' => break,
