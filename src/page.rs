@@ -14,8 +14,8 @@
 //!    `Kind::Json` values are never walked.
 //!
 //!    [`validate_referral_page`] and [`validate_referral`] first try a single streaming pass
-//!    (serde_json's deserializer driven by the same schema tables, building no `Value`) that
-//!    only says yes or no; it never accepts what the walk rejects. Only when it says no does
+//!    (a byte scanner driven by the same schema tables, building no `Value`, see `fast.rs`)
+//!    that only says yes or no; it never accepts what the walk rejects. Only when it says no does
 //!    the `Value` walk run, to accept after all or to produce the exact error (path, message,
 //!    first-error order): accepted pages cost one pass and no tree.
 //! 2. **Type** ([`decode_referral_page`], [`decode_referral`]): validate, then move the checked

@@ -298,7 +298,7 @@ fn request() -> HttpRequest {
 }
 
 fn transport(fetch: Function, timeout_ms: Option<u32>) -> FetchTransport {
-    FetchTransport { fetch: Some(fetch), timeout_ms, signal: None }
+    FetchTransport { fetch: Some(fetch), timeout_ms, signal: None, body: Default::default() }
 }
 
 /// An `AbortController` and its signal.

@@ -17,13 +17,13 @@ use std::future::Future;
 use std::rc::Rc;
 
 use js_sys::futures::future_to_promise;
-use js_sys::{Function, Object, Promise, Reflect, JSON};
+use js_sys::{Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 
 use super::convert::{get, js_err, options_object};
 use super::error::{to_js, type_error};
-use super::fetch::{has_global_fetch, CryptoEntropy, FetchTransport, Timer};
-use super::page::page_object;
+use super::fetch::{has_global_fetch, BodySlot, CryptoEntropy, FetchTransport, Timer};
+use super::page::{json_parse, page_object};
 use super::signal::{with_signal, Signal};
 use super::token::JsTokenSource;
 use crate::client::{
@@ -80,6 +80,7 @@ type Core = Client<FetchTransport, JsTokenSource, CryptoEntropy, JsDecoder>;
 impl Config {
     /// A core client for one call (or one traversal), whose attempts follow `signal`.
     fn core(&self, signal: Option<Signal>) -> CoreResult<Core> {
+        let body = BodySlot::default();
         Client::new(
             ClientOptions {
                 base_url: Some(self.base_url.clone()),
@@ -87,10 +88,15 @@ impl Config {
                 retry: self.retry,
                 ..ClientOptions::default()
             },
-            FetchTransport { fetch: self.fetch.clone(), timeout_ms: self.timeout_ms, signal },
+            FetchTransport {
+                fetch: self.fetch.clone(),
+                timeout_ms: self.timeout_ms,
+                signal,
+                body: body.clone(),
+            },
             JsTokenSource::new(self.get_token.clone()),
             CryptoEntropy,
-            JsDecoder,
+            JsDecoder { body },
         )
     }
 }
@@ -408,9 +414,20 @@ fn client_error(error: Error, core: &Core) -> JsValue {
     js
 }
 
-/// The decoder of the JS client: the core validates, `JSON.parse` builds (see module docs).
-#[derive(Debug, Clone, Copy, Default)]
-pub struct JsDecoder;
+/// The decoder of the JS client: the core validates, `JSON.parse` builds (see module docs),
+/// from the JS string that the transport read (its [`BodySlot`]) when it has it.
+#[derive(Debug, Clone, Default)]
+pub struct JsDecoder {
+    body: BodySlot,
+}
+
+impl JsDecoder {
+    /// The body as a JS string: the transport's own when it kept it (the core decodes the
+    /// response the transport read last), else a copy of `body`.
+    fn js_body(&self, body: &str) -> JsValue {
+        self.body.take().unwrap_or_else(|| JsValue::from_str(body))
+    }
+}
 
 /// A page as JS gets it, with its `nextLink` for the core.
 #[derive(Debug)]
@@ -424,8 +441,9 @@ impl Decoder for JsDecoder {
     type Item = JsValue;
 
     fn decode_page(&self, body: &str) -> CoreResult<JsPage> {
+        let js = self.js_body(body);
         validate_referral_page(body)?;
-        let object = page_object(body).map_err(|_| not_json())?;
+        let object = page_object(&js).map_err(|_| not_json())?;
         let next_link = Reflect::get(&object, &JsValue::from_str("nextLink"))
             .ok()
             .and_then(|link| link.as_string());
@@ -433,8 +451,9 @@ impl Decoder for JsDecoder {
     }
 
     fn decode_item(&self, body: &str) -> CoreResult<JsValue> {
+        let js = self.js_body(body);
         validate_referral(body)?;
-        JSON::parse(body).map_err(|_| not_json())
+        json_parse(&js).map_err(|_| not_json())
     }
 
     fn next_link<'p>(&self, page: &'p JsPage) -> Option<&'p str> {

@@ -8,8 +8,10 @@
 //! aborts its `fetch`, a dropped [`Timer`] clears its timeout, so dropping the client's
 //! future (an aborted signal, see `signal.rs`) leaves nothing running.
 
+use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
+use std::rc::Rc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -78,10 +80,33 @@ pub struct FetchTransport {
     pub timeout_ms: Option<u32>,
     /// The caller's signal, whose reason the attempt's controller is aborted with.
     pub signal: Option<Signal>,
+    /// Where the last response's body is kept as the JS string `text()` gave.
+    pub body: BodySlot,
+}
+
+/// The JS string of the body of the last response a [`FetchTransport`] read (cleared when
+/// it sends the next request), shared with the client's decoder: it hands out
+/// `JSON.parse` of that very string, so the text is not copied back out of wasm memory and
+/// decoded a second time. The core, which knows nothing of JS, still gets the body as text.
+#[derive(Debug, Clone, Default)]
+pub struct BodySlot(Rc<RefCell<Option<JsValue>>>);
+
+impl BodySlot {
+    /// The body of the last response, taken out of the slot.
+    pub fn take(&self) -> Option<JsValue> {
+        self.0.try_borrow_mut().ok()?.take()
+    }
+
+    fn put(&self, body: Option<JsValue>) {
+        if let Ok(mut slot) = self.0.try_borrow_mut() {
+            *slot = body;
+        }
+    }
 }
 
 impl Transport for FetchTransport {
     async fn send(&self, request: &HttpRequest) -> Result<HttpResponse, TransportFailure> {
+        self.body.put(None);
         let mut attempt = Attempt::new(self.signal.clone());
         let init = request_init(request, attempt.controller.as_ref());
         let called = match &self.fetch {
@@ -99,7 +124,7 @@ impl Transport for FetchTransport {
             let response = JsFuture::from(promise)
                 .await
                 .map_err(|e| TransportFailure::Network(describe_failure(&e)))?;
-            read_response(response).await
+            read_response(response, &self.body).await
         };
         let result = match self.timeout_ms {
             None => exchange.await,
@@ -148,9 +173,12 @@ fn request_init(request: &HttpRequest, controller: Option<&AbortController>) -> 
 }
 
 /// A response as the core sees it: `status`, the headers (an iterable of `[name, value]`, as
-/// `Headers` is), and the body from `text()`. Anything else than a `Response`-like object is
-/// a network failure (a broken injected `fetch`).
-async fn read_response(response: JsValue) -> Result<HttpResponse, TransportFailure> {
+/// `Headers` is), and the body from `text()` (its JS string also kept in `slot`). Anything
+/// else than a `Response`-like object is a network failure (a broken injected `fetch`).
+async fn read_response(
+    response: JsValue,
+    slot: &BodySlot,
+) -> Result<HttpResponse, TransportFailure> {
     let not_a_response = || {
         TransportFailure::Network(format!(
             "`fetch` resolved to {}, not a Response",
@@ -175,9 +203,11 @@ async fn read_response(response: JsValue) -> Result<HttpResponse, TransportFailu
     let body = JsFuture::from(promise_resolve(&body))
         .await
         .map_err(|e| TransportFailure::Network(describe_failure(&e)))?;
-    let body = body
+    let text = body
         .as_string()
         .ok_or_else(|| TransportFailure::Network("the response body is not text".to_string()))?;
+    slot.put(Some(body));
+    let body = text;
     Ok(HttpResponse { status: status as u16, headers, body })
 }
 

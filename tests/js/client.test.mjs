@@ -421,6 +421,33 @@ test("all() is lazy: one page is requested per page consumed", async () => {
   assert.equal(s.requests.length, 2);
 });
 
+test("all(): next() calls that overlap a page boundary get the referrals in order; return() ends it", async () => {
+  const link = "https://api.partner.microsoft.com/v1.0/referrals?$skiptoken=2";
+  const link3 = "https://api.partner.microsoft.com/v1.0/referrals?$skiptoken=3";
+  const s = scripted(json(pageBody(["r1", "r2"], link)), json(pageBody(["r3", "r4"], link3)), json(pageBody(["r5"])));
+  const iterator = client(s.fetch).all()[Symbol.asyncIterator]();
+  // Five calls at once: the first two wait for page 1, the next two for page 2.
+  const results = await Promise.all([1, 2, 3, 4, 5].map(() => iterator.next()));
+  assert.deepEqual(
+    results.map((r) => r.value.id),
+    ["r1", "r2", "r3", "r4", "r5"],
+  );
+  assert.equal(s.requests.length, 3);
+  const s2 = scripted(json(pageBody(["a", "b"], link)), json(pageBody(["c"])));
+  const it2 = client(s2.fetch).all()[Symbol.asyncIterator]();
+  assert.equal((await it2.next()).value.id, "a");
+  assert.deepEqual(await it2.return("bye"), { value: "bye", done: true });
+  assert.deepEqual(await it2.next(), { value: undefined, done: true });
+  assert.equal(s2.requests.length, 1, "nothing sent after return()");
+  const s3 = scripted(json(pageBody(["x"], link)), json(pageBody(["y"])));
+  const it3 = client(s3.fetch).all()[Symbol.asyncIterator]();
+  assert.equal((await it3.next()).value.id, "x");
+  const boom = new Error("boom");
+  await assert.rejects(it3.throw(boom), (e) => e === boom);
+  assert.deepEqual(await it3.next(), { value: undefined, done: true });
+  assert.equal(s3.requests.length, 1, "nothing sent after throw()");
+});
+
 test("byPage() gives the pages; continuationToken resumes after a page", async () => {
   const link = (n) => `https://api.partner.microsoft.com/v1.0/referrals?$skiptoken=${n}`;
   const s = scripted(
