@@ -123,9 +123,13 @@ ${table}
   bench/data/filters.txt; the harness checks that the peer parses every one completely.
 - **buildQuery** with \`filter\` (3 interpolated values: a string with quotes and \`&\`, a country,
   a \`Date\`) + \`orderBy\` + \`top\`, vs the same query by string concatenation with quote doubling
-  and \`encodeURIComponent\`; both decode (URLSearchParams) to the same options.
+  and \`encodeURIComponent\`; both decode (URLSearchParams) to the same options. The tag's call
+  site is compiled once (as in any program); the package also keeps the last options part
+  (\`$orderby…&$top…\`) it built, so the second row changes \`top\` at every call (both sides)
+  to show the cost when that memo never hits.
 - **Package size**: the files a browser downloads from pkg/ (wasm; glue + web.js + api.js +
-  snippets), each group gzip -9 / brotli 11 separately, then summed (as \`make sizes\`). Peers:
+  snippets), each group gzip -9 / brotli 11 separately, then summed (as \`make sizes\`); the wasm
+  as \`make package\` ships it (the pinned nightly's \`-Zbuild-std\` when installed). Peers:
   **bundled** with esbuild (minified, browser ESM, tree-shaken) from an entry that imports what a
   client needs — \`Client\` of the Graph client; \`createPipelineFromOptions\`,
   \`createDefaultHttpClient\`, \`createPipelineRequest\`, \`bearerTokenAuthenticationPolicy\` of
