@@ -60,8 +60,11 @@ writeFileSync(join(outDir, "api.js"), api);
 //    except wasm-bindgen's own init types.
 const glueDts = read(join(outDir, `${glue}.d.ts`));
 const internal = new Set(["InitInput", "InitOutput", "SyncInitInput"]);
+// A class re-exported as a value (ODataError) is its own type; an interface merged into it
+// must not be listed again.
+const glueClasses = new Set([...glueDts.matchAll(/^export (?:declare )?class (\w+)/gm)].map((m) => m[1]));
 const types = [...new Set([...glueDts.matchAll(/^export (?:declare )?(?:interface|type) (\w+)/gm)].map((m) => m[1]))]
-  .filter((name) => !internal.has(name))
+  .filter((name) => !internal.has(name) && !glueClasses.has(name))
   .sort();
 const marker = "// @generated-type-exports (filled in by scripts/assemble-pkg.mjs)";
 let dts = read(join(template, "index.d.ts"));

@@ -70,21 +70,13 @@ export interface ODataErrorProps {
 }
 
 /** The one error class of partner-referrals: branch on `code`, show `message`. */
-export declare class ODataError extends Error implements ODataErrorProps {
+export declare class ODataError extends Error {
   constructor(code: ErrorCode, message: string, props?: ODataErrorProps);
   name: "ODataError";
   code: ErrorCode;
-  position?: number;
-  end?: number;
-  path?: string;
-  status?: number;
-  requestId?: string;
-  correlationId?: string;
-  clientRequestId?: string;
-  retryAfterMs?: number;
-  details?: unknown;
-  serverCode?: string;
 }
+/** Declaration merging: an `ODataError` has every `ODataErrorProps` property, said once. */
+export interface ODataError extends ODataErrorProps {}
 
 /** Options of `validateFilter`. */
 export interface ValidateFilterOptions {
