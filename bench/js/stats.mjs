@@ -2,6 +2,11 @@
 // and summarises them (median, p25-p75, min-max) so every row is read the same way.
 import { Bench } from "tinybench";
 
+/** `gc()` when Node runs with --expose-gc (run.mjs insists on it), else nothing. */
+function collect() {
+  globalThis.gc?.();
+}
+
 /** Linear-interpolated quantile of an ascending array. */
 export function quantile(sorted, q) {
   if (sorted.length === 0) return NaN;
@@ -44,7 +49,10 @@ export async function compare({ ours, baseline, batch = 1, rounds, time, warmupT
     });
     const order = round % 2 === 0 ? ["ours", "baseline"] : ["baseline", "ours"];
     const sides = { ours, baseline };
-    for (const side of order) bench.add(side, sides[side].fn);
+    // A forced collection before each side's warm-up and run (outside the timed window): the
+    // garbage the other side left behind (zod's, JSON.parse's) must not be collected on this
+    // side's clock. Each side still pays for the collections of its own garbage.
+    for (const side of order) bench.add(side, sides[side].fn, { beforeAll: collect });
     await bench.run();
     const medians = {};
     for (const task of bench.tasks) {
@@ -79,7 +87,7 @@ export async function measure({ name, fn, batch = 1, rounds, time, warmupTime, i
       retainSamples: true,
       throws: true,
     });
-    bench.add(name, fn);
+    bench.add(name, fn, { beforeAll: collect });
     await bench.run();
     values.push(...(bench.tasks[0].result.latency.samples ?? []).map((ms) => (ms * 1000) / batch));
   }
