@@ -192,20 +192,7 @@ if (want("startup")) {
     if (run.status !== 0) throw new Error(`startup-node.mjs failed: ${run.stderr}`);
     samples.push(JSON.parse(run.stdout));
   }
-  rows.push({
-    id: "startup-node",
-    measure: "module start-up (import → ready → first validateFilter), Node, fresh process",
-    kind: "time",
-    unit: "ms",
-    ours: { name: "node.js entry", ...summary(samples.map((s) => s.totalMs)) },
-    detail: {
-      importMs: summary(samples.map((s) => s.importMs)).median,
-      firstCallMs: summary(samples.map((s) => s.firstCallMs)).median,
-      nodeBootMs: summary(samples.map((s) => s.bootMs)).median,
-    },
-    target: "report",
-    met: null,
-  });
+  rows.push(startupRow("startup-node", "Node, fresh process", "node.js entry", samples));
   log("start-up in Chromium");
   rows.push(await chromiumStartup());
 }
@@ -231,6 +218,21 @@ log(`wrote ${out}`);
 process.exit(0);
 
 // ---------------------------------------------------------------------------------------------
+
+/** A start-up row from per-sample `{ totalMs, importMs, firstCallMs }`. */
+function startupRow(id, where, name, samples) {
+  const median = (key) => summary(samples.map((s) => s[key])).median;
+  return {
+    id,
+    measure: `module start-up (import → ready → first validateFilter), ${where}`,
+    kind: "time",
+    unit: "ms",
+    ours: { name, ...summary(samples.map((s) => s.totalMs)) },
+    detail: { importMs: median("importMs"), firstCallMs: median("firstCallMs") },
+    target: "report",
+    met: null,
+  };
+}
 
 function row(id, measure, r, target, met) {
   return { id, measure, kind: "time", ...r, target, met };
@@ -340,19 +342,7 @@ window.__startup = { importMs: t1 - t0, firstCallMs: t2 - t1, totalMs: t2 - t0, 
     await browser.close();
     server.close();
   }
-  return {
-    id: "startup-chromium",
-    measure: "module start-up (import → ready → first validateFilter), headless Chromium, new context",
-    kind: "time",
-    unit: "ms",
-    ours: { name: "web.js entry over loopback HTTP", ...summary(samples.map((s) => s.totalMs)) },
-    detail: {
-      importMs: summary(samples.map((s) => s.importMs)).median,
-      firstCallMs: summary(samples.map((s) => s.firstCallMs)).median,
-    },
-    target: "report",
-    met: null,
-  };
+  return startupRow("startup-chromium", "headless Chromium, new context", "web.js entry over loopback HTTP", samples);
 }
 
 // ---- the emulator and the client rows -----------------------------------------------------------

@@ -16,6 +16,18 @@ export function quantile(sorted, q) {
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (at - lo);
 }
 
+/** One round's tinybench, keeping its samples and stopping at the first throw. */
+function newBench({ time, warmupTime, iterations, warmupIterations }) {
+  return new Bench({
+    time,
+    warmupTime,
+    iterations,
+    warmupIterations: warmupIterations ?? Math.min(iterations, 16),
+    retainSamples: true,
+    throws: true,
+  });
+}
+
 /** `{ median, p25, p75, min, max, n }` of raw values (any unit). */
 export function summary(values) {
   const sorted = [...values].sort((a, b) => a - b);
@@ -39,14 +51,7 @@ export async function compare({ ours, baseline, batch = 1, rounds, time, warmupT
   const pooled = { ours: [], baseline: [] };
   const perRound = [];
   for (let round = 0; round < rounds; round++) {
-    const bench = new Bench({
-      time,
-      warmupTime,
-      iterations,
-      warmupIterations: warmupIterations ?? Math.min(iterations, 16),
-      retainSamples: true,
-      throws: true,
-    });
+    const bench = newBench({ time, warmupTime, iterations, warmupIterations });
     const order = round % 2 === 0 ? ["ours", "baseline"] : ["baseline", "ours"];
     const sides = { ours, baseline };
     // A forced collection before each side's warm-up and run (outside the timed window): the
@@ -79,14 +84,7 @@ export async function compare({ ours, baseline, batch = 1, rounds, time, warmupT
 export async function measure({ name, fn, batch = 1, rounds, time, warmupTime, iterations }) {
   const values = [];
   for (let round = 0; round < rounds; round++) {
-    const bench = new Bench({
-      time,
-      warmupTime,
-      iterations,
-      warmupIterations: Math.min(iterations, 16),
-      retainSamples: true,
-      throws: true,
-    });
+    const bench = newBench({ time, warmupTime, iterations });
     bench.add(name, fn, { beforeAll: collect });
     await bench.run();
     values.push(...(bench.tasks[0].result.latency.samples ?? []).map((ms) => (ms * 1000) / batch));
