@@ -25,7 +25,7 @@ use super::error::{to_js, type_error};
 use super::fetch::{has_global_fetch, BodySlot, CryptoEntropy, FetchTransport, Timer};
 use super::page::{json_parse, page_object};
 use super::signal::{with_signal, Signal};
-use super::task::Task;
+use super::task::{yield_to_event_loop, Task};
 use super::token::JsTokenSource;
 use crate::client::{
     Client, ClientOptions, Decoder, Fetched, ReadAhead, RequestOptions, RetryPolicy,
@@ -338,7 +338,12 @@ impl RawCursor {
                 }
             })
             .await?;
+            let reading_ahead = lease.cursor.as_ref().is_some_and(ReadAhead::is_reading_ahead);
             drop(lease);
+            if reading_ahead {
+                // The next page's request leaves before this page is built (see the function).
+                yield_to_event_loop().await;
+            }
             page.map_or(Ok(JsValue::UNDEFINED), JsPage::into_object)
         })
     }

@@ -11,6 +11,10 @@ use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
 
 use js_sys::futures::spawn_local;
+use js_sys::Function;
+use wasm_bindgen::prelude::*;
+
+use super::wake::WakeFlag;
 
 type Work<T> = Pin<Box<dyn Future<Output = Option<T>>>>;
 
@@ -119,4 +123,36 @@ impl<T> Drop for Task<T> {
         let work = self.state.try_borrow_mut().ok().and_then(|mut state| state.work.take());
         drop(work);
     }
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// Node's `setImmediate` (absent in browsers: then the call throws and is caught).
+    #[wasm_bindgen(js_name = setImmediate, catch)]
+    fn set_immediate(handler: &Function) -> Result<JsValue, JsValue>;
+}
+
+/// Lets the event loop turn once where that is cheap (`setImmediate`: Node, Bun); elsewhere
+/// returns at once.
+///
+/// Node's `fetch` (undici) sends a request on a kept-alive connection only once the previous
+/// response's connection has been handed back, which happens in a later turn of the event
+/// loop: a read-ahead request started right after a page's body arrived would otherwise
+/// leave only after everything the caller does next (building and consuming that page).
+pub async fn yield_to_event_loop() {
+    let flag = WakeFlag::default();
+    let callback = flag.callback();
+    if set_immediate(callback.as_ref().unchecked_ref()).is_err() {
+        return;
+    }
+    poll_fn(|cx| match flag.poll_set(cx.waker()) {
+        Some(true) => Poll::Ready(()),
+        Some(false) => Poll::Pending,
+        None => {
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        }
+    })
+    .await;
+    drop(callback);
 }
