@@ -13,6 +13,10 @@
 //! and drops them. Every future here can be dropped at any await point: the [`Client`] has no
 //! mutable state, and a [`PageCursor`] changes only after its last await, so a dropped
 //! `next_page` leaves the cursor where it was.
+//!
+//! [`ReadAhead`] drives a cursor one page ahead (`all()`/`byPage()`): the request for the next
+//! page is started as soon as a page has passed the decoder and its `nextLink` the cursor, before
+//! that page is handed out; how the request runs meanwhile is the caller's (`read_ahead.rs`).
 
 mod decoder;
 mod error_body;
