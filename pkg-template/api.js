@@ -165,10 +165,12 @@ export class ReferralsClient {
   }
 
   /**
-   * Every referral of `query`, one page in memory at a time: `for await (const r of
-   * client.all(q))`; `.byPage({ continuationToken })` gives the pages (a page's `nextLink` is
-   * the token to resume from). Each iteration is a new traversal; nothing is sent until the
-   * first `next()`, and problems with `query` or `opts` reject it.
+   * Every referral of `query`: `for await (const r of client.all(q))`;
+   * `.byPage({ continuationToken })` gives the pages (a page's `nextLink` is the token to
+   * resume from). Each iteration is a new traversal; nothing is sent until the first `next()`,
+   * and problems with `query` or `opts` reject it. The traversal (the wasm `RawCursor`) reads
+   * one page ahead unless `opts.readAhead` is `false`; freeing it (the `finally` below, run by
+   * `return()`/`break`/`throw()`) cancels the page being read ahead.
    */
   all(query, opts) {
     const byPage = (settings) => this.#pages(query, opts, settings);

@@ -15,6 +15,7 @@ export {
 // @generated-type-exports (filled in by scripts/assemble-pkg.mjs)
 
 import type {
+  AllOptions,
   ClientOptions,
   Filter,
   Referral,
@@ -56,10 +57,12 @@ export declare class ReferralsClient {
   /** One referral by id (`NotFound` for an id that cannot exist, without a request). */
   get(id: string, opts?: RequestOptions): Promise<Referral>;
   /**
-   * Every referral of `query` exactly once, in server order, one page in memory at a time.
-   * `byPage()` gives the pages; `continuationToken` (a page's `nextLink`) resumes a traversal.
+   * Every referral of `query` exactly once, in server order. `byPage()` gives the pages;
+   * `continuationToken` (a page's `nextLink`) resumes a traversal. Nothing is sent before the
+   * first `next()`; then the next page is read ahead while this one is consumed (at most two
+   * pages held), unless `opts.readAhead` is `false` (one request per page consumed).
    */
-  all(query?: ReferralQuery, opts?: RequestOptions): AsyncIterable<Referral> & {
+  all(query?: ReferralQuery, opts?: AllOptions): AsyncIterable<Referral> & {
     byPage(settings?: { continuationToken?: string }): AsyncIterable<ReferralPage>;
   };
   /**

@@ -123,6 +123,43 @@ pub fn validate_referral_page(json: &str) -> Result<()> {
     check_page(&parse(json)?)
 }
 
+/// [`validate_referral_page`], and the page's `@odata.nextLink` as the server meant it
+/// (escapes read; `None` when absent or `null`; the last one when the key repeats, as
+/// `JSON.parse` keeps it): what a client needs to request the next page before it builds
+/// this one.
+///
+/// ```
+/// use partner_referrals::page::validate_referral_page_next_link;
+/// let link = validate_referral_page_next_link(
+///     r#"{"value": [], "@odata.nextLink": "https:\/\/n?$skiptoken=2"}"#,
+/// ).unwrap();
+/// assert_eq!(link.as_deref(), Some("https://n?$skiptoken=2"));
+/// ```
+///
+/// # Errors
+/// As [`validate_referral_page`].
+pub fn validate_referral_page_next_link(json: &str) -> Result<Option<String>> {
+    if let Some(span) = fast::page_next_link(json) {
+        let Some((start, end)) = span else { return Ok(None) };
+        let raw = json.get(start..end).unwrap_or_default();
+        match raw.get(1..raw.len().saturating_sub(1)) {
+            Some(plain) if !plain.contains('\\') => return Ok(Some(plain.to_string())),
+            _ => {
+                if let Ok(link) = serde_json::from_str::<String>(raw) {
+                    return Ok(Some(link));
+                }
+            }
+        }
+    }
+    // The `Value` path: exact errors, and the link as it reads it.
+    let mut root = parse(json)?;
+    check_page(&root)?;
+    Ok(match &mut root {
+        Value::Object(map) => take_string(map, NEXT_LINK),
+        _ => None,
+    })
+}
+
 /// Checks a GET-by-id body without building a typed record.
 ///
 /// # Errors

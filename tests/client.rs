@@ -11,13 +11,14 @@ use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::pin;
+use std::rc::Rc;
 use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
 
 use partner_referrals::client::{
-    Client, ClientOptions, Decoder, Entropy, HttpRequest, HttpResponse, RequestOptions,
-    RetryPolicy, TokenSource, Transport, TransportFailure,
+    Client, ClientOptions, Decoder, Entropy, Fetched, HttpRequest, HttpResponse, PageRequest,
+    ReadAhead, RequestOptions, RetryPolicy, TokenSource, Transport, TransportFailure,
 };
 use partner_referrals::{Error, ErrorCode, Result};
 use serde_json::{json, Value};
@@ -875,4 +876,178 @@ fn base_url_options_are_honoured() {
     let err =
         Client::new(options, transport, FakeTokens::default(), entropy, JsonDecoder).unwrap_err();
     assert_eq!(err.code(), ErrorCode::HttpError);
+}
+
+// ---- reading one page ahead ----------------------------------------------------------------
+
+type AheadFuture<'c> = std::pin::Pin<Box<dyn Future<Output = Result<Fetched<Page>>> + 'c>>;
+
+/// Starts a read-ahead as a plain future over `c.fetch` (the JS client spawns it instead).
+fn start<'c>(c: &'c TestClient) -> impl FnOnce(PageRequest) -> AheadFuture<'c> {
+    move |request| Box::pin(c.fetch(request))
+}
+
+fn read_ahead<'c>(c: &'c TestClient, query: &str, enabled: bool) -> ReadAhead<AheadFuture<'c>> {
+    ReadAhead::new(c.pages(query, &no_opts()).unwrap(), enabled)
+}
+
+#[test]
+fn reading_ahead_sends_the_next_request_before_the_page_is_handed_out() {
+    let c = client(chain(3));
+    let mut pages = read_ahead(&c, "$top=2", true);
+    assert_eq!(c.transport().sent(), 0, "nothing sent before the first call");
+    let first = block_on(pages.next_page(&c, start(&c))).unwrap().unwrap();
+    assert_eq!(ids(&first), ["r0a", "r0b"]);
+    assert_eq!(c.transport().sent(), 2, "page 2 requested before page 1 was handed out");
+    assert!(pages.is_reading_ahead());
+    // The page read ahead is not consumed yet: the continuation token still points at it.
+    let token = format!("{HOST}/v1.0/referrals?$skiptoken=p1");
+    assert_eq!(pages.cursor().continuation_token(), Some(token.as_str()));
+    assert_eq!(pages.cursor().pages_fetched(), 1);
+    let second = block_on(pages.next_page(&c, start(&c))).unwrap().unwrap();
+    assert_eq!(ids(&second), ["r1a", "r1b"]);
+    assert_eq!(c.transport().sent(), 3, "at most one request beyond the page handed out");
+    let third = block_on(pages.next_page(&c, start(&c))).unwrap().unwrap();
+    assert_eq!(ids(&third), ["r2a", "r2b"]);
+    assert!(!pages.is_reading_ahead(), "the last page has no nextLink: nothing to read");
+    assert_eq!(block_on(pages.next_page(&c, start(&c))).unwrap(), None);
+    assert!(pages.cursor().is_done());
+    let t = c.transport();
+    assert_eq!(t.sent(), 3, "each page once");
+    let corr: Vec<String> = (0..3).map(|i| t.header(i, "MS-CorrelationId").unwrap()).collect();
+    assert!(corr.iter().all(|id| id == &corr[0]), "one correlation id per traversal");
+}
+
+#[test]
+fn without_reading_ahead_one_page_is_requested_per_page_asked_for() {
+    let c = client(chain(3));
+    let mut pages = read_ahead(&c, "", false);
+    for (n, expected) in [(1, "r0a"), (2, "r1a"), (3, "r2a")] {
+        let page = block_on(pages.next_page(&c, start(&c))).unwrap().unwrap();
+        assert_eq!(ids(&page)[0], expected);
+        assert_eq!(c.transport().sent(), n);
+        assert!(!pages.is_reading_ahead());
+    }
+    assert_eq!(block_on(pages.next_page(&c, start(&c))).unwrap(), None);
+}
+
+#[test]
+fn no_request_follows_an_invalid_page_or_an_unfollowable_link() {
+    // Page 2 is refused by the decoder: its error is the second call's, and page 3 is never
+    // requested, although page 2's body names it.
+    let p2 = format!("{HOST}/v1.0/referrals?$skiptoken=p1");
+    let bad = response(
+        200,
+        &[],
+        r#"{"value": 5, "@odata.nextLink": "https://api.partner.microsoft.com/v1.0/x"}"#,
+    );
+    let c = client(vec![page(&["1"], Some(&p2)), bad]);
+    let mut pages = read_ahead(&c, "", true);
+    assert_eq!(ids(&block_on(pages.next_page(&c, start(&c))).unwrap().unwrap()), ["1"]);
+    assert_eq!(c.transport().sent(), 2);
+    let err = block_on(pages.next_page(&c, start(&c))).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::InvalidResponse);
+    assert!(!pages.is_reading_ahead());
+    assert_eq!(c.transport().sent(), 2, "nothing requested after an invalid page");
+    // As without read-ahead, the failed page is where the traversal stands.
+    assert_eq!(pages.cursor().continuation_token(), Some(p2.as_str()));
+
+    // An unsafe link, a loop and the page limit stop the read-ahead before anything is sent.
+    let c = client(vec![page(&["1"], Some("https://evil.com/next"))]);
+    let mut pages = read_ahead(&c, "", true);
+    block_on(pages.next_page(&c, start(&c))).unwrap().unwrap();
+    assert!(!pages.is_reading_ahead());
+    assert_eq!(
+        block_on(pages.next_page(&c, start(&c))).unwrap_err().code(),
+        ErrorCode::UnsafeNextLink
+    );
+    assert_eq!(block_on(pages.next_page(&c, start(&c))).unwrap(), None);
+    assert_eq!(c.transport().sent(), 1);
+    assert_eq!(c.token_source().calls.borrow().len(), 1, "no token asked for the refused link");
+
+    let c = client(vec![page(&["1"], Some(LIST))]);
+    let mut pages = read_ahead(&c, "", true);
+    block_on(pages.next_page(&c, start(&c))).unwrap().unwrap();
+    assert!(matches!(block_on(pages.next_page(&c, start(&c))), Err(Error::PagingLoop { .. })));
+    assert_eq!(c.transport().sent(), 1);
+
+    let c = client_with(ClientOptions { max_pages: 2, ..Default::default() }, chain(5));
+    let mut pages = read_ahead(&c, "", true);
+    block_on(pages.next_page(&c, start(&c))).unwrap().unwrap();
+    block_on(pages.next_page(&c, start(&c))).unwrap().unwrap();
+    assert_eq!(c.transport().sent(), 2, "no read-ahead past the page limit");
+    let err = block_on(pages.next_page(&c, start(&c))).unwrap_err();
+    assert!(matches!(err, Error::TooManyPages { max: 2, .. }), "{err:?}");
+}
+
+#[test]
+fn a_failure_of_the_page_read_ahead_is_the_call_that_asks_for_it() {
+    let net = || Err(TransportFailure::Network("offline".into()));
+    let p2 = format!("{HOST}/v1.0/referrals?$skiptoken=p1");
+    // Page 2 fails four times (maxRetries 3: its retries run as for any request), then works.
+    let c = client(vec![page(&["1"], Some(&p2)), net(), net(), net(), net(), page(&["2"], None)]);
+    let mut pages = read_ahead(&c, "", true);
+    let first = block_on(pages.next_page(&c, start(&c)));
+    assert_eq!(ids(&first.unwrap().unwrap()), ["1"], "page 1 is handed out whatever page 2 does");
+    assert_eq!(c.transport().sent(), 5, "page 2 and its three retries");
+    assert_eq!(c.transport().sleeps().len(), 3, "with their back-off waits");
+    let err = block_on(pages.next_page(&c, start(&c))).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::NetworkError);
+    assert!(!pages.is_reading_ahead());
+    // The next call asks for page 2 again, as without read-ahead.
+    assert_eq!(ids(&block_on(pages.next_page(&c, start(&c))).unwrap().unwrap()), ["2"]);
+    assert_eq!(block_on(pages.next_page(&c, start(&c))).unwrap(), None);
+    assert_eq!(c.transport().urls()[5], p2);
+}
+
+#[test]
+fn dropping_the_traversal_drops_the_request_read_ahead() {
+    struct Guard(Rc<Cell<bool>>);
+    impl Drop for Guard {
+        fn drop(&mut self) {
+            self.0.set(true);
+        }
+    }
+    let c = client(chain(3));
+    c.transport().slow.set(true);
+    let dropped = Rc::new(Cell::new(false));
+    let mut pages = read_ahead(&c, "", true);
+    let tracked = |request| -> AheadFuture<'_> {
+        let guard = Guard(Rc::clone(&dropped));
+        let c = &c;
+        Box::pin(async move {
+            let _guard = guard;
+            c.fetch(request).await
+        })
+    };
+    let first = block_on(pages.next_page(&c, tracked)).unwrap().unwrap();
+    assert_eq!(ids(&first), ["r0a", "r0b"]);
+    assert_eq!(c.transport().sent(), 2, "page 2 sent");
+    assert!(pages.is_reading_ahead());
+    assert!(!dropped.get(), "page 2's request is still waiting for its response");
+    drop(pages);
+    assert!(dropped.get(), "the request read ahead is dropped with the traversal");
+    assert_eq!(c.transport().sent(), 2);
+}
+
+#[test]
+fn a_traversal_read_ahead_resumes_from_the_page_after_the_last_handed_out() {
+    // The fake answers in order: page 3 is answered twice (read ahead, then resumed).
+    let mut script = chain(4);
+    script.insert(3, chain(4).remove(2));
+    let c = client(script);
+    let mut pages = read_ahead(&c, "", true);
+    block_on(pages.next_page(&c, start(&c))).unwrap().unwrap();
+    block_on(pages.next_page(&c, start(&c))).unwrap().unwrap();
+    // A consumer that stops after two pages keeps the token of the third (read ahead, unused).
+    let token = pages.cursor().continuation_token().unwrap().to_string();
+    drop(pages);
+    assert_eq!(c.transport().sent(), 3);
+    let mut resumed = ReadAhead::new(c.resume(&token, &no_opts()).unwrap(), true);
+    let mut got = Vec::new();
+    while let Some(page) = block_on(resumed.next_page(&c, start(&c))).unwrap() {
+        got.extend(ids(&page));
+    }
+    assert_eq!(got, ["r2a", "r2b", "r3a", "r3b"]);
+    assert_eq!(c.transport().urls()[3], token, "page 3 again, from the token");
 }

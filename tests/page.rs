@@ -453,3 +453,55 @@ fn respond_by_on_the_seed_referral_is_fourteen_days_after_creation() {
         Some("2020-11-13T21:03:00.000Z")
     );
 }
+
+// ---- validation that also reads the nextLink (the client's read-ahead) ----------------------
+
+#[test]
+fn the_next_link_comes_with_validation_as_decoding_reads_it() {
+    for text in [SEED, UNKNOWN] {
+        let decoded = decode_referral_page(text).unwrap().next_link;
+        assert_eq!(validate_referral_page_next_link(text).unwrap(), decoded);
+    }
+    let link = |text: &str| validate_referral_page_next_link(text).unwrap();
+    assert_eq!(link(r#"{"value":[]}"#), None);
+    assert_eq!(link(r#"{"value":[],"@odata.nextLink":null}"#), None);
+    assert_eq!(
+        link(r#"{"@odata.nextLink" : "https://a/?x=1" ,"value":[]}"#).as_deref(),
+        Some("https://a/?x=1")
+    );
+    // Escapes are read; the last of repeated keys counts, as JSON.parse keeps it.
+    assert_eq!(
+        link(r#"{"value":[],"@odata.nextLink":"https:\/\/a\/b?q=\u0041\"x"}"#).as_deref(),
+        Some("https://a/b?q=A\"x")
+    );
+    assert_eq!(
+        link(r#"{"@odata.nextLink":"https://1","value":[],"@odata.nextLink":"https://2"}"#)
+            .as_deref(),
+        Some("https://2")
+    );
+    assert_eq!(link(r#"{"@odata.nextLink":"https://1","value":[],"@odata.nextLink":null}"#), None);
+    // Only the page's own key: one inside a referral or an unknown property is not the link.
+    let nested = r#"{"value":[{"id":"a","extra":{"@odata.nextLink":"https://evil"},"@odata.nextLink":"https://evil"}],"x":{"@odata.nextLink":"https://evil"}}"#;
+    assert_eq!(link(nested), None);
+    // A key written with escapes is the same key.
+    assert_eq!(
+        link(r#"{"value":[],"@odata.next\u004cink":"https://e"}"#).as_deref(),
+        Some("https://e")
+    );
+    // A lone surrogate (the `Value` path) reads as U+FFFD, as decoding does.
+    let lone = r#"{"value":[],"@odata.nextLink":"https://a/\ud800"}"#;
+    assert_eq!(link(lone), decode_referral_page(lone).unwrap().next_link);
+    // Errors are validate_referral_page's, exactly.
+    for bad in [
+        r#"{"value":[],"@odata.nextLink":1}"#,
+        r#"{"value":[{"id":5}]}"#,
+        "[",
+        r#"{"@odata.nextLink":"x"}"#,
+    ] {
+        assert_eq!(
+            validate_referral_page_next_link(bad).unwrap_err(),
+            validate_referral_page(bad).unwrap_err(),
+            "{bad}"
+        );
+    }
+}

@@ -470,3 +470,49 @@ async fn a_client_lists_through_an_injected_fetch_and_hands_out_decoded_pages() 
         .unwrap_err();
     assert_eq!(as_odata(err).code(), "NotFound");
 }
+
+#[wasm_bindgen_test]
+async fn a_traversal_reads_the_next_page_ahead_and_drops_it_when_freed() {
+    // Page 1 names page 2; page 2 never answers and records its signal.
+    let fetch = js_fn(
+        "url, init",
+        "(globalThis.__urls ??= []).push(url);
+         if (url.endsWith('$skiptoken=2')) {
+           globalThis.__signal = init.signal;
+           return new Promise((_, reject) => init.signal.addEventListener('abort', () => reject(init.signal.reason)));
+         }
+         return new Response(JSON.stringify({ value: [{ id: 'a' }],
+           '@odata.nextLink': 'https://api.partner.microsoft.com/v1.0/referrals?$skiptoken=2' }));",
+    );
+    let get_token = js_fn("", "return 'tok'");
+    let client =
+        create_client(obj(&[("getToken", get_token.into()), ("fetch", fetch.into())])).unwrap();
+    let urls = || Array::from(&global("__urls")).length();
+
+    // readAhead: false: one request per page.
+    let off = obj(&[("readAhead", JsValue::FALSE)]);
+    let cursor = client.open_cursor(JsValue::UNDEFINED, off, JsValue::UNDEFINED).unwrap();
+    let page = JsFuture::from(cursor.next()).await.unwrap();
+    assert_eq!(Array::from(&prop(&page, "value")).length(), 1);
+    assert_eq!(urls(), 1);
+    drop(cursor);
+
+    // Read-ahead (the default): page 2 is requested by the time page 1 is handed out.
+    let cursor = client.open_cursor(JsValue::UNDEFINED, JsValue::UNDEFINED, JsValue::UNDEFINED);
+    let cursor = cursor.unwrap();
+    let page = JsFuture::from(cursor.next()).await.unwrap();
+    assert_eq!(
+        prop(&page, "nextLink").as_string().as_deref(),
+        Some("https://api.partner.microsoft.com/v1.0/referrals?$skiptoken=2")
+    );
+    assert_eq!(urls(), 3);
+    let signal = global("__signal");
+    assert_eq!(prop(&signal, "aborted").as_bool(), Some(false));
+    // Freeing the traversal (what return()/break does) aborts page 2's fetch.
+    drop(cursor);
+    assert_eq!(prop(&signal, "aborted").as_bool(), Some(true));
+
+    let bad = obj(&[("readAhead", JsValue::from_str("yes"))]);
+    let err = client.open_cursor(JsValue::UNDEFINED, bad, JsValue::UNDEFINED).unwrap_err();
+    assert!(err.is_instance_of::<js_sys::TypeError>());
+}

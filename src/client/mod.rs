@@ -13,10 +13,15 @@
 //! and drops them. Every future here can be dropped at any await point: the [`Client`] has no
 //! mutable state, and a [`PageCursor`] changes only after its last await, so a dropped
 //! `next_page` leaves the cursor where it was.
+//!
+//! [`ReadAhead`] drives a cursor one page ahead (`all()`/`byPage()`): the request for the next
+//! page is started as soon as a page has passed the decoder and its `nextLink` the cursor, before
+//! that page is handed out; how the request runs meanwhile is the caller's (`read_ahead.rs`).
 
 mod decoder;
 mod error_body;
 mod headers;
+mod read_ahead;
 mod retry;
 mod transport;
 mod url;
@@ -26,6 +31,7 @@ use std::collections::HashSet;
 pub use decoder::ReferralDecoder;
 pub use error_body::{parse_error_body, ServerError, MAX_TEXT_DETAILS};
 pub use headers::{clean_token, is_header_safe, request_headers, response_request_id};
+pub use read_ahead::{Fetched, PageRequest, ReadAhead};
 pub use retry::{
     is_retryable_status, parse_retry_after, Decision, Outcome, RetryPolicy, StopReason,
     MAX_RETRIES_LIMIT, RETRYABLE_STATUSES,
@@ -258,6 +264,20 @@ where
         }
     }
 
+    /// Sends a traversal's `request` (with retries, as every request) and decodes the page;
+    /// the [`ReadAhead`] whose cursor made the request takes the result.
+    ///
+    /// The future owns `request` and borrows only the client, so a platform can run it apart
+    /// from the caller's task (the JS client spawns it, see [`ReadAhead::next_page`]).
+    ///
+    /// # Errors
+    /// As [`Client::list`].
+    pub async fn fetch(&self, request: PageRequest) -> Result<Fetched<D::Page>> {
+        let (page, tokens) =
+            self.fetch_page_and_tokens(request.url, &request.correlation_id).await?;
+        Ok(Fetched { page, tokens })
+    }
+
     async fn token(&self, force_refresh: bool) -> Result<String> {
         match self.tokens.token(force_refresh).await {
             Ok(raw) => match clean_token(&raw) {
@@ -480,16 +500,51 @@ impl PageCursor {
         E: Entropy,
         D: Decoder,
     {
-        let url = match std::mem::replace(&mut self.state, CursorState::Done) {
-            CursorState::Done => return Ok(None),
-            CursorState::Failed(error) => return Err(error),
+        let Some(request) = self.request()? else {
+            return Ok(None);
+        };
+        let fetched = client.fetch(request).await?;
+        // From here on: no await, so the cursor moves all at once or not at all.
+        Ok(Some(self.advance(client, fetched)))
+    }
+
+    /// The request for the next page; `Ok(None)` after the last page; the error of a
+    /// `nextLink` that cannot be followed once (then the traversal has ended).
+    fn request(&mut self) -> Result<Option<PageRequest>> {
+        match std::mem::replace(&mut self.state, CursorState::Done) {
+            CursorState::Done => Ok(None),
+            CursorState::Failed(error) => Err(error),
             CursorState::Fetch(url) => {
                 self.state = CursorState::Fetch(url.clone());
-                url
+                Ok(Some(PageRequest { url, correlation_id: self.correlation_id.clone() }))
             }
-        };
-        let (page, tokens) = client.fetch_page_and_tokens(url, &self.correlation_id).await?;
-        // From here on: no await, so the cursor moves all at once or not at all.
+        }
+    }
+
+    /// The request for the next page when there is one to send (no error, not ended).
+    fn peek_request(&self) -> Option<PageRequest> {
+        match &self.state {
+            CursorState::Fetch(url) => {
+                Some(PageRequest { url: url.clone(), correlation_id: self.correlation_id.clone() })
+            }
+            CursorState::Failed(_) | CursorState::Done => None,
+        }
+    }
+
+    /// Moves the cursor past `fetched`, the page of its current request: counts it, and
+    /// follows its `nextLink` (or remembers why not).
+    fn advance<T, K, E, D>(
+        &mut self,
+        client: &Client<T, K, E, D>,
+        fetched: Fetched<D::Page>,
+    ) -> D::Page
+    where
+        T: Transport,
+        K: TokenSource,
+        E: Entropy,
+        D: Decoder,
+    {
+        let Fetched { page, tokens } = fetched;
         self.pages += 1;
         // The link is the server's text: errors that quote it are scrubbed of the tokens.
         self.state = match client.decoder.next_link(&page) {
@@ -517,7 +572,7 @@ impl PageCursor {
                 }
             },
         };
-        Ok(Some(page))
+        page
     }
 
     /// The URL of the next page to fetch, usable as a continuation token with

@@ -37,6 +37,15 @@ pub(super) fn page_ok(json: &str) -> bool {
     Scan::new(json).root(Mode::Page).is_some()
 }
 
+/// Whether [`super::check_page`] would accept the parsed text, and if so where the page's
+/// `@odata.nextLink` string is (its quotes included; `None` when absent or `null`; the last
+/// one when the key repeats, as the `Value` and `JSON.parse` keep the last).
+pub(super) fn page_next_link(json: &str) -> Option<Option<(usize, usize)>> {
+    let mut scan = Scan::new(json);
+    scan.root(Mode::Page)?;
+    Some(scan.next_link)
+}
+
 /// Whether `check_referral_body` would accept the parsed text.
 pub(super) fn referral_ok(json: &str) -> bool {
     Scan::new(json).root(Mode::Object { ty: &REFERRAL, context: true }).is_some()
@@ -53,6 +62,9 @@ enum Mode {
     Count,
     /// `@odata.nextLink` / `@odata.context`: `null` or a string.
     OptionalString,
+    /// The page's `@odata.nextLink`: as [`Mode::OptionalString`], and [`Scan::next_link`]
+    /// remembers where it is.
+    NextLink,
     /// Any JSON value (unknown properties, `Kind::Json`): read as serde_json reads it (numbers,
     /// escapes, nesting), kept nowhere.
     Skip,
@@ -98,9 +110,8 @@ impl Seed {
             Mode::Page => Seed::of(match key {
                 b"value" => Mode::Referrals,
                 _ if key == COUNT.as_bytes() => Mode::Count,
-                _ if key == NEXT_LINK.as_bytes() || key == CONTEXT.as_bytes() => {
-                    Mode::OptionalString
-                }
+                _ if key == NEXT_LINK.as_bytes() => Mode::NextLink,
+                _ if key == CONTEXT.as_bytes() => Mode::OptionalString,
                 _ => Mode::Skip,
             }),
             Mode::Object { context, .. } => match property {
@@ -154,6 +165,8 @@ struct Scan<'a> {
     /// left out), so the guess is nearly always right and a known key costs one comparison
     /// instead of a search of the type's properties.
     memo: [(usize, [u8; MEMO_KEYS]); MEMO_TYPES],
+    /// Where the last page-level `@odata.nextLink` string was (`None`: none yet, or `null`).
+    next_link: Option<(usize, usize)>,
 }
 
 /// Whether two byte strings are equal, eight bytes at a time (no call to `memcmp`, no
@@ -200,6 +213,7 @@ impl<'a> Scan<'a> {
             at: 0,
             scratch: String::new(),
             memo: [(0, [0; MEMO_KEYS]); MEMO_TYPES],
+            next_link: None,
         }
     }
 
@@ -246,7 +260,7 @@ impl<'a> Scan<'a> {
         (found.and_then(|index| properties.get(index)), next)
     }
 
-    fn root(mut self, mode: Mode) -> Option<()> {
+    fn root(&mut self, mode: Mode) -> Option<()> {
         let seed = Seed::of(mode);
         self.value(Seed { null_ok: false, ..seed }, 0)?;
         self.whitespace();
@@ -295,6 +309,12 @@ impl<'a> Scan<'a> {
                     accept(DateTimeOffset::parse(self.string()?).is_ok())
                 }
                 Mode::Value(Kind::Decimal) => accept(is_decimal(self.string()?)),
+                Mode::NextLink => {
+                    let start = self.at - 1;
+                    self.skip_string()?;
+                    self.next_link = Some((start, self.at));
+                    Some(())
+                }
                 _ => None,
             },
             b'{' => self.object(seed, nesting + 1),
@@ -311,6 +331,10 @@ impl<'a> Scan<'a> {
                 self.literal(b"ull")?;
                 accept(match mode {
                     Mode::Count | Mode::OptionalString | Mode::Skip => true,
+                    Mode::NextLink => {
+                        self.next_link = None;
+                        true
+                    }
                     Mode::Object { .. } | Mode::Value(_) => seed.null_ok,
                     Mode::Page | Mode::Referrals => false,
                 })

@@ -25,12 +25,14 @@ use super::error::{to_js, type_error};
 use super::fetch::{has_global_fetch, BodySlot, CryptoEntropy, FetchTransport, Timer};
 use super::page::{json_parse, page_object};
 use super::signal::{with_signal, Signal};
+use super::task::{yield_to_event_loop, Task};
 use super::token::JsTokenSource;
 use crate::client::{
-    Client, ClientOptions, Decoder, PageCursor, RequestOptions, RetryPolicy, DEFAULT_BASE_URL,
+    Client, ClientOptions, Decoder, Fetched, ReadAhead, RequestOptions, RetryPolicy,
+    DEFAULT_BASE_URL,
 };
 use crate::error::{Error, ErrorCode, Result as CoreResult};
-use crate::page::{validate_referral, validate_referral_page};
+use crate::page::{validate_referral, validate_referral_page_next_link};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_CLIENT: &str = r#"
@@ -61,6 +63,18 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** The `MS-CorrelationId` to send (default: a fresh GUID per call; one per `all()` traversal). */
   correlationId?: string;
+}
+
+/** Options of `all()` (and of its `byPage()`). */
+export interface AllOptions extends RequestOptions {
+  /**
+   * Default `true`: as soon as a page has arrived and passed validation, the next page is
+   * requested (once its `nextLink` is known to be safe), so the server prepares it while this
+   * one is parsed and consumed. At most one page beyond the one being consumed is requested or
+   * held; its failure is thrown by the `next()` that asks for it; `return()`/`break` and aborts
+   * cancel it. `false`: exactly one page is requested per page consumed.
+   */
+  readAhead?: boolean;
 }
 "#;
 
@@ -182,7 +196,7 @@ impl RawClient {
                     core.list(&query, &call.request).await.map_err(|e| client_error(e, &core))
                 })
                 .await?;
-                Ok(page.object)
+                page.into_object()
             })
         })())
     }
@@ -196,12 +210,12 @@ impl RawClient {
             let call = CallOptions::from_js(&opts)?;
             Ok(async move {
                 let core = config.core(call.signal.clone()).map_err(js_err)?;
-                let page = JsPage { object: JsValue::UNDEFINED, next_link };
+                let page = JsPage { body: JsValue::UNDEFINED, next_link };
                 let next = with_signal(call.signal.as_ref(), async {
                     core.next(&page, &call.request).await.map_err(|e| client_error(e, &core))
                 })
                 .await?;
-                Ok(next.map_or(JsValue::UNDEFINED, |p| p.object))
+                next.map_or(Ok(JsValue::UNDEFINED), JsPage::into_object)
             })
         })())
     }
@@ -245,7 +259,7 @@ impl RawClient {
         settings: JsValue,
     ) -> Result<RawCursor, JsValue> {
         let query = query_string(&query, "all query")?;
-        let call = CallOptions::from_js(&opts)?;
+        let call = CallOptions::from_js_known(&opts, &["signal", "correlationId", "readAhead"])?;
         let mut token = None;
         if let Some(settings) =
             options_object(&settings, "byPage settings", &["continuationToken"])?
@@ -262,30 +276,43 @@ impl RawClient {
             None => core.pages(&query, &call.request),
         }
         .map_err(js_err)?;
-        let shared = CursorShared { core, signal: call.signal, cursor: RefCell::new(Some(cursor)) };
+        let traversal = ReadAhead::new(cursor, call.read_ahead);
+        let shared = CursorShared {
+            core: Rc::new(core),
+            signal: call.signal,
+            cursor: RefCell::new(Some(traversal)),
+        };
         Ok(RawCursor { shared: Rc::new(shared) })
     }
 }
 
-/// One traversal (`all()`/`byPage()`): one correlation id, one page per `next()`.
+/// One traversal (`all()`/`byPage()`): one correlation id, one page per `next()`, and the
+/// next page read ahead (unless `readAhead: false`) by a [`Task`] that is dropped with the
+/// cursor (`free()`, after `return()`/`break`) or ends when the signal aborts.
 #[wasm_bindgen(skip_typescript)]
 #[derive(Debug)]
 pub struct RawCursor {
     shared: Rc<CursorShared>,
 }
 
+/// The read-ahead of a traversal: the page's request and its check, run apart from `next()`;
+/// `None` when the signal aborted (the handle then never completes: every later `next()`
+/// rejects with the signal's reason before it looks).
+type Ahead = Task<CoreResult<Fetched<JsPage>>>;
+
 #[derive(Debug)]
 struct CursorShared {
-    core: Core,
+    core: Rc<Core>,
     signal: Option<Signal>,
     /// `None` while a `next()` is running (see [`Lease`]).
-    cursor: RefCell<Option<PageCursor>>,
+    cursor: RefCell<Option<ReadAhead<Ahead>>>,
 }
 
 #[wasm_bindgen]
 impl RawCursor {
     /// `next()` → `Promise<ReferralPage | undefined>`: the traversal's next page, `undefined`
-    /// after the last. A failed or aborted call leaves the cursor where it was.
+    /// after the last. A failed or aborted call leaves the cursor where it was. The page is
+    /// built (`JSON.parse`) after the next page's request has been sent.
     pub fn next(&self) -> Promise {
         let shared = Rc::clone(&self.shared);
         future_to_promise(async move {
@@ -294,27 +321,40 @@ impl RawCursor {
                     "a page of this traversal is already being fetched; await it first",
                 ))
             })?;
+            let start = |request| {
+                let core = Rc::clone(&shared.core);
+                let signal = shared.signal.clone();
+                Task::spawn(async move {
+                    with_signal(signal.as_ref(), async { Ok(core.fetch(request).await) }).await.ok()
+                })
+            };
             let page = with_signal(shared.signal.as_ref(), async {
                 match lease.cursor.as_mut() {
-                    Some(cursor) => cursor
-                        .next_page(&shared.core)
+                    Some(traversal) => traversal
+                        .next_page(&shared.core, start)
                         .await
                         .map_err(|e| client_error(e, &shared.core)),
                     None => Ok(None),
                 }
             })
             .await?;
-            Ok(page.map_or(JsValue::UNDEFINED, |p| p.object))
+            let reading_ahead = lease.cursor.as_ref().is_some_and(ReadAhead::is_reading_ahead);
+            drop(lease);
+            if reading_ahead {
+                // The next page's request leaves before this page is built (see the function).
+                yield_to_event_loop().await;
+            }
+            page.map_or(Ok(JsValue::UNDEFINED), JsPage::into_object)
         })
     }
 }
 
-/// The cursor taken out of its slot for one `next()`; put back on drop, also when the call
-/// is aborted (the core changes a cursor only after its last await, so an aborted call puts
-/// back the cursor unchanged).
+/// The traversal taken out of its slot for one `next()`; put back on drop, also when the
+/// call is aborted (the core changes a traversal only after its last await, so an aborted
+/// call puts it back unchanged).
 struct Lease {
     shared: Rc<CursorShared>,
-    cursor: Option<PageCursor>,
+    cursor: Option<ReadAhead<Ahead>>,
 }
 
 impl Lease {
@@ -334,20 +374,33 @@ impl Drop for Lease {
     }
 }
 
-/// `signal` and `correlationId` of a call.
-#[derive(Debug, Default)]
+/// `signal` and `correlationId` of a call (and `readAhead` of `all()`).
+#[derive(Debug)]
 struct CallOptions {
     signal: Option<Signal>,
     request: RequestOptions,
+    read_ahead: bool,
 }
 
 impl CallOptions {
     fn from_js(opts: &JsValue) -> Result<CallOptions, JsValue> {
-        let mut out = CallOptions::default();
-        let Some(opts) = options_object(opts, "request options", &["signal", "correlationId"])?
-        else {
+        Self::from_js_known(opts, &["signal", "correlationId"])
+    }
+
+    /// The options of a call that accepts the `known` ones.
+    fn from_js_known(opts: &JsValue, known: &[&str]) -> Result<CallOptions, JsValue> {
+        let mut out =
+            CallOptions { signal: None, request: RequestOptions::default(), read_ahead: true };
+        let Some(opts) = options_object(opts, "request options", known)? else {
             return Ok(out);
         };
+        if known.contains(&"readAhead") {
+            if let Some(read_ahead) = get(&opts, "readAhead")? {
+                out.read_ahead = read_ahead
+                    .as_bool()
+                    .ok_or_else(|| type_error("all: opts.readAhead must be a boolean"))?;
+            }
+        }
         if let Some(signal) = get(&opts, "signal")? {
             out.signal = Some(
                 Signal::from_js(&signal)
@@ -429,11 +482,21 @@ impl JsDecoder {
     }
 }
 
-/// A page as JS gets it, with its `nextLink` for the core.
+/// A page that passed validation, as the JS string it arrived as (built by
+/// [`JsPage::into_object`] when it is handed out: after the next page's request was sent),
+/// with its `nextLink` for the core.
 #[derive(Debug)]
 pub struct JsPage {
-    object: JsValue,
+    body: JsValue,
     next_link: Option<String>,
+}
+
+impl JsPage {
+    /// The page as JS gets it: `JSON.parse` of the body, `@odata.*` renamed (see
+    /// `page_object`). Cannot fail for a body the validator accepted.
+    fn into_object(self) -> Result<JsValue, JsValue> {
+        page_object(&self.body)
+    }
 }
 
 impl Decoder for JsDecoder {
@@ -442,12 +505,8 @@ impl Decoder for JsDecoder {
 
     fn decode_page(&self, body: &str) -> CoreResult<JsPage> {
         let js = self.js_body(body);
-        validate_referral_page(body)?;
-        let object = page_object(&js).map_err(|_| not_json())?;
-        let next_link = Reflect::get(&object, &JsValue::from_str("nextLink"))
-            .ok()
-            .and_then(|link| link.as_string());
-        Ok(JsPage { object, next_link })
+        let next_link = validate_referral_page_next_link(body)?;
+        Ok(JsPage { body: js, next_link })
     }
 
     fn decode_item(&self, body: &str) -> CoreResult<JsValue> {

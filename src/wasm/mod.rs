@@ -18,6 +18,7 @@ mod platform;
 pub mod query;
 pub mod signal;
 pub mod sync;
+mod task;
 pub mod token;
 mod wake;
 

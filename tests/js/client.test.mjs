@@ -408,17 +408,175 @@ test("all() yields every referral exactly once, in order, over several pages", a
   assert.equal(ids2.size, 4, "one request id per page (shared by its retries)");
 });
 
-test("all() is lazy: one page is requested per page consumed", async () => {
+test("readAhead: false: one page is requested per page consumed", async () => {
   const link = "https://api.partner.microsoft.com/v1.0/referrals?$skiptoken=2";
   const s = scripted(json(pageBody(["r1", "r2"], link)), json(pageBody(["r3"])));
-  const iterator = client(s.fetch).all()[Symbol.asyncIterator]();
+  const iterator = client(s.fetch).all(undefined, { readAhead: false })[Symbol.asyncIterator]();
   assert.equal(s.requests.length, 0, "nothing sent before the first next()");
   assert.equal((await iterator.next()).value.id, "r1");
   assert.equal((await iterator.next()).value.id, "r2");
+  await settle();
   assert.equal(s.requests.length, 1, "page 2 not requested while page 1 is being consumed");
   assert.equal((await iterator.next()).value.id, "r3");
   assert.deepEqual(await iterator.next(), { value: undefined, done: true });
   assert.equal(s.requests.length, 2);
+  const pages = client(s.fetch).all(undefined, { readAhead: true, correlationId: "c" });
+  assert.equal(typeof pages.byPage, "function");
+  await assert.rejects(collect(client(s.fetch).all(undefined, { readAhead: "no" })), /readAhead must be a boolean/);
+  await assert.rejects(collect(client(s.fetch).all(undefined, { readahead: false })), /did you mean `readAhead`/);
+  await assert.rejects(client(s.fetch).list(undefined, { readAhead: false }), TypeError, "only all() reads ahead");
+});
+
+test("all() reads one page ahead: the next page is requested before this one is consumed, never more", async () => {
+  const link = (n) => `https://api.partner.microsoft.com/v1.0/referrals?$skiptoken=${n}`;
+  const s = scripted(
+    json(pageBody(["r1", "r2"], link(2))),
+    json(pageBody(["r3", "r4"], link(3))),
+    json(pageBody(["r5", "r6"], link(4))),
+    json(pageBody(["r7"])),
+  );
+  const iterator = client(s.fetch).all()[Symbol.asyncIterator]();
+  await settle();
+  assert.equal(s.requests.length, 0, "nothing sent before the first next()");
+  const seen = [];
+  // [referral, requests sent when it is handed out]: page k + 1 is requested as page k arrives.
+  for (;;) {
+    const { value, done } = await iterator.next();
+    if (done) break;
+    await settle();
+    seen.push([value.id, s.requests.length]);
+  }
+  assert.deepEqual(seen, [
+    ["r1", 2],
+    ["r2", 2],
+    ["r3", 3],
+    ["r4", 3],
+    ["r5", 4],
+    ["r6", 4],
+    ["r7", 4],
+  ]);
+  assert.deepEqual(s.requests.map((r) => r.url), [LIST, link(2), link(3), link(4)]);
+  assert.equal(new Set(s.requests.map((r) => r.headers["MS-CorrelationId"])).size, 1, "one correlation id");
+  // byPage() too: page 2 is on its way while page 1 is consumed.
+  const s2 = scripted(json(pageBody(["a"], link(2))), json(pageBody(["b"])));
+  const pages = client(s2.fetch).all().byPage()[Symbol.asyncIterator]();
+  assert.deepEqual((await pages.next()).value.value.map((r) => r.id), ["a"]);
+  await settle();
+  assert.equal(s2.requests.length, 2);
+  assert.deepEqual((await pages.next()).value.value.map((r) => r.id), ["b"]);
+  assert.equal((await pages.next()).done, true);
+  assert.equal(s2.requests.length, 2);
+});
+
+test("all(): no request follows an invalid page or an unsafe nextLink", async () => {
+  const link = (n) => `https://api.partner.microsoft.com/v1.0/referrals?$skiptoken=${n}`;
+  // Page 2 is refused: its error comes at the next() that asks for it, and page 3, which its
+  // body names, is never requested.
+  const s = scripted(
+    json(pageBody(["r1"], link(2))),
+    json({ value: [{ id: 5 }], "@odata.nextLink": link(3) }),
+  );
+  const iterator = client(s.fetch).all()[Symbol.asyncIterator]();
+  assert.equal((await iterator.next()).value.id, "r1");
+  await settle();
+  const e = await odataError(iterator.next(), "InvalidResponse");
+  assert.equal(e.path, "/value/0/id");
+  await settle();
+  assert.deepEqual(s.requests.map((r) => r.url), [LIST, link(2)]);
+  // An invalid first page: nothing more is sent.
+  const s2 = scripted(json({ value: 5, "@odata.nextLink": link(2) }));
+  await odataError(collect(client(s2.fetch).all()), "InvalidResponse");
+  await settle();
+  assert.equal(s2.requests.length, 1);
+});
+
+test("all(): an error of the page read ahead is thrown by the next() that asks for it", async () => {
+  let unhandled = 0;
+  const count = () => unhandled++;
+  process.on("unhandledRejection", count);
+  try {
+    const link = "https://api.partner.microsoft.com/v1.0/referrals?$skiptoken=2";
+    const s = scripted(json(pageBody(["r1", "r2"], link)), json({ error: { code: "gone" } }, 404));
+    const iterator = client(s.fetch).all()[Symbol.asyncIterator]();
+    assert.equal((await iterator.next()).value.id, "r1");
+    await settle();
+    assert.equal(s.requests.length, 2, "page 2 requested (and failed) while page 1 is consumed");
+    assert.equal((await iterator.next()).value.id, "r2", "page 1 is handed out in full");
+    const e = await odataError(iterator.next(), "NotFound");
+    assert.equal(e.status, 404);
+    assert.deepEqual(await iterator.next(), { value: undefined, done: true });
+    // A token error of the page read ahead: the same, with its cause.
+    let calls = 0;
+    const cause = new Error("interaction required");
+    const getToken = () => {
+      if (++calls === 2) throw cause;
+      return TOKEN;
+    };
+    const s2 = scripted(json(pageBody(["a"], link)));
+    const c2 = new ReferralsClient({ getToken, fetch: s2.fetch });
+    const pages = c2.all().byPage()[Symbol.asyncIterator]();
+    assert.deepEqual((await pages.next()).value.value.map((r) => r.id), ["a"]);
+    const t = await odataError(pages.next(), "TokenError");
+    assert.equal(t.cause, cause);
+    await settle();
+    assert.equal(unhandled, 0, "no unhandled rejection");
+  } finally {
+    process.off("unhandledRejection", count);
+  }
+});
+
+test("all(): return() and abort cancel the request read ahead", async () => {
+  const link = "https://api.partner.microsoft.com/v1.0/referrals?$skiptoken=2";
+  // return(): the fetch of page 2 is aborted, nothing more is sent.
+  const s = scripted(json(pageBody(["r1", "r2"], link)), hang);
+  const iterator = client(s.fetch).all()[Symbol.asyncIterator]();
+  assert.equal((await iterator.next()).value.id, "r1");
+  await settle();
+  assert.equal(s.requests.length, 2);
+  assert.equal(s.requests[1].init.signal.aborted, false, "page 2 on its way");
+  assert.deepEqual(await iterator.return(), { value: undefined, done: true });
+  assert.equal(s.requests[1].init.signal.aborted, true, "page 2's fetch aborted by return()");
+  assert.deepEqual(await iterator.next(), { value: undefined, done: true });
+  // break out of byPage(): the same.
+  const s2 = scripted(json(pageBody(["a"], link)), hang);
+  for await (const page of client(s2.fetch).all().byPage()) {
+    assert.equal(page.value[0].id, "a");
+    break;
+  }
+  assert.equal(s2.requests[1].init.signal.aborted, true, "page 2's fetch aborted by break");
+  // Aborting while page 2 is read ahead: its fetch is aborted with the reason, and the next()
+  // that asks for page 2 rejects with it.
+  const ac = new AbortController();
+  const s3 = scripted(json(pageBody(["x"], link)), hang);
+  const it3 = client(s3.fetch).all(undefined, { signal: ac.signal })[Symbol.asyncIterator]();
+  assert.equal((await it3.next()).value.id, "x");
+  await settle();
+  ac.abort("stop");
+  await settle();
+  assert.equal(s3.requests[1].init.signal.aborted, true, "page 2's fetch aborted by the signal");
+  assert.equal(s3.requests[1].init.signal.reason, "stop");
+  assert.equal(await rejection(it3.next()), "stop");
+  assert.equal(s3.requests.length, 2);
+});
+
+test("byPage(): a traversal stopped while a page was read ahead resumes from that page", async () => {
+  const link = (n) => `https://api.partner.microsoft.com/v1.0/referrals?$skiptoken=${n}`;
+  const s = scripted(
+    json(pageBody(["r1"], link(2))),
+    json(pageBody(["r2"], link(3))), // read ahead, then dropped by break
+    json(pageBody(["r2"], link(3))),
+    json(pageBody(["r3"])),
+  );
+  const c = client(s.fetch);
+  let token;
+  for await (const page of c.all().byPage()) {
+    token = page.nextLink;
+    break;
+  }
+  assert.equal(s.requests.length, 2);
+  const rest = await collect(c.all().byPage({ continuationToken: token }));
+  assert.deepEqual(rest.map((p) => p.value[0].id), ["r2", "r3"]);
+  assert.deepEqual(s.requests.map((r) => r.url), [LIST, link(2), link(2), link(3)]);
 });
 
 test("all(): next() calls that overlap a page boundary get the referrals in order; return() ends it", async () => {
@@ -438,14 +596,17 @@ test("all(): next() calls that overlap a page boundary get the referrals in orde
   assert.equal((await it2.next()).value.id, "a");
   assert.deepEqual(await it2.return("bye"), { value: "bye", done: true });
   assert.deepEqual(await it2.next(), { value: undefined, done: true });
-  assert.equal(s2.requests.length, 1, "nothing sent after return()");
+  await settle();
+  assert.equal(s2.requests.length, 2, "page 2 read ahead, nothing sent after return()");
+  assert.equal(s2.requests[1].init.signal.aborted, false, "page 2 had arrived: nothing to abort");
   const s3 = scripted(json(pageBody(["x"], link)), json(pageBody(["y"])));
   const it3 = client(s3.fetch).all()[Symbol.asyncIterator]();
   assert.equal((await it3.next()).value.id, "x");
   const boom = new Error("boom");
   await assert.rejects(it3.throw(boom), (e) => e === boom);
   assert.deepEqual(await it3.next(), { value: undefined, done: true });
-  assert.equal(s3.requests.length, 1, "nothing sent after throw()");
+  await settle();
+  assert.equal(s3.requests.length, 2, "page 2 read ahead, nothing sent after throw()");
 });
 
 test("byPage() gives the pages; continuationToken resumes after a page", async () => {
@@ -726,6 +887,30 @@ test("a Node process that aborts mid-request, mid-wait and mid-getToken exits on
     await expectAbort("token", (ac, reason) => ({
       getToken: () => { setTimeout(() => ac.abort(reason), 50); return new Promise(() => {}); },
     }), "stop-3");
+    // 4. break out of all() while page 2 is read ahead from a server that never answers,
+    //    with a time-out timer running (it must be cleared)
+    const page1 = JSON.stringify({ value: [{ id: "a" }], "@odata.nextLink": base + "engagements/referrals?$skiptoken=2" });
+    let sent = 0;
+    const reader = new ReferralsClient({
+      getToken: () => "t", baseUrl: base, timeoutMs: 600000,
+      fetch: (url, init) => (++sent === 1 ? Promise.resolve(new Response(page1)) : fetch(url, init)),
+    });
+    for await (const r of reader.all()) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      if (sent !== 2) throw new Error("page 2 was not read ahead");
+      break;
+    }
+    // 5. the same, ended by an abort
+    const ac5 = new AbortController();
+    sent = 0;
+    const seen5 = [];
+    const outcome5 = await (async () => {
+      for await (const r of reader.all(undefined, { signal: ac5.signal })) {
+        seen5.push(r.id);
+        setTimeout(() => ac5.abort("stop-5"), 50);
+      }
+    })().then(() => "resolved", (e) => e);
+    if (outcome5 !== "stop-5" || seen5.join() !== "a") throw new Error("read-ahead abort: " + String(outcome5));
     console.log("done");
   `);
   try {

@@ -13,6 +13,7 @@ import {
   ReferralsClient,
 } from "partner-referrals";
 import type {
+  AllOptions,
   Changes,
   ChangesOptions,
   ClientOptions,
@@ -98,7 +99,8 @@ async function useClient(msalToken: (force: boolean) => Promise<string>): Promis
     const r: Referral = referral;
     if (typeof r.id === "string") ids.push(r.id);
   }
-  for await (const page of client.all().byPage()) {
+  const strict: AllOptions = { ...opts, readAhead: false };
+  for await (const page of client.all(undefined, strict).byPage()) {
     const p: ReferralPage = page;
     if (p.nextLink !== undefined) {
       for await (const rest of client.all(undefined, opts).byPage({ continuationToken: p.nextLink })) {
