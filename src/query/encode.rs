@@ -84,27 +84,43 @@ pub fn percent_encode(value: &str) -> String {
     out
 }
 
-/// [`percent_encode`], appending to `out`. The result is ASCII, so it is assembled byte by
-/// byte (cheaper than many small `push_str`s) and appended once.
-pub fn percent_encode_into(out: &mut String, value: &str) {
-    let bytes = value.as_bytes();
-    let escaped = bytes.iter().filter(|b| !keep(**b)).count();
-    if escaped == 0 {
-        out.push_str(value);
-        return;
-    }
-    let mut buf = Vec::with_capacity(bytes.len() + 2 * escaped);
-    for &b in bytes {
-        if keep(b) {
-            buf.push(b);
-        } else {
-            buf.push(b'%');
-            buf.push(HEX[usize::from(b >> 4)]);
-            buf.push(HEX[usize::from(b & 15)]);
+/// `%00%01…%FF`: the escape of byte `b` is `ESCAPES[3 * b..3 * b + 3]`.
+const ESCAPES: &str = {
+    const BYTES: [u8; 768] = {
+        let mut table = [0u8; 768];
+        let mut i = 0;
+        while i < 256 {
+            table[3 * i] = b'%';
+            table[3 * i + 1] = HEX[i >> 4];
+            table[3 * i + 2] = HEX[i & 15];
+            i += 1;
         }
+        table
+    };
+    match std::str::from_utf8(&BYTES) {
+        Ok(text) => text,
+        Err(_) => panic!("the escapes are ASCII"),
     }
-    // invariant: every byte pushed is ASCII (kept bytes are ASCII, escapes are `%XX`).
-    out.push_str(std::str::from_utf8(&buf).unwrap_or_default());
+};
+
+/// [`percent_encode`], appending to `out`: each run of kept bytes is copied at once, each
+/// other byte is its `%XX` from a table (no per-byte pushes).
+pub fn percent_encode_into(out: &mut String, value: &str) {
+    out.reserve(value.len());
+    let mut start = 0;
+    for (i, &b) in value.as_bytes().iter().enumerate() {
+        if keep(b) {
+            continue;
+        }
+        // invariant: kept bytes are ASCII, so `start` (0 or just after an escaped byte) and
+        // `i` (just after a kept byte, or `start`) are character boundaries; escapes are
+        // ASCII slices of the table.
+        out.push_str(value.get(start..i).unwrap_or_default());
+        let at = 3 * usize::from(b);
+        out.push_str(ESCAPES.get(at..at + 3).unwrap_or_default());
+        start = i + 1;
+    }
+    out.push_str(value.get(start..).unwrap_or_default());
 }
 
 /// Decodes like `URLSearchParams`: `+` is a space, `%XX` a byte, a stray `%` stays, and the
@@ -470,6 +486,31 @@ mod tests {
             percent_encode("a b&c=d+e#f%g'h(i),j:k/l$m?n\"o\u{e9}💝\n"),
             "a%20b%26c%3Dd%2Be%23f%25g'h(i),j:k/l$m%3Fn%22o%C3%A9%F0%9F%92%9D%0A"
         );
+    }
+
+    #[test]
+    fn encoding_matches_a_byte_by_byte_reference() {
+        let reference = |s: &str| -> String {
+            s.bytes()
+                .map(|b| if keep_byte(b) { char::from(b).to_string() } else { format!("%{b:02X}") })
+                .collect()
+        };
+        let ascii: String = (0..128u8).map(char::from).collect();
+        for s in [
+            ascii.as_str(),
+            "",
+            "x",
+            "%",
+            "東京 Trading",
+            "a\u{7f}\u{80}b\u{10ffff}",
+            "O'Brien & Co",
+        ] {
+            assert_eq!(percent_encode(s), reference(s), "{s:?}");
+            assert_eq!(percent_decode(&percent_encode(s)), s);
+            let mut out = String::from("$filter=");
+            percent_encode_into(&mut out, s);
+            assert_eq!(out, format!("$filter={}", reference(s)));
+        }
     }
 
     #[test]

@@ -109,8 +109,26 @@ pub fn len_utf16(src: &str) -> u32 {
 
 /// UTF-16 length of whole characters' UTF-8 bytes: one unit per character (every byte that
 /// is not a continuation byte), two for a 4-byte one (a surrogate pair).
+/// Eight bytes at a time: a continuation byte is `10xxxxxx` (top bit set, next one clear), a
+/// 4-byte lead is `11110xxx` (top four bits set; never in valid UTF-8 otherwise).
 fn utf16_len(bytes: &[u8]) -> usize {
-    bytes.iter().map(|&b| usize::from(b & 0xC0 != 0x80) + usize::from(b >= 0xF0)).sum()
+    const TOP: u64 = 0x8080_8080_8080_8080;
+    let mut chunks = bytes.chunks_exact(8);
+    let mut len = bytes.len();
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(word);
+        // Within each byte, `w << k` moves bit `7 - k` to bit 7 (bits shifted in from the byte
+        // below land under bit 7 and are masked off).
+        let continuation = w & !(w << 1) & TOP;
+        let four = w & (w << 1) & (w << 2) & (w << 3) & TOP;
+        len = len - continuation.count_ones() as usize + four.count_ones() as usize;
+    }
+    for &b in chunks.remainder() {
+        len = len - usize::from(b & 0xC0 == 0x80) + usize::from(b >= 0xF0);
+    }
+    len
 }
 
 /// Rejects input longer than [`MAX_FILTER_LEN`] UTF-16 code units.
@@ -562,6 +580,15 @@ mod tests {
         for s in ["", "abc", "é", "東京 Trading", "💝🎉 ünïcödé", "\u{ffff}\u{10000}\u{0}"]
         {
             assert_eq!(len_utf16(s) as usize, s.encode_utf16().count(), "{s}");
+        }
+        // Every mix of 1- to 4-byte characters at every offset of the 8-byte chunks.
+        let chars = ['a', 'é', '東', '💝', '\u{7f}', '\u{80}', '\u{ffff}', '\u{10ffff}'];
+        for skip in 0..8 {
+            for n in 0..40 {
+                let s: String = "x".repeat(skip)
+                    + &(0..n).map(|i| chars[(i * 7 + n) % chars.len()]).collect::<String>();
+                assert_eq!(len_utf16(&s) as usize, s.encode_utf16().count(), "{s}");
+            }
         }
     }
 

@@ -16,6 +16,7 @@ use crate::schema::REFERRAL;
 
 use super::ast::{Expr, ExprKind, Literal};
 use super::check;
+use super::encode::{percent_encode, percent_encode_into};
 use super::lexer::{len_utf16, write_quoted, MAX_FILTER_LEN};
 use super::Filter;
 
@@ -368,6 +369,9 @@ fn substitute(expr: &mut Expr, nodes: &[usize], literals: Vec<Literal>) {
 struct Plan {
     /// Canonical text before, between and after the scalar literals (one more than scalars).
     pieces: Vec<String>,
+    /// The same pieces percent-encoded (percent-encoding is byte by byte, so the encoded
+    /// canonical text is these with the encoded literals between).
+    encoded: Vec<String>,
     fields: Vec<String>,
     /// UTF-16 length of the rendered text without its scalar literals (for the length limit).
     fixed_len: usize,
@@ -470,6 +474,7 @@ impl Plan {
             .map(|&(s, e)| text.get(s..e).map_or(0, |t| t.encode_utf16().count()))
             .sum();
         let plan = Plan {
+            encoded: pieces.iter().map(|p| percent_encode(p)).collect(),
             pieces,
             fields: filter.fields().to_vec(),
             fixed_len: text.encode_utf16().count().saturating_sub(literal_len),
@@ -478,27 +483,41 @@ impl Plan {
         // The plan must give back what the slow way gave, from the per-call literals.
         let (mut literal_text, mut ends, mut shape) = (String::new(), Vec::new(), Vec::new());
         let same = literals(values, &mut literal_text, &mut ends, &mut shape)
-            && plan.build(values, &literal_text, &ends).as_deref() == Some(filter.canonical());
+            && plan.build(values, &literal_text, &ends).is_some_and(|(canonical, encoded)| {
+                canonical == filter.canonical() && encoded == percent_encode(&canonical)
+            });
         same.then_some(plan)
     }
 
-    /// The canonical text: the pieces with the literals `text[ends[i-1]..ends[i]]` between.
-    fn splice(&self, text: &str, ends: &[usize]) -> Option<String> {
+    /// The canonical text and its percent-encoding: the pieces with the literals
+    /// `text[ends[i-1]..ends[i]]` between.
+    fn splice(&self, text: &str, ends: &[usize]) -> Option<(String, String)> {
         let len = self.pieces.iter().map(String::len).sum::<usize>() + text.len();
+        let encoded_len = self.encoded.iter().map(String::len).sum::<usize>() + text.len();
         let mut out = String::with_capacity(len);
+        let mut encoded = String::with_capacity(encoded_len + text.len() / 2);
         let mut start = 0;
-        for (piece, &end) in self.pieces.iter().zip(ends) {
+        for ((piece, encoded_piece), &end) in self.pieces.iter().zip(&self.encoded).zip(ends) {
+            let literal = text.get(start..end)?;
             out.push_str(piece);
-            out.push_str(text.get(start..end)?);
+            out.push_str(literal);
+            encoded.push_str(encoded_piece);
+            percent_encode_into(&mut encoded, literal);
             start = end;
         }
         out.push_str(self.pieces.last()?);
-        Some(out)
+        encoded.push_str(self.encoded.last()?);
+        Some((out, encoded))
     }
 
-    /// The canonical text for `values` of this plan's shape, whose literals are in `text` and
-    /// `ends`; `None` when the slow way must decide.
-    fn build(&self, values: &[TemplateValue], text: &str, ends: &[usize]) -> Option<String> {
+    /// The canonical text and its percent-encoding for `values` of this plan's shape, whose
+    /// literals are in `text` and `ends`; `None` when the slow way must decide.
+    fn build(
+        &self,
+        values: &[TemplateValue],
+        text: &str,
+        ends: &[usize],
+    ) -> Option<(String, String)> {
         if ends.len() + 1 != self.pieces.len() {
             return None;
         }
@@ -558,6 +577,9 @@ pub struct Template {
 pub struct Built {
     /// The canonical filter text.
     pub canonical: String,
+    /// `canonical` percent-encoded (what follows `$filter=` in a query string), spliced from
+    /// the plan's encoded pieces and the encoded literals rather than encoded whole.
+    pub encoded: String,
     /// Where the fields are: `Ok(plan)` for a plan's (see [`Template::plan_fields`]), `Err` for
     /// fields of this call only.
     pub fields: std::result::Result<usize, Vec<String>>,
@@ -609,8 +631,8 @@ impl Template {
         };
         if let Some(at) = known {
             if let Some((_, Some(plan))) = self.plans.get(at) {
-                if let Some(canonical) = plan.build(values, &self.text, &self.ends) {
-                    return Ok(Built { canonical, fields: Ok(at) });
+                if let Some((canonical, encoded)) = plan.build(values, &self.text, &self.ends) {
+                    return Ok(Built { canonical, encoded, fields: Ok(at) });
                 }
             }
         }
@@ -623,12 +645,14 @@ impl Template {
             if has_plan {
                 return Ok(Built {
                     canonical: filter.canonical().to_string(),
+                    encoded: percent_encode(filter.canonical()),
                     fields: Ok(self.plans.len() - 1),
                 });
             }
         }
         Ok(Built {
             canonical: filter.canonical().to_string(),
+            encoded: percent_encode(filter.canonical()),
             fields: Err(filter.fields().to_vec()),
         })
     }
