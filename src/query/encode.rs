@@ -6,8 +6,6 @@
 //! reverse, [`parse_query_string`], for documented request targets and the local emulator.
 //! Pure: no I/O. Imports `error`, `schema` and the filter API of this module's parent.
 
-use std::fmt::Write as _;
-
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -387,13 +385,29 @@ fn finish(mut out: String, query: &ReferralQuery) -> Result<String> {
     if let Some(top) = query.top {
         let top = check_top(top)?;
         separate(&mut out, "$top=");
-        // invariant: writing to a String cannot fail.
-        let _ = write!(out, "{top}");
+        push_decimal(&mut out, top);
     }
     if query.count == Some(true) {
         separate(&mut out, "$count=true");
     }
     Ok(out)
+}
+
+/// Appends `n` in decimal (what `{n}` writes, without the formatting machinery).
+fn push_decimal(out: &mut String, mut n: u32) {
+    let mut digits = [0u8; 10];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        // invariant: `at` stays in bounds: a u32 has at most 10 digits.
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    // invariant: ASCII digits are UTF-8.
+    out.push_str(std::str::from_utf8(digits.get(at..).unwrap_or_default()).unwrap_or_default());
 }
 
 /// Appends `&` (unless first) and `key`.
@@ -486,6 +500,15 @@ mod tests {
             percent_encode("a b&c=d+e#f%g'h(i),j:k/l$m?n\"o\u{e9}💝\n"),
             "a%20b%26c%3Dd%2Be%23f%25g'h(i),j:k/l$m%3Fn%22o%C3%A9%F0%9F%92%9D%0A"
         );
+    }
+
+    #[test]
+    fn decimals_are_written_as_display_writes_them() {
+        for n in [0, 1, 9, 10, 99, 100, 12_345, 999_999_999, 1_000_000_000, MAX_TOP, u32::MAX] {
+            let mut out = String::from("x");
+            push_decimal(&mut out, n);
+            assert_eq!(out, format!("x{n}"));
+        }
     }
 
     #[test]

@@ -162,6 +162,47 @@ pub fn build_query_of(
     query::build_query(&query).map_err(js_err)
 }
 
+/// The options of a query other than its filter, `top` and `count`: what the package's
+/// `buildQuery` keeps for the `orderBy` of its last call (a one-entry cache of this object,
+/// like its memo of results), so that a loop changing only `top` passes numbers alone. Nothing
+/// is checked when it is made; [`QueryOptions::build`] checks everything, every time, in the
+/// order [`query::build_query`] does (so errors are exactly those of `buildQueryOf`).
+#[wasm_bindgen(skip_typescript)]
+#[derive(Debug)]
+pub struct QueryOptions {
+    query: RefCell<ReferralQuery>,
+}
+
+/// `compileQueryOptions(orderText, field, direction)`: the `orderBy` of a query read by the
+/// package's `buildQuery` (at most one of text and field), kept for [`QueryOptions::build`].
+#[wasm_bindgen(js_name = compileQueryOptions, skip_typescript)]
+pub fn compile_query_options(
+    order_text: Option<String>,
+    order_field: Option<String>,
+    order_direction: Option<String>,
+) -> QueryOptions {
+    let order_by = match (order_text, order_field) {
+        (Some(text), _) => Some(OrderBy::Text(text)),
+        (None, Some(field)) => Some(OrderBy::Field { field, direction: order_direction }),
+        (None, None) => None,
+    };
+    QueryOptions { query: RefCell::new(ReferralQuery { order_by, ..ReferralQuery::default() }) }
+}
+
+#[wasm_bindgen]
+impl QueryOptions {
+    /// The query string of these options with `top` and `count` (no filter): what
+    /// `buildQueryOf(undefined, …)` gives for the same values.
+    pub fn build(&self, top: Option<f64>, count: Option<bool>) -> Result<String, JsValue> {
+        let Ok(mut query) = self.query.try_borrow_mut() else {
+            return Err(type_error("buildQuery: options in use"));
+        };
+        query.top = top;
+        query.count = count;
+        query::build_query(&query).map_err(js_err)
+    }
+}
+
 /// `matchesFilter(f, referral)`: evaluates a filter over one referral in memory; `now()` is
 /// `Date.now()`.
 #[wasm_bindgen(js_name = matchesFilter)]
