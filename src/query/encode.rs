@@ -71,11 +71,13 @@ static KEEP: [bool; 256] = {
 
 const HEX: &[u8; 16] = b"0123456789ABCDEF";
 
+#[cfg_attr(pr_speed, optimize(speed))]
 fn keep(b: u8) -> bool {
     KEEP[usize::from(b)]
 }
 
 /// Percent-encodes `value` (UTF-8 bytes; space as `%20`, never `+`).
+#[cfg_attr(pr_speed, optimize(speed))]
 pub fn percent_encode(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     percent_encode_into(&mut out, value);
@@ -103,6 +105,7 @@ const ESCAPES: &str = {
 
 /// [`percent_encode`], appending to `out`: each run of kept bytes is copied at once, each
 /// other byte is its `%XX` from a table (no per-byte pushes).
+#[cfg_attr(pr_speed, optimize(speed))]
 pub fn percent_encode_into(out: &mut String, value: &str) {
     out.reserve(value.len());
     let mut start = 0;
@@ -123,6 +126,7 @@ pub fn percent_encode_into(out: &mut String, value: &str) {
 
 /// Decodes like `URLSearchParams`: `+` is a space, `%XX` a byte, a stray `%` stays, and the
 /// bytes are read as UTF-8 (invalid sequences become U+FFFD).
+#[cfg_attr(pr_speed, optimize(speed))]
 pub fn percent_decode(value: &str) -> String {
     let bytes = value.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
@@ -150,6 +154,7 @@ pub fn percent_decode(value: &str) -> String {
 
 /// The decoded `key=value` pairs of a query string (a leading `?` is skipped), in order, as
 /// `URLSearchParams` would list them.
+#[cfg_attr(pr_speed, optimize(speed))]
 pub fn query_pairs(query: &str) -> Vec<(String, String)> {
     let query = query.strip_prefix('?').unwrap_or(query);
     query
@@ -167,6 +172,7 @@ pub fn query_pairs(query: &str) -> Vec<(String, String)> {
 ///
 /// # Errors
 /// [`Error::InvalidSelect`] with a "did you mean" suggestion (an empty name for an empty list).
+#[cfg_attr(pr_speed, optimize(speed))]
 pub fn canonical_select(names: &[String]) -> Result<Vec<String>> {
     if names.is_empty() {
         return Err(Error::InvalidSelect { name: String::new(), suggestion: None });
@@ -186,11 +192,13 @@ pub fn canonical_select(names: &[String]) -> Result<Vec<String>> {
     Ok(out)
 }
 
+#[cfg_attr(pr_speed, optimize(speed))]
 fn order_error(message: String) -> Error {
     Error::InvalidOrderBy { message }
 }
 
 /// One `field [asc|desc]` item: `(field, Some("asc"|"desc"))`.
+#[cfg_attr(pr_speed, optimize(speed))]
 fn order_item(field: &str, direction: Option<&str>) -> Result<(String, Option<String>)> {
     if !ORDERABLE.contains(&field) {
         // Only two candidates, so a prefix (`created`, `updatedDate`) is a good enough hint.
@@ -224,6 +232,7 @@ fn order_item(field: &str, direction: Option<&str>) -> Result<(String, Option<St
 ///
 /// # Errors
 /// [`Error::InvalidOrderBy`].
+#[cfg_attr(pr_speed, optimize(speed))]
 pub fn order_items(order: &OrderBy) -> Result<Vec<(String, Option<String>)>> {
     let items = match order {
         OrderBy::Field { field, direction } => vec![order_item(field, direction.as_deref())?],
@@ -253,6 +262,7 @@ pub fn order_items(order: &OrderBy) -> Result<Vec<(String, Option<String>)>> {
     Ok(items)
 }
 
+#[cfg_attr(pr_speed, optimize(speed))]
 fn order_text(items: &[(String, Option<String>)]) -> String {
     let parts: Vec<String> = items
         .iter()
@@ -268,6 +278,7 @@ fn order_text(items: &[(String, Option<String>)]) -> String {
 ///
 /// # Errors
 /// [`Error::InvalidTop`] for NaN, infinities, fractions, zero, negatives and values over the cap.
+#[cfg_attr(pr_speed, optimize(speed))]
 pub fn check_top(top: f64) -> Result<u32> {
     if top.is_finite() && top.fract() == 0.0 && top >= 1.0 && top <= f64::from(MAX_TOP) {
         return Ok(top as u32);
@@ -302,6 +313,7 @@ pub fn check_top(top: f64) -> Result<u32> {
 ///
 /// # Errors
 /// `InvalidFilter` (any filter error), `InvalidSelect`, `InvalidOrderBy`, `InvalidTop`.
+#[cfg_attr(pr_speed, optimize(speed))]
 pub fn build_query(query: &ReferralQuery) -> Result<String> {
     build(query, false)
 }
@@ -320,10 +332,12 @@ pub fn build_query(query: &ReferralQuery) -> Result<String> {
 ///
 /// # Errors
 /// `InvalidSelect`, `InvalidOrderBy`, `InvalidTop`.
+#[cfg_attr(pr_speed, optimize(speed))]
 pub fn build_query_canonical(query: &ReferralQuery) -> Result<String> {
     build(query, true)
 }
 
+#[cfg_attr(pr_speed, optimize(speed))]
 fn build(query: &ReferralQuery, canonical: bool) -> Result<String> {
     let mut out = String::with_capacity(query.filter.as_ref().map_or(0, |f| f.len() * 5 / 4) + 64);
     let sep = separate;
@@ -381,6 +395,7 @@ fn build(query: &ReferralQuery, canonical: bool) -> Result<String> {
 }
 
 /// `$top` and `$count` after the rest of [`build`].
+#[cfg_attr(pr_speed, optimize(speed))]
 fn finish(mut out: String, query: &ReferralQuery) -> Result<String> {
     if let Some(top) = query.top {
         let top = check_top(top)?;
@@ -394,6 +409,7 @@ fn finish(mut out: String, query: &ReferralQuery) -> Result<String> {
 }
 
 /// Appends `n` in decimal (what `{n}` writes, without the formatting machinery).
+#[cfg_attr(pr_speed, optimize(speed))]
 fn push_decimal(out: &mut String, mut n: u32) {
     let mut digits = [0u8; 10];
     let mut at = digits.len();
@@ -411,6 +427,7 @@ fn push_decimal(out: &mut String, mut n: u32) {
 }
 
 /// Appends `&` (unless first) and `key`.
+#[cfg_attr(pr_speed, optimize(speed))]
 fn separate(out: &mut String, key: &str) {
     if !out.is_empty() {
         out.push('&');
@@ -439,6 +456,7 @@ fn separate(out: &mut String, key: &str) {
 /// # Errors
 /// The same as [`build_query`] for the options present; a `$top` that is not digits is
 /// `InvalidTop`.
+#[cfg_attr(pr_speed, optimize(speed))]
 pub fn parse_query_string(target: &str) -> Result<ReferralQuery> {
     let query = if target.starts_with('/') || target.contains("://") {
         target.split_once('?').map_or("", |(_, q)| q)

@@ -40,6 +40,7 @@ pub enum TemplateValue {
 /// The shortest spelling of a finite `f64` that the filter lexer reads back exactly, or `None`
 /// for NaN and infinities: Rust's `{}` for 1e-7 <= |n| < 1e21 (`1500.5`, `0.0000001`), its
 /// `{:e}` outside (`1e21`, `1.5e-8`), `0` for ±0.
+#[cfg_attr(pr_speed, optimize(speed))]
 pub fn number_literal(n: f64) -> Option<String> {
     if !n.is_finite() {
         return None;
@@ -52,6 +53,7 @@ pub fn number_literal(n: f64) -> Option<String> {
     platform::format_f64(n, !(1e-7..1e21).contains(&n.abs()))
 }
 
+#[cfg_attr(pr_speed, optimize(speed))]
 fn template_error(out: &str, reason: &str) -> Error {
     let at = len_utf16(out);
     Error::InvalidLiteral { span: Span::new(at, at), kind: "template", reason: reason.into() }
@@ -59,6 +61,7 @@ fn template_error(out: &str, reason: &str) -> Error {
 
 /// Renders one value as its literal (`nested`: inside a list), also recording the byte range of each scalar literal written (a list's
 /// items one by one) when `items` is `Some`.
+#[cfg_attr(pr_speed, optimize(speed))]
 fn render_recording(
     out: &mut String,
     value: &TemplateValue,
@@ -114,6 +117,7 @@ fn render_recording(
     Ok(())
 }
 
+#[cfg_attr(pr_speed, optimize(speed))]
 fn sticky(c: char) -> bool {
     c.is_alphanumeric() || matches!(c, '_' | '\'' | '.' | '-')
 }
@@ -125,12 +129,14 @@ fn sticky(c: char) -> bool {
 /// [`Error::InvalidLiteral`] (`InvalidFilter`) for a non-finite number, an empty or nested
 /// array, a value placed inside quotes, or mismatched part counts; positions are in the
 /// rendered text.
+#[cfg_attr(pr_speed, optimize(speed))]
 pub fn render(strings: &[&str], values: &[TemplateValue]) -> Result<String> {
     render_with_items(strings, values, None)
 }
 
 /// [`render`], recording the byte range of every scalar literal (list items one by one) in
 /// `items` when given.
+#[cfg_attr(pr_speed, optimize(speed))]
 fn render_with_items(
     strings: &[&str],
     values: &[TemplateValue],
@@ -182,6 +188,7 @@ fn render_with_items(
 const MAX_PLANS: usize = 8;
 
 /// Appends `n` as `width` (at most 9) decimal digits, zero-padded.
+#[cfg_attr(pr_speed, optimize(speed))]
 fn push_digits(out: &mut String, mut n: u32, width: usize) {
     let mut digits = [b'0'; 9];
     let width = width.min(9);
@@ -195,6 +202,7 @@ fn push_digits(out: &mut String, mut n: u32, width: usize) {
 
 /// Writes a UTC date-time with a year 0000-9999 exactly as its `Display` does (without the
 /// formatting machinery: this is the per-call path); `false` for any other date-time.
+#[cfg_attr(pr_speed, optimize(speed))]
 fn write_utc_datetime(out: &mut String, t: &DateTimeOffset) -> bool {
     if t.offset_minutes != 0 || t.nanos >= 1_000_000_000 {
         return false;
@@ -226,6 +234,7 @@ fn write_utc_datetime(out: &mut String, t: &DateTimeOffset) -> bool {
 /// Appends the literal of scalar `value` to `out` and its shape (what the lexer, parser and
 /// checker can see of it apart from its content) to `shape`; `false` when the value cannot be
 /// spliced (the slow way decides).
+#[cfg_attr(pr_speed, optimize(speed))]
 fn scalar_literal(out: &mut String, shape: &mut Vec<u8>, value: &TemplateValue) -> bool {
     match value {
         TemplateValue::Null => {
@@ -266,6 +275,7 @@ fn scalar_literal(out: &mut String, shape: &mut Vec<u8>, value: &TemplateValue) 
 /// The literals of every scalar of `values` (list items one by one) into `text`, their end
 /// offsets into `ends`, and the shape of the whole into `shape`; `false` when some value cannot
 /// be spliced.
+#[cfg_attr(pr_speed, optimize(speed))]
 fn literals(
     values: &[TemplateValue],
     text: &mut String,
@@ -302,6 +312,7 @@ fn literals(
 }
 
 /// The scalar values of `values` in order, list items one by one.
+#[cfg_attr(pr_speed, optimize(speed))]
 fn scalars(values: &[TemplateValue]) -> impl Iterator<Item = &TemplateValue> {
     values.iter().flat_map(|v| match v {
         TemplateValue::List(items) => items.iter(),
@@ -311,6 +322,7 @@ fn scalars(values: &[TemplateValue]) -> impl Iterator<Item = &TemplateValue> {
 
 /// A literal node for a scalar value, as the parser would make it from the rendered text;
 /// `None` when the rendered text would not lex back to exactly this literal.
+#[cfg_attr(pr_speed, optimize(speed))]
 fn literal_of(value: &TemplateValue, text: &str) -> Option<Literal> {
     Some(match value {
         TemplateValue::Null => Literal::Null,
@@ -324,6 +336,7 @@ fn literal_of(value: &TemplateValue, text: &str) -> Option<Literal> {
 
 /// Calls `f` on every node of `e` in pre-order (recursion depth is bounded by the parser).
 /// (`dyn`: one copy of the walk in the wasm file, whatever the callers.)
+#[cfg_attr(pr_speed, optimize(speed))]
 fn each_node_mut(e: &mut Expr, f: &mut dyn FnMut(&mut Expr)) {
     f(e);
     match &mut e.kind {
@@ -350,6 +363,7 @@ fn each_node_mut(e: &mut Expr, f: &mut dyn FnMut(&mut Expr)) {
 
 /// Replaces the literal nodes of `expr` at the pre-order indices `nodes` (ascending; one per
 /// scalar) with `literals`.
+#[cfg_attr(pr_speed, optimize(speed))]
 fn substitute(expr: &mut Expr, nodes: &[usize], literals: Vec<Literal>) {
     let mut index = 0;
     let mut next = nodes.iter().zip(literals).peekable();
@@ -383,6 +397,7 @@ struct Plan {
 impl Plan {
     /// A plan from a successful slow build, or `None` when the literals are not plain literal
     /// tokens of the tree, delimited by spaces, parentheses or commas.
+    #[cfg_attr(pr_speed, optimize(speed))]
     fn new(strings: &[&str], values: &[TemplateValue], filter: &Filter) -> Option<Plan> {
         let mut ranges = Vec::new();
         let text = render_with_items(strings, values, Some(&mut ranges)).ok()?;
@@ -491,6 +506,7 @@ impl Plan {
 
     /// The canonical text and its percent-encoding: the pieces with the literals
     /// `text[ends[i-1]..ends[i]]` between.
+    #[cfg_attr(pr_speed, optimize(speed))]
     fn splice(&self, text: &str, ends: &[usize]) -> Option<(String, String)> {
         let len = self.pieces.iter().map(String::len).sum::<usize>() + text.len();
         let encoded_len = self.encoded.iter().map(String::len).sum::<usize>() + text.len();
@@ -512,6 +528,7 @@ impl Plan {
 
     /// The canonical text and its percent-encoding for `values` of this plan's shape, whose
     /// literals are in `text` and `ends`; `None` when the slow way must decide.
+    #[cfg_attr(pr_speed, optimize(speed))]
     fn build(
         &self,
         values: &[TemplateValue],
@@ -587,6 +604,7 @@ pub struct Built {
 
 impl Template {
     /// A template of these cooked string parts (one more than values).
+    #[cfg_attr(pr_speed, optimize(speed))]
     pub fn new(strings: Vec<String>) -> Template {
         Template {
             strings,
@@ -598,11 +616,13 @@ impl Template {
     }
 
     /// How many string parts the template has (values are one fewer).
+    #[cfg_attr(pr_speed, optimize(speed))]
     pub fn parts(&self) -> usize {
         self.strings.len()
     }
 
     /// The fields of a build: a plan's (shared by every build of that plan) or the call's own.
+    #[cfg_attr(pr_speed, optimize(speed))]
     pub fn fields<'a>(&'a self, built: &'a Built) -> &'a [String] {
         match &built.fields {
             Ok(plan) => self.plan_fields(*plan),
@@ -611,6 +631,7 @@ impl Template {
     }
 
     /// The fields of plan number `plan` (empty for a plan that does not exist).
+    #[cfg_attr(pr_speed, optimize(speed))]
     pub fn plan_fields(&self, plan: usize) -> &[String] {
         match self.plans.get(plan) {
             Some((_, Some(plan))) => &plan.fields,
@@ -622,6 +643,7 @@ impl Template {
     ///
     /// # Errors
     /// Those of [`filter_from_template`](super::filter_from_template), identical.
+    #[cfg_attr(pr_speed, optimize(speed))]
     pub fn build(&mut self, values: &[TemplateValue]) -> Result<Built> {
         let spliceable = literals(values, &mut self.text, &mut self.ends, &mut self.shape);
         let known = if spliceable {
