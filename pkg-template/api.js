@@ -4,6 +4,7 @@ import {
   compileFilterTemplate,
   buildQuery as buildQueryChecked,
   buildQueryOf,
+  compileQueryOptions,
   createClient,
   openSync,
 } from "./partner_referrals.js";
@@ -65,9 +66,14 @@ export function buildQuery(query) {
 
 // The last options-only query string `optionsOnly` made: a loop that builds queries for many
 // filters with the same other options asks for the same one (`buildQueryOf` is a pure function
-// of these primitives; only results are kept, so errors are thrown every time).
+// of these primitives; only results are kept, so errors are thrown every time). The wasm
+// `QueryOptions` of the last `orderBy` is kept too, so that when only `top` or `count` change
+// (paging with a growing `top`) only numbers cross into wasm; it checks everything at every
+// `build`, so its errors are `buildQueryOf`'s.
 let last = [];
 let lastRest = "";
+let lastOrder = [];
+let lastOptions;
 
 function optionsOnly(orderText, field, direction, top, count) {
   if (orderText === undefined && field === undefined && top === undefined && count === undefined) return "";
@@ -79,7 +85,18 @@ function optionsOnly(orderText, field, direction, top, count) {
     last[4] !== count ||
     last.length === 0
   ) {
-    lastRest = buildQueryOf(undefined, orderText, field, direction, top, count);
+    if (
+      lastOrder[0] !== orderText ||
+      lastOrder[1] !== field ||
+      lastOrder[2] !== direction ||
+      lastOptions === undefined
+    ) {
+      lastOptions?.free();
+      lastOptions = undefined;
+      lastOptions = compileQueryOptions(orderText, field, direction);
+      lastOrder = [orderText, field, direction];
+    }
+    lastRest = lastOptions.build(top, count);
     last = [orderText, field, direction, top, count];
   }
   return lastRest;

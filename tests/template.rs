@@ -341,6 +341,8 @@ fn compiled_templates_build_exactly_what_the_slow_way_builds() {
                 match (slow, fast) {
                     (Ok(slow), Ok(fast)) => {
                         assert_eq!(fast.canonical, slow.canonical(), "{parts:?} {values:?}");
+                        let encoded = partner_referrals::query::percent_encode(slow.canonical());
+                        assert_eq!(fast.encoded, encoded, "{parts:?} {values:?}");
                         assert_eq!(template.fields(&fast), slow.fields(), "{parts:?} {values:?}");
                         compiled += usize::from(fast.fields.is_ok());
                     }

@@ -23,6 +23,7 @@ pub struct Ident {
 }
 
 impl PartialEq for Ident {
+    #[cfg_attr(pr_speed, optimize(speed))]
     fn eq(&self, other: &Self) -> bool {
         let Ident { name, span: _ } = self;
         *name == other.name
@@ -52,6 +53,7 @@ pub enum Literal {
 
 impl Literal {
     /// The value of a [`Literal::Number`] (`INF`, `-INF` and `NaN` included).
+    #[cfg_attr(pr_speed, optimize(speed))]
     pub fn number_value(text: &str) -> f64 {
         match text {
             "INF" => f64::INFINITY,
@@ -222,6 +224,7 @@ pub struct Expr {
 }
 
 impl PartialEq for Expr {
+    #[cfg_attr(pr_speed, optimize(speed))]
     fn eq(&self, other: &Self) -> bool {
         let Expr { kind, span: _ } = self;
         *kind == other.kind
@@ -280,6 +283,7 @@ pub enum ExprKind {
 
 impl Expr {
     /// The precedence of this node as an operand (for deciding on parentheses).
+    #[cfg_attr(pr_speed, optimize(speed))]
     pub fn precedence(&self) -> Precedence {
         match &self.kind {
             ExprKind::Literal(_)
@@ -296,6 +300,7 @@ impl Expr {
 }
 
 /// Writes `e`, in parentheses if it binds looser than `min` (or as loose, when `strict`).
+#[cfg_attr(pr_speed, optimize(speed))]
 fn operand<W: fmt::Write>(f: &mut W, e: &Expr, min: Precedence, strict: bool) -> fmt::Result {
     let p = e.precedence().value();
     let needs = p < min.value() || (strict && p == min.value());
@@ -308,6 +313,7 @@ fn operand<W: fmt::Write>(f: &mut W, e: &Expr, min: Precedence, strict: bool) ->
     }
 }
 
+#[cfg_attr(pr_speed, optimize(speed))]
 fn path<W: fmt::Write>(f: &mut W, segments: &[Ident]) -> fmt::Result {
     for (i, s) in segments.iter().enumerate() {
         if i > 0 {
@@ -318,6 +324,7 @@ fn path<W: fmt::Write>(f: &mut W, segments: &[Ident]) -> fmt::Result {
     Ok(())
 }
 
+#[cfg_attr(pr_speed, optimize(speed))]
 fn list<W: fmt::Write>(f: &mut W, items: &[Expr]) -> fmt::Result {
     for (i, e) in items.iter().enumerate() {
         if i > 0 {
@@ -329,6 +336,7 @@ fn list<W: fmt::Write>(f: &mut W, items: &[Expr]) -> fmt::Result {
 }
 
 impl Literal {
+    #[cfg_attr(pr_speed, optimize(speed))]
     fn write_canonical<W: fmt::Write>(&self, f: &mut W) -> fmt::Result {
         match self {
             Literal::Null => f.write_str("null"),
@@ -347,6 +355,7 @@ impl Literal {
 }
 
 impl fmt::Display for Literal {
+    #[cfg_attr(pr_speed, optimize(speed))]
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.write_canonical(f)
     }
@@ -355,6 +364,7 @@ impl fmt::Display for Literal {
 impl Expr {
     /// The canonical form (what `Display` prints) in a string sized for `capacity` bytes: one
     /// allocation for a typical filter, no formatting machinery.
+    #[cfg_attr(pr_speed, optimize(speed))]
     pub fn to_canonical(&self, capacity: usize) -> String {
         let mut out = String::with_capacity(capacity);
         // invariant: writing to a `String` cannot fail.
@@ -363,6 +373,7 @@ impl Expr {
     }
 
     /// Writes the canonical form (see the `Display` impl) to `f`.
+    #[cfg_attr(pr_speed, optimize(speed))]
     fn write_canonical<W: fmt::Write>(&self, f: &mut W) -> fmt::Result {
         match &self.kind {
             ExprKind::Literal(l) => l.write_canonical(f),
@@ -433,6 +444,7 @@ impl Expr {
 /// The canonical form: single spaces, lower-case keywords, `,` and `:` without spaces,
 /// parentheses only where precedence needs them, strings in `'` with inner quotes doubled.
 impl fmt::Display for Expr {
+    #[cfg_attr(pr_speed, optimize(speed))]
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.write_canonical(f)
     }

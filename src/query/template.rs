@@ -16,6 +16,7 @@ use crate::schema::REFERRAL;
 
 use super::ast::{Expr, ExprKind, Literal};
 use super::check;
+use super::encode::{percent_encode, percent_encode_into};
 use super::lexer::{len_utf16, write_quoted, MAX_FILTER_LEN};
 use super::Filter;
 
@@ -39,6 +40,7 @@ pub enum TemplateValue {
 /// The shortest spelling of a finite `f64` that the filter lexer reads back exactly, or `None`
 /// for NaN and infinities: Rust's `{}` for 1e-7 <= |n| < 1e21 (`1500.5`, `0.0000001`), its
 /// `{:e}` outside (`1e21`, `1.5e-8`), `0` for ±0.
+#[cfg_attr(pr_speed, optimize(speed))]
 pub fn number_literal(n: f64) -> Option<String> {
     if !n.is_finite() {
         return None;
@@ -51,6 +53,7 @@ pub fn number_literal(n: f64) -> Option<String> {
     platform::format_f64(n, !(1e-7..1e21).contains(&n.abs()))
 }
 
+#[cfg_attr(pr_speed, optimize(speed))]
 fn template_error(out: &str, reason: &str) -> Error {
     let at = len_utf16(out);
     Error::InvalidLiteral { span: Span::new(at, at), kind: "template", reason: reason.into() }
@@ -58,6 +61,7 @@ fn template_error(out: &str, reason: &str) -> Error {
 
 /// Renders one value as its literal (`nested`: inside a list), also recording the byte range of each scalar literal written (a list's
 /// items one by one) when `items` is `Some`.
+#[cfg_attr(pr_speed, optimize(speed))]
 fn render_recording(
     out: &mut String,
     value: &TemplateValue,
@@ -113,6 +117,7 @@ fn render_recording(
     Ok(())
 }
 
+#[cfg_attr(pr_speed, optimize(speed))]
 fn sticky(c: char) -> bool {
     c.is_alphanumeric() || matches!(c, '_' | '\'' | '.' | '-')
 }
@@ -124,12 +129,14 @@ fn sticky(c: char) -> bool {
 /// [`Error::InvalidLiteral`] (`InvalidFilter`) for a non-finite number, an empty or nested
 /// array, a value placed inside quotes, or mismatched part counts; positions are in the
 /// rendered text.
+#[cfg_attr(pr_speed, optimize(speed))]
 pub fn render(strings: &[&str], values: &[TemplateValue]) -> Result<String> {
     render_with_items(strings, values, None)
 }
 
 /// [`render`], recording the byte range of every scalar literal (list items one by one) in
 /// `items` when given.
+#[cfg_attr(pr_speed, optimize(speed))]
 fn render_with_items(
     strings: &[&str],
     values: &[TemplateValue],
@@ -181,6 +188,7 @@ fn render_with_items(
 const MAX_PLANS: usize = 8;
 
 /// Appends `n` as `width` (at most 9) decimal digits, zero-padded.
+#[cfg_attr(pr_speed, optimize(speed))]
 fn push_digits(out: &mut String, mut n: u32, width: usize) {
     let mut digits = [b'0'; 9];
     let width = width.min(9);
@@ -194,6 +202,7 @@ fn push_digits(out: &mut String, mut n: u32, width: usize) {
 
 /// Writes a UTC date-time with a year 0000-9999 exactly as its `Display` does (without the
 /// formatting machinery: this is the per-call path); `false` for any other date-time.
+#[cfg_attr(pr_speed, optimize(speed))]
 fn write_utc_datetime(out: &mut String, t: &DateTimeOffset) -> bool {
     if t.offset_minutes != 0 || t.nanos >= 1_000_000_000 {
         return false;
@@ -225,6 +234,7 @@ fn write_utc_datetime(out: &mut String, t: &DateTimeOffset) -> bool {
 /// Appends the literal of scalar `value` to `out` and its shape (what the lexer, parser and
 /// checker can see of it apart from its content) to `shape`; `false` when the value cannot be
 /// spliced (the slow way decides).
+#[cfg_attr(pr_speed, optimize(speed))]
 fn scalar_literal(out: &mut String, shape: &mut Vec<u8>, value: &TemplateValue) -> bool {
     match value {
         TemplateValue::Null => {
@@ -265,6 +275,7 @@ fn scalar_literal(out: &mut String, shape: &mut Vec<u8>, value: &TemplateValue) 
 /// The literals of every scalar of `values` (list items one by one) into `text`, their end
 /// offsets into `ends`, and the shape of the whole into `shape`; `false` when some value cannot
 /// be spliced.
+#[cfg_attr(pr_speed, optimize(speed))]
 fn literals(
     values: &[TemplateValue],
     text: &mut String,
@@ -301,6 +312,7 @@ fn literals(
 }
 
 /// The scalar values of `values` in order, list items one by one.
+#[cfg_attr(pr_speed, optimize(speed))]
 fn scalars(values: &[TemplateValue]) -> impl Iterator<Item = &TemplateValue> {
     values.iter().flat_map(|v| match v {
         TemplateValue::List(items) => items.iter(),
@@ -310,6 +322,7 @@ fn scalars(values: &[TemplateValue]) -> impl Iterator<Item = &TemplateValue> {
 
 /// A literal node for a scalar value, as the parser would make it from the rendered text;
 /// `None` when the rendered text would not lex back to exactly this literal.
+#[cfg_attr(pr_speed, optimize(speed))]
 fn literal_of(value: &TemplateValue, text: &str) -> Option<Literal> {
     Some(match value {
         TemplateValue::Null => Literal::Null,
@@ -323,6 +336,7 @@ fn literal_of(value: &TemplateValue, text: &str) -> Option<Literal> {
 
 /// Calls `f` on every node of `e` in pre-order (recursion depth is bounded by the parser).
 /// (`dyn`: one copy of the walk in the wasm file, whatever the callers.)
+#[cfg_attr(pr_speed, optimize(speed))]
 fn each_node_mut(e: &mut Expr, f: &mut dyn FnMut(&mut Expr)) {
     f(e);
     match &mut e.kind {
@@ -349,6 +363,7 @@ fn each_node_mut(e: &mut Expr, f: &mut dyn FnMut(&mut Expr)) {
 
 /// Replaces the literal nodes of `expr` at the pre-order indices `nodes` (ascending; one per
 /// scalar) with `literals`.
+#[cfg_attr(pr_speed, optimize(speed))]
 fn substitute(expr: &mut Expr, nodes: &[usize], literals: Vec<Literal>) {
     let mut index = 0;
     let mut next = nodes.iter().zip(literals).peekable();
@@ -368,6 +383,9 @@ fn substitute(expr: &mut Expr, nodes: &[usize], literals: Vec<Literal>) {
 struct Plan {
     /// Canonical text before, between and after the scalar literals (one more than scalars).
     pieces: Vec<String>,
+    /// The same pieces percent-encoded (percent-encoding is byte by byte, so the encoded
+    /// canonical text is these with the encoded literals between).
+    encoded: Vec<String>,
     fields: Vec<String>,
     /// UTF-16 length of the rendered text without its scalar literals (for the length limit).
     fixed_len: usize,
@@ -379,6 +397,7 @@ struct Plan {
 impl Plan {
     /// A plan from a successful slow build, or `None` when the literals are not plain literal
     /// tokens of the tree, delimited by spaces, parentheses or commas.
+    #[cfg_attr(pr_speed, optimize(speed))]
     fn new(strings: &[&str], values: &[TemplateValue], filter: &Filter) -> Option<Plan> {
         let mut ranges = Vec::new();
         let text = render_with_items(strings, values, Some(&mut ranges)).ok()?;
@@ -470,6 +489,7 @@ impl Plan {
             .map(|&(s, e)| text.get(s..e).map_or(0, |t| t.encode_utf16().count()))
             .sum();
         let plan = Plan {
+            encoded: pieces.iter().map(|p| percent_encode(p)).collect(),
             pieces,
             fields: filter.fields().to_vec(),
             fixed_len: text.encode_utf16().count().saturating_sub(literal_len),
@@ -478,27 +498,43 @@ impl Plan {
         // The plan must give back what the slow way gave, from the per-call literals.
         let (mut literal_text, mut ends, mut shape) = (String::new(), Vec::new(), Vec::new());
         let same = literals(values, &mut literal_text, &mut ends, &mut shape)
-            && plan.build(values, &literal_text, &ends).as_deref() == Some(filter.canonical());
+            && plan.build(values, &literal_text, &ends).is_some_and(|(canonical, encoded)| {
+                canonical == filter.canonical() && encoded == percent_encode(&canonical)
+            });
         same.then_some(plan)
     }
 
-    /// The canonical text: the pieces with the literals `text[ends[i-1]..ends[i]]` between.
-    fn splice(&self, text: &str, ends: &[usize]) -> Option<String> {
+    /// The canonical text and its percent-encoding: the pieces with the literals
+    /// `text[ends[i-1]..ends[i]]` between.
+    #[cfg_attr(pr_speed, optimize(speed))]
+    fn splice(&self, text: &str, ends: &[usize]) -> Option<(String, String)> {
         let len = self.pieces.iter().map(String::len).sum::<usize>() + text.len();
+        let encoded_len = self.encoded.iter().map(String::len).sum::<usize>() + text.len();
         let mut out = String::with_capacity(len);
+        let mut encoded = String::with_capacity(encoded_len + text.len() / 2);
         let mut start = 0;
-        for (piece, &end) in self.pieces.iter().zip(ends) {
+        for ((piece, encoded_piece), &end) in self.pieces.iter().zip(&self.encoded).zip(ends) {
+            let literal = text.get(start..end)?;
             out.push_str(piece);
-            out.push_str(text.get(start..end)?);
+            out.push_str(literal);
+            encoded.push_str(encoded_piece);
+            percent_encode_into(&mut encoded, literal);
             start = end;
         }
         out.push_str(self.pieces.last()?);
-        Some(out)
+        encoded.push_str(self.encoded.last()?);
+        Some((out, encoded))
     }
 
-    /// The canonical text for `values` of this plan's shape, whose literals are in `text` and
-    /// `ends`; `None` when the slow way must decide.
-    fn build(&self, values: &[TemplateValue], text: &str, ends: &[usize]) -> Option<String> {
+    /// The canonical text and its percent-encoding for `values` of this plan's shape, whose
+    /// literals are in `text` and `ends`; `None` when the slow way must decide.
+    #[cfg_attr(pr_speed, optimize(speed))]
+    fn build(
+        &self,
+        values: &[TemplateValue],
+        text: &str,
+        ends: &[usize],
+    ) -> Option<(String, String)> {
         if ends.len() + 1 != self.pieces.len() {
             return None;
         }
@@ -558,6 +594,9 @@ pub struct Template {
 pub struct Built {
     /// The canonical filter text.
     pub canonical: String,
+    /// `canonical` percent-encoded (what follows `$filter=` in a query string), spliced from
+    /// the plan's encoded pieces and the encoded literals rather than encoded whole.
+    pub encoded: String,
     /// Where the fields are: `Ok(plan)` for a plan's (see [`Template::plan_fields`]), `Err` for
     /// fields of this call only.
     pub fields: std::result::Result<usize, Vec<String>>,
@@ -565,6 +604,7 @@ pub struct Built {
 
 impl Template {
     /// A template of these cooked string parts (one more than values).
+    #[cfg_attr(pr_speed, optimize(speed))]
     pub fn new(strings: Vec<String>) -> Template {
         Template {
             strings,
@@ -576,11 +616,13 @@ impl Template {
     }
 
     /// How many string parts the template has (values are one fewer).
+    #[cfg_attr(pr_speed, optimize(speed))]
     pub fn parts(&self) -> usize {
         self.strings.len()
     }
 
     /// The fields of a build: a plan's (shared by every build of that plan) or the call's own.
+    #[cfg_attr(pr_speed, optimize(speed))]
     pub fn fields<'a>(&'a self, built: &'a Built) -> &'a [String] {
         match &built.fields {
             Ok(plan) => self.plan_fields(*plan),
@@ -589,6 +631,7 @@ impl Template {
     }
 
     /// The fields of plan number `plan` (empty for a plan that does not exist).
+    #[cfg_attr(pr_speed, optimize(speed))]
     pub fn plan_fields(&self, plan: usize) -> &[String] {
         match self.plans.get(plan) {
             Some((_, Some(plan))) => &plan.fields,
@@ -600,6 +643,7 @@ impl Template {
     ///
     /// # Errors
     /// Those of [`filter_from_template`](super::filter_from_template), identical.
+    #[cfg_attr(pr_speed, optimize(speed))]
     pub fn build(&mut self, values: &[TemplateValue]) -> Result<Built> {
         let spliceable = literals(values, &mut self.text, &mut self.ends, &mut self.shape);
         let known = if spliceable {
@@ -609,8 +653,8 @@ impl Template {
         };
         if let Some(at) = known {
             if let Some((_, Some(plan))) = self.plans.get(at) {
-                if let Some(canonical) = plan.build(values, &self.text, &self.ends) {
-                    return Ok(Built { canonical, fields: Ok(at) });
+                if let Some((canonical, encoded)) = plan.build(values, &self.text, &self.ends) {
+                    return Ok(Built { canonical, encoded, fields: Ok(at) });
                 }
             }
         }
@@ -623,12 +667,14 @@ impl Template {
             if has_plan {
                 return Ok(Built {
                     canonical: filter.canonical().to_string(),
+                    encoded: percent_encode(filter.canonical()),
                     fields: Ok(self.plans.len() - 1),
                 });
             }
         }
         Ok(Built {
             canonical: filter.canonical().to_string(),
+            encoded: percent_encode(filter.canonical()),
             fields: Err(filter.fields().to_vec()),
         })
     }

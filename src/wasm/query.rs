@@ -119,12 +119,10 @@ impl FilterTemplate {
         };
         // The canonical text and its percent-encoding (what `buildQuery` puts after
         // `$filter=`) cross as one string, cut at `split` (UTF-16 units) on the JS side.
-        let canonical = built.canonical;
-        let split = len_utf16(&canonical) as usize;
-        let mut text = String::with_capacity(canonical.len() * 2 + 16);
-        text.push_str(&canonical);
-        query::encode::percent_encode_into(&mut text, &canonical);
-        Ok(super::new_filter(&text, u32::try_from(split).unwrap_or(u32::MAX), &fields))
+        let mut text = built.canonical;
+        let split = len_utf16(&text);
+        text.push_str(&built.encoded);
+        Ok(super::new_filter(&text, split, &fields))
     }
 }
 
@@ -162,6 +160,47 @@ pub fn build_query_of(
     };
     let query = ReferralQuery { filter, select: None, order_by, top, count };
     query::build_query(&query).map_err(js_err)
+}
+
+/// The options of a query other than its filter, `top` and `count`: what the package's
+/// `buildQuery` keeps for the `orderBy` of its last call (a one-entry cache of this object,
+/// like its memo of results), so that a loop changing only `top` passes numbers alone. Nothing
+/// is checked when it is made; [`QueryOptions::build`] checks everything, every time, in the
+/// order [`query::build_query`] does (so errors are exactly those of `buildQueryOf`).
+#[wasm_bindgen(skip_typescript)]
+#[derive(Debug)]
+pub struct QueryOptions {
+    query: RefCell<ReferralQuery>,
+}
+
+/// `compileQueryOptions(orderText, field, direction)`: the `orderBy` of a query read by the
+/// package's `buildQuery` (at most one of text and field), kept for [`QueryOptions::build`].
+#[wasm_bindgen(js_name = compileQueryOptions, skip_typescript)]
+pub fn compile_query_options(
+    order_text: Option<String>,
+    order_field: Option<String>,
+    order_direction: Option<String>,
+) -> QueryOptions {
+    let order_by = match (order_text, order_field) {
+        (Some(text), _) => Some(OrderBy::Text(text)),
+        (None, Some(field)) => Some(OrderBy::Field { field, direction: order_direction }),
+        (None, None) => None,
+    };
+    QueryOptions { query: RefCell::new(ReferralQuery { order_by, ..ReferralQuery::default() }) }
+}
+
+#[wasm_bindgen]
+impl QueryOptions {
+    /// The query string of these options with `top` and `count` (no filter): what
+    /// `buildQueryOf(undefined, …)` gives for the same values.
+    pub fn build(&self, top: Option<f64>, count: Option<bool>) -> Result<String, JsValue> {
+        let Ok(mut query) = self.query.try_borrow_mut() else {
+            return Err(type_error("buildQuery: options in use"));
+        };
+        query.top = top;
+        query.count = count;
+        query::build_query(&query).map_err(js_err)
+    }
 }
 
 /// `matchesFilter(f, referral)`: evaluates a filter over one referral in memory; `now()` is
@@ -409,7 +448,7 @@ fn filter_info_into(
     }
     let mut sent_utf16 = if spans[0] == u32::MAX { 0 } else { spans[0] };
     for field in fields {
-        match canonical.find(field.as_str()) {
+        match find(canonical, field) {
             Some(at) => {
                 // invariant: `find` returns a character boundary.
                 let start = len_utf16(canonical.get(..at).unwrap_or(""));
@@ -428,6 +467,20 @@ fn filter_info_into(
     } else {
         filter_info_js(text_js, sent, spans)
     }
+}
+
+/// Where `needle` first occurs in `haystack` (as `str::find`): a plain scan, cheaper than
+/// `find`'s two-way searcher (whose set-up costs more than the search for a field name in a
+/// filter). A match starts at a character boundary because `needle` is valid UTF-8 and so
+/// does not start with a continuation byte.
+fn find(haystack: &str, needle: &str) -> Option<usize> {
+    let (hay, needle) = (haystack.as_bytes(), needle.as_bytes());
+    let Some((&first, _)) = needle.split_first() else {
+        return Some(0);
+    };
+    let last = hay.len().checked_sub(needle.len())?;
+    // invariant: `at <= last < hay.len()`.
+    (0..=last).find(|&at| hay[at] == first && hay[at..].starts_with(needle))
 }
 
 /// The strings of a tagged template (`TemplateStringsArray`), cooked.

@@ -244,6 +244,19 @@ test("buildQuery reads the usual query in JS and hands everything else to the wa
     assert.equal(buildQuery({ filter: g }), `$filter=customerProfile/name%20eq%20'${name}'`);
     assert.equal(buildQuery({ filter: g, count: true }), `$filter=customerProfile/name%20eq%20'${name}'&$count=true`);
   }
+  // Only `top` changing (the kept orderBy is checked at every call: its error every time,
+  // before `top`'s), then another orderBy.
+  const h = filter`customerProfile/name eq ${"c"}`;
+  for (const top of [1, 2, 0, 3]) {
+    assert.equal(thrown(() => buildQuery({ filter: h, orderBy: "createdDateTime up", top })).code, "InvalidOrderBy");
+  }
+  for (const top of [4, 5]) {
+    assert.equal(buildQuery({ filter: h, orderBy: { field: "updatedDateTime", direction: "ASC" }, top }),
+      `$filter=customerProfile/name%20eq%20'c'&$orderby=updatedDateTime%20asc&$top=${top}`);
+  }
+  assert.equal(thrown(() => buildQuery({ filter: h, orderBy: { field: "updatedDateTime", direction: "ASC" }, top: 1.5 })).code, "InvalidTop");
+  assert.equal(buildQuery({ filter: h, orderBy: { field: "updatedDateTime" }, top: 6, count: true }),
+    `$filter=customerProfile/name%20eq%20'c'&$orderby=updatedDateTime&$top=6&$count=true`);
   // Every property is read once, also when the wasm side has to decide.
   const reads = [];
   const spy = (value) => new Proxy(value, { get: (t, k, r) => (reads.push(k), Reflect.get(t, k, r)) });
