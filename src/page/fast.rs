@@ -16,8 +16,14 @@
 //! - a lone surrogate escape (read as U+FFFD by the `Value` path only);
 //! - a bad first occurrence of a duplicate key (the `Value` keeps the last).
 //!
-//! Strings are skipped eight bytes at a time: a word is only looked at byte by byte when it
-//! holds a `"`, a `\` or a control character.
+//! Strings are skipped eight bytes (four UTF-16 units) at a time: a word is only looked at
+//! unit by unit when it holds a `"`, a `\` or a control character.
+//!
+//! The scanner reads either UTF-8 bytes (a Rust `&str`) or UTF-16 code units (a JS string
+//! copied into wasm memory as it is, which is an order of magnitude cheaper in Node than
+//! encoding it to UTF-8): both say yes to exactly the same texts, the UTF-16 one reading a
+//! lone surrogate as U+FFFD where it reads text (keys, date-times, decimals), as the UTF-8
+//! conversion of the string does.
 
 use super::{is_decimal, CONTEXT, COUNT, MAX_SAFE_INTEGER, MAX_SCHEMA_DEPTH, NEXT_LINK};
 use crate::datetime::DateTimeOffset;
@@ -34,12 +40,170 @@ const MAX_MAGNITUDE: i64 = 305;
 
 /// Whether [`super::check_page`] would accept the parsed text.
 pub(super) fn page_ok(json: &str) -> bool {
+    Scan::new(json.as_bytes()).root(Mode::Page).is_some()
+}
+
+/// [`page_ok`] of a text given as UTF-16 code units (lone surrogates read as U+FFFD).
+pub(super) fn page_ok_utf16(json: &[u16]) -> bool {
     Scan::new(json).root(Mode::Page).is_some()
 }
 
 /// Whether `check_referral_body` would accept the parsed text.
 pub(super) fn referral_ok(json: &str) -> bool {
-    Scan::new(json).root(Mode::Object { ty: &REFERRAL, context: true }).is_some()
+    Scan::new(json.as_bytes()).root(Mode::Object { ty: &REFERRAL, context: true }).is_some()
+}
+
+/// A code unit of the text being scanned: a UTF-8 byte or a UTF-16 unit.
+pub(super) trait Unit: Copy {
+    /// How many units one `u64` word holds.
+    const PER_WORD: usize;
+    /// How many bits of a word one unit takes.
+    const BITS: u32;
+    /// The unit as the grammar sees it: itself when ASCII; any other unit is some byte the
+    /// grammar never looks for (0x80 and up).
+    fn ascii(self) -> u8;
+    /// [`Unit::PER_WORD`] units at `at` as one little-endian word, if there are that many.
+    fn word(units: &[Self], at: usize) -> Option<u64>;
+    /// The high bit of each unit of `word` that is `"`, `\` or below 0x20 (and maybe of
+    /// units above such a unit: the lowest flagged unit is always a real one).
+    fn specials(word: u64) -> u64;
+    /// Whether `units` spell the ASCII text `name`.
+    fn same(name: &[u8], units: &[Self]) -> bool;
+    /// Appends the text of `units` (no escapes in it) to `out`; `None` if it is not text.
+    fn push_text(units: &[Self], out: &mut String) -> Option<()>;
+    /// The text of `units` (no escapes in it): borrowed when it can be, else made in
+    /// `scratch` (as UTF-8).
+    fn text<'s>(units: &'s [Self], scratch: &'s mut Vec<u8>) -> Option<&'s str>;
+}
+
+impl Unit for u8 {
+    const PER_WORD: usize = 8;
+    const BITS: u32 = 8;
+
+    #[inline(always)]
+    fn ascii(self) -> u8 {
+        self
+    }
+
+    #[inline(always)]
+    fn word(units: &[u8], at: usize) -> Option<u64> {
+        word(units, at)
+    }
+
+    #[inline(always)]
+    fn specials(word: u64) -> u64 {
+        specials(word)
+    }
+
+    #[inline(always)]
+    fn same(name: &[u8], units: &[u8]) -> bool {
+        same(name, units)
+    }
+
+    fn push_text(units: &[u8], out: &mut String) -> Option<()> {
+        out.push_str(std::str::from_utf8(units).ok()?);
+        Some(())
+    }
+
+    fn text<'s>(units: &'s [u8], _: &'s mut Vec<u8>) -> Option<&'s str> {
+        std::str::from_utf8(units).ok()
+    }
+}
+
+/// The four bytes of `bytes` at `at`, each widened to a 16-bit lane of one word.
+#[inline(always)]
+fn spread(bytes: &[u8], at: usize) -> Option<u64> {
+    let chunk: &[u8; 4] = bytes.get(at..)?.first_chunk()?;
+    let x = u64::from(u32::from_le_bytes(*chunk));
+    let x = (x | x << 16) & 0x0000_FFFF_0000_FFFF;
+    Some((x | x << 8) & 0x00FF_00FF_00FF_00FF)
+}
+
+const ONES16: u64 = 0x0001_0001_0001_0001;
+const HIGHS16: u64 = 0x8000_8000_8000_8000;
+
+impl Unit for u16 {
+    const PER_WORD: usize = 4;
+    const BITS: u32 = 16;
+
+    #[inline(always)]
+    fn ascii(self) -> u8 {
+        // 0x80 and up all become 0x80: a unit the grammar never looks for.
+        self.min(0x80) as u8
+    }
+
+    #[inline(always)]
+    fn word(units: &[u16], at: usize) -> Option<u64> {
+        let &[a, b, c, d] = units.get(at..)?.first_chunk::<4>()?;
+        Some(u64::from(a) | u64::from(b) << 16 | u64::from(c) << 32 | u64::from(d) << 48)
+    }
+
+    #[inline(always)]
+    fn specials(word: u64) -> u64 {
+        let quote = word ^ (ONES16 * u64::from(b'"'));
+        let backslash = word ^ (ONES16 * u64::from(b'\\'));
+        ((quote.wrapping_sub(ONES16) & !quote)
+            | (backslash.wrapping_sub(ONES16) & !backslash)
+            | (word.wrapping_sub(ONES16 * 0x20) & !word))
+            & HIGHS16
+    }
+
+    /// Four units at a time: four bytes of `name` spread into 16-bit lanes against a word of
+    /// `units`.
+    #[inline(always)]
+    fn same(name: &[u8], units: &[u16]) -> bool {
+        let n = name.len();
+        if n != units.len() {
+            return false;
+        }
+        if n < 4 {
+            let mut at = 0;
+            while at < n {
+                if name.get(at).map(|&b| u16::from(b)) != units.get(at).copied() {
+                    return false;
+                }
+                at += 1;
+            }
+            return true;
+        }
+        let mut at = 0;
+        while at + 4 < n {
+            if spread(name, at) != Self::word(units, at) {
+                return false;
+            }
+            at += 4;
+        }
+        // The last four units (overlapping the words before when `n` is not a multiple of 4).
+        spread(name, n - 4) == Self::word(units, n - 4)
+    }
+
+    fn push_text(units: &[u16], out: &mut String) -> Option<()> {
+        // As the UTF-8 copy of a JS string reads it: a lone surrogate is U+FFFD.
+        out.extend(
+            char::decode_utf16(units.iter().copied())
+                .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER)),
+        );
+        Some(())
+    }
+
+    fn text<'s>(units: &'s [u16], scratch: &'s mut Vec<u8>) -> Option<&'s str> {
+        scratch.clear();
+        // Nearly always ASCII (date-times, decimals): a unit is a byte.
+        let mut at = 0;
+        while units.get(at).is_some_and(|&unit| unit < 0x80) {
+            at += 1;
+        }
+        if at == units.len() {
+            scratch.extend(units.iter().map(|&unit| unit as u8));
+        } else {
+            let mut utf8 = [0; 4];
+            for c in char::decode_utf16(units.iter().copied()) {
+                let c = c.unwrap_or(char::REPLACEMENT_CHARACTER);
+                scratch.extend_from_slice(c.encode_utf8(&mut utf8).as_bytes());
+            }
+        }
+        std::str::from_utf8(scratch).ok()
+    }
 }
 
 /// What a value must be.
@@ -93,12 +257,12 @@ impl Seed {
     /// The seed of the value of `key`, whose property in the object that `self` describes
     /// is `property` (for [`Mode::Object`]).
     #[inline(always)]
-    fn key(self, key: &[u8], property: Option<&'static Property>) -> Option<Seed> {
+    fn key<K: Unit>(self, key: &[K], property: Option<&'static Property>) -> Option<Seed> {
         Some(match self.mode {
             Mode::Page => Seed::of(match key {
-                b"value" => Mode::Referrals,
-                _ if key == COUNT.as_bytes() => Mode::Count,
-                _ if key == NEXT_LINK.as_bytes() || key == CONTEXT.as_bytes() => {
+                _ if K::same(b"value", key) => Mode::Referrals,
+                _ if K::same(COUNT.as_bytes(), key) => Mode::Count,
+                _ if K::same(NEXT_LINK.as_bytes(), key) || K::same(CONTEXT.as_bytes(), key) => {
                     Mode::OptionalString
                 }
                 _ => Mode::Skip,
@@ -106,9 +270,11 @@ impl Seed {
             Mode::Object { context, .. } => match property {
                 // A known `@odata.context` would need both checks; the schema has none, so
                 // leave that case to the `Value` path.
-                Some(_) if context && key == CONTEXT.as_bytes() => return None,
+                Some(_) if context && K::same(CONTEXT.as_bytes(), key) => return None,
                 Some(property) => Seed::kind(&property.kind, self.depth + 1, true),
-                None if context && key == CONTEXT.as_bytes() => Seed::of(Mode::OptionalString),
+                None if context && K::same(CONTEXT.as_bytes(), key) => {
+                    Seed::of(Mode::OptionalString)
+                }
                 None => Seed::SKIP,
             },
             _ => Seed::SKIP,
@@ -142,12 +308,14 @@ const MEMO_TYPES: usize = 16;
 /// How many properties of a type [`Scan`] remembers successors of (the referral has 31).
 const MEMO_KEYS: usize = 48;
 
-struct Scan<'a> {
-    text: &'a str,
-    bytes: &'a [u8],
+struct Scan<'a, U> {
+    units: &'a [U],
     at: usize,
     /// Unescaped text of the last string read with [`Scan::string`] that had escapes.
     scratch: String,
+    /// The UTF-8 text of the last string without escapes read with [`Scan::string`], when it
+    /// cannot be borrowed from the text (UTF-16 units).
+    narrow: Vec<u8>,
     /// Per complex type (by address), for each property (index + 1; 0: the object's start
     /// or an unknown key), the property whose key came next the last time (index + 1; 0:
     /// none). A server writes every object of a type with its keys in the same order (some
@@ -192,13 +360,13 @@ fn word(bytes: &[u8], at: usize) -> Option<u64> {
     Some(u64::from_le_bytes(*chunk))
 }
 
-impl<'a> Scan<'a> {
-    fn new(text: &'a str) -> Scan<'a> {
+impl<'a, U: Unit> Scan<'a, U> {
+    fn new(units: &'a [U]) -> Scan<'a, U> {
         Scan {
-            text,
-            bytes: text.as_bytes(),
+            units,
             at: 0,
             scratch: String::new(),
+            narrow: Vec::new(),
             memo: [(0, [0; MEMO_KEYS]); MEMO_TYPES],
         }
     }
@@ -221,24 +389,24 @@ impl<'a> Scan<'a> {
     /// The property of `ty` called `key`, which follows the key of property `previous`
     /// (index + 1; 0: none) in its object: the memo's guess first, then a search (whose
     /// answer the memo keeps). Also the new `previous`.
-    fn property(
+    fn property<K: Unit>(
         &mut self,
         ty: &'static ComplexType,
         slot: Option<usize>,
         previous: usize,
-        key: &[u8],
+        key: &[K],
     ) -> (Option<&'static Property>, usize) {
         // invariant: `properties` is 'static because every ComplexType is a static.
         let properties: &'static [Property] = ty.properties;
         let memo = slot.and_then(|slot| self.memo.get_mut(slot)?.1.get_mut(previous));
         if let Some(guess) = memo.as_deref().map(|&guess| usize::from(guess)) {
             if let Some(property) = properties.get(guess.wrapping_sub(1)) {
-                if same(property.name.as_bytes(), key) {
+                if K::same(property.name.as_bytes(), key) {
                     return (Some(property), guess);
                 }
             }
         }
-        let found = properties.iter().position(|p| same(p.name.as_bytes(), key));
+        let found = properties.iter().position(|p| K::same(p.name.as_bytes(), key));
         let next = found.map_or(0, |index| index + 1);
         if let Some(memo) = memo {
             *memo = u8::try_from(next).unwrap_or(0);
@@ -246,16 +414,40 @@ impl<'a> Scan<'a> {
         (found.and_then(|index| properties.get(index)), next)
     }
 
+    /// The key at `self.at` (after its opening quote), when it is the one the memo expects
+    /// after property `previous` (index + 1) of `ty`: then it is consumed with its closing
+    /// quote, and the answer is what [`Scan::property`] would say. A key spelled differently
+    /// (other name, escapes) is left for the full reading.
+    #[inline(always)]
+    fn guessed_key(
+        &mut self,
+        ty: &'static ComplexType,
+        slot: Option<usize>,
+        previous: usize,
+    ) -> Option<(&'static Property, usize)> {
+        let guess = usize::from(*self.memo.get(slot?)?.1.get(previous)?);
+        // invariant: `properties` is 'static because every ComplexType is a static.
+        let properties: &'static [Property] = ty.properties;
+        let property = properties.get(guess.wrapping_sub(1))?;
+        let name = property.name.as_bytes();
+        let end = self.at + name.len();
+        if U::same(name, self.units.get(self.at..end)?) && self.units.get(end)?.ascii() == b'"' {
+            self.at = end + 1;
+            return Some((property, guess));
+        }
+        None
+    }
+
     fn root(mut self, mode: Mode) -> Option<()> {
         let seed = Seed::of(mode);
         self.value(Seed { null_ok: false, ..seed }, 0)?;
         self.whitespace();
-        accept(self.at == self.bytes.len())
+        accept(self.at == self.units.len())
     }
 
     #[inline(always)]
     fn peek(&self) -> Option<u8> {
-        self.bytes.get(self.at).copied()
+        self.units.get(self.at).map(|&unit| unit.ascii())
     }
 
     #[inline(always)]
@@ -277,7 +469,7 @@ impl<'a> Scan<'a> {
     /// The rest of a literal whose first byte was consumed.
     fn literal(&mut self, rest: &[u8]) -> Option<()> {
         let end = self.at + rest.len();
-        accept(self.bytes.get(self.at..end)? == rest)?;
+        accept(U::same(rest, self.units.get(self.at..end)?))?;
         self.at = end;
         Some(())
     }
@@ -340,11 +532,18 @@ impl<'a> Scan<'a> {
             _ => return None,
         }
         loop {
-            let value = if skip {
+            let guessed = match ty {
+                Some(ty) => self.guessed_key(ty, slot, previous),
+                None => None,
+            };
+            let value = if let Some((property, next)) = guessed {
+                previous = next;
+                seed.key(property.name.as_bytes(), Some(property))?
+            } else if skip {
                 self.skip_string()?;
                 Seed::SKIP
             } else {
-                let bytes = self.bytes;
+                let units = self.units;
                 let start = self.at;
                 if self.skip_string_escaped()? {
                     // Rare: unescape into the scratch buffer, lent out for the lookup.
@@ -364,7 +563,7 @@ impl<'a> Scan<'a> {
                     self.scratch = key;
                     value?
                 } else {
-                    let key = bytes.get(start..self.at - 1)?;
+                    let key = units.get(start..self.at - 1)?;
                     let property = match ty {
                         Some(ty) => {
                             let (property, next) = self.property(ty, slot, previous, key);
@@ -440,7 +639,7 @@ impl<'a> Scan<'a> {
         }
         // No leading zeros: after a `0` comes no digit (that would be rejected at the next
         // token anyway).
-        if self.bytes.get(self.at - 1) != Some(&b'0') {
+        if self.units.get(self.at - 1).map(|&unit| unit.ascii()) != Some(b'0') {
             self.digits();
         }
         let int_digits = self.at - int_start;
@@ -460,8 +659,8 @@ impl<'a> Scan<'a> {
             }
             let start = self.at;
             accept(self.digits() > 0)?;
-            for &digit in self.bytes.get(start..self.at)? {
-                exponent = (exponent * 10 + i64::from(digit - b'0')).min(100_000);
+            for &digit in self.units.get(start..self.at)? {
+                exponent = (exponent * 10 + i64::from(digit.ascii() - b'0')).min(100_000);
             }
             if negative {
                 exponent = -exponent;
@@ -475,8 +674,8 @@ impl<'a> Scan<'a> {
             // serde_json reads a non-negative integer as a u64 (`-0` is a float).
             Mode::Count if integer && !negative && int_digits <= 16 => {
                 let mut n: u64 = 0;
-                for &digit in self.bytes.get(int_start..int_start + int_digits)? {
-                    n = n * 10 + u64::from(digit - b'0');
+                for &digit in self.units.get(int_start..int_start + int_digits)? {
+                    n = n * 10 + u64::from(digit.ascii() - b'0');
                 }
                 accept(n <= MAX_SAFE_INTEGER)
             }
@@ -493,19 +692,19 @@ impl<'a> Scan<'a> {
         self.at - start
     }
 
-    /// Moves to the first `"`, `\` or control character at or after `self.at`, eight bytes
-    /// at a time (or to the end of the text).
+    /// Moves to the first `"`, `\` or control character at or after `self.at`, a word at a
+    /// time (or to the end of the text).
     #[inline(always)]
     fn plain_bytes(&mut self) {
-        let bytes = self.bytes;
+        let units = self.units;
         let mut at = self.at;
-        while let Some(word) = word(bytes, at) {
-            let found = specials(word);
+        while let Some(word) = U::word(units, at) {
+            let found = U::specials(word);
             if found != 0 {
-                at += (found.trailing_zeros() / 8) as usize;
+                at += (found.trailing_zeros() / U::BITS) as usize;
                 break;
             }
-            at += 8;
+            at += U::PER_WORD;
         }
         self.at = at;
     }
@@ -540,7 +739,8 @@ impl<'a> Scan<'a> {
     fn string(&mut self) -> Option<&str> {
         let start = self.at;
         if !self.skip_string_escaped()? {
-            return self.text.get(start..self.at - 1);
+            let units: &'a [U] = self.units;
+            return U::text(units.get(start..self.at - 1)?, &mut self.narrow);
         }
         let end = self.at - 1;
         let mut scratch = std::mem::take(&mut self.scratch);
@@ -548,10 +748,10 @@ impl<'a> Scan<'a> {
         self.at = start;
         while self.at < end {
             let plain = self.at;
-            while self.at < end && self.bytes.get(self.at) != Some(&b'\\') {
+            while self.at < end && self.peek() != Some(b'\\') {
                 self.at += 1;
             }
-            scratch.push_str(self.text.get(plain..self.at)?);
+            U::push_text(self.units.get(plain..self.at)?, &mut scratch)?;
             if self.at < end {
                 self.escape(Some(&mut scratch))?;
             }
@@ -564,7 +764,7 @@ impl<'a> Scan<'a> {
     /// One escape at `self.at` (a `\`), checked as serde_json checks it, appended to `out`
     /// when given. A lone surrogate is rejected.
     fn escape(&mut self, out: Option<&mut String>) -> Option<()> {
-        let escaped = *self.bytes.get(self.at + 1)?;
+        let escaped = self.units.get(self.at + 1)?.ascii();
         self.at += 2;
         let c = match escaped {
             b'"' => '"',
@@ -579,7 +779,7 @@ impl<'a> Scan<'a> {
                 let unit = self.hex4()?;
                 match unit {
                     0xD800..=0xDBFF => {
-                        accept(self.bytes.get(self.at..self.at + 2)? == b"\\u")?;
+                        accept(U::same(b"\\u", self.units.get(self.at..self.at + 2)?))?;
                         self.at += 2;
                         let low = self.hex4()?;
                         accept((0xDC00..=0xDFFF).contains(&low))?;
@@ -598,8 +798,8 @@ impl<'a> Scan<'a> {
 
     fn hex4(&mut self) -> Option<u32> {
         let mut unit = 0;
-        for &digit in self.bytes.get(self.at..self.at + 4)? {
-            unit = unit * 16 + char::from(digit).to_digit(16)?;
+        for &digit in self.units.get(self.at..self.at + 4)? {
+            unit = unit * 16 + char::from(digit.ascii()).to_digit(16)?;
         }
         self.at += 4;
         Some(unit)
@@ -614,13 +814,51 @@ mod tests {
     const SEED: &str = include_str!("../../tests/fixtures/seed-page.json");
     const UNKNOWN: &str = include_str!("../../tests/fixtures/unknown-fields-page.json");
 
-    /// The fast answer, after checking that it never accepts what the `Value` path rejects.
+    /// The fast answer, after checking that it never accepts what the `Value` path rejects
+    /// and that the UTF-16 scan gives the same answer as the UTF-8 one.
     #[track_caller]
     fn fast(text: &str) -> bool {
         let slow = parse(text).and_then(|root| check_page(&root)).is_ok();
         let fast = page_ok(text);
         assert!(!fast || slow, "fast path accepted what the Value path rejects: {text}");
+        let units: Vec<u16> = text.encode_utf16().collect();
+        assert_eq!(page_ok_utf16(&units), fast, "UTF-16 and UTF-8 scans differ: {text}");
         fast
+    }
+
+    /// `text` as UTF-16 units with `{LONE}` replaced by a lone high surrogate (which no `&str`
+    /// can hold; a JS string can).
+    fn with_lone_surrogate(text: &str) -> Vec<u16> {
+        let mut units = Vec::new();
+        for (index, part) in text.split("{LONE}").enumerate() {
+            if index > 0 {
+                units.push(0xD83D);
+            }
+            units.extend(part.encode_utf16());
+        }
+        units
+    }
+
+    #[test]
+    fn utf16_reads_a_lone_surrogate_as_the_utf8_conversion_does() {
+        use super::super::{validate_referral_page, validate_referral_page_utf16};
+        for (text, ok) in [
+            (r#"{"value": [{"id": "a{LONE}b", "x{LONE}": 1}]}"#, true),
+            (r#"{"value": [{"id": "{LONE}"}], "@odata.nextLink": "{LONE}"}"#, true),
+            (r#"{"value": [{"details": {"notes": "é{LONE}\u00e9"}}]}"#, true),
+            (r#"{"value": [{"createdDateTime": "2025-01-01T00:00:00{LONE}"}]}"#, false),
+            (r#"{"value": [{"details": {"dealValue": "1{LONE}"}}]}"#, false),
+            (r#"{"value": [{"st{LONE}atus": 1}]}"#, true),
+            (r#"{"value": [{"status": 1}], "{LONE}": 2}"#, false),
+            (r#"{"value": [{LONE}]}"#, false),
+            ("{LONE}", false),
+        ] {
+            let units = with_lone_surrogate(text);
+            let lossy = String::from_utf16_lossy(&units);
+            assert_eq!(page_ok_utf16(&units), page_ok(&lossy), "{text}");
+            assert_eq!(validate_referral_page_utf16(&units), validate_referral_page(&lossy));
+            assert_eq!(validate_referral_page_utf16(&units).is_ok(), ok, "{text}");
+        }
     }
 
     #[test]
