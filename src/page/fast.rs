@@ -26,7 +26,7 @@
 //! conversion of the string does.
 
 use super::{is_decimal, CONTEXT, COUNT, MAX_SAFE_INTEGER, MAX_SCHEMA_DEPTH, NEXT_LINK};
-use crate::datetime::DateTimeOffset;
+use crate::datetime::{days_in_month, DateTimeOffset};
 use crate::schema::{ComplexType, Kind, Property, REFERRAL};
 
 /// The deepest nesting of arrays and objects this path reads; deeper texts go to the `Value`
@@ -43,8 +43,9 @@ pub(super) fn page_ok(json: &str) -> bool {
     Scan::new(json.as_bytes()).root(Mode::Page).is_some()
 }
 
-/// [`page_ok`] of a text given as UTF-16 code units (lone surrogates read as U+FFFD).
-pub(super) fn page_ok_utf16(json: &[u16]) -> bool {
+/// [`page_ok`] of a text given as UTF-16 code units, each as its two little-endian bytes
+/// (lone surrogates read as U+FFFD).
+pub(super) fn page_ok_utf16(json: &[[u8; 2]]) -> bool {
     Scan::new(json).root(Mode::Page).is_some()
 }
 
@@ -122,20 +123,22 @@ fn spread(bytes: &[u8], at: usize) -> Option<u64> {
 const ONES16: u64 = 0x0001_0001_0001_0001;
 const HIGHS16: u64 = 0x8000_8000_8000_8000;
 
-impl Unit for u16 {
+/// A UTF-16 code unit as its two little-endian bytes (how a JS string is copied into wasm
+/// memory): a word of four units is then one eight-byte load.
+impl Unit for [u8; 2] {
     const PER_WORD: usize = 4;
     const BITS: u32 = 16;
 
     #[inline(always)]
     fn ascii(self) -> u8 {
         // 0x80 and up all become 0x80: a unit the grammar never looks for.
-        self.min(0x80) as u8
+        u16::from_le_bytes(self).min(0x80) as u8
     }
 
     #[inline(always)]
-    fn word(units: &[u16], at: usize) -> Option<u64> {
-        let &[a, b, c, d] = units.get(at..)?.first_chunk::<4>()?;
-        Some(u64::from(a) | u64::from(b) << 16 | u64::from(c) << 32 | u64::from(d) << 48)
+    fn word(units: &[[u8; 2]], at: usize) -> Option<u64> {
+        let chunk: &[[u8; 2]; 4] = units.get(at..)?.first_chunk()?;
+        Some(u64::from_le_bytes(*chunk.as_flattened().first_chunk()?))
     }
 
     #[inline(always)]
@@ -151,7 +154,7 @@ impl Unit for u16 {
     /// Four units at a time: four bytes of `name` spread into 16-bit lanes against a word of
     /// `units`.
     #[inline(always)]
-    fn same(name: &[u8], units: &[u16]) -> bool {
+    fn same(name: &[u8], units: &[[u8; 2]]) -> bool {
         let n = name.len();
         if n != units.len() {
             return false;
@@ -159,7 +162,7 @@ impl Unit for u16 {
         if n < 4 {
             let mut at = 0;
             while at < n {
-                if name.get(at).map(|&b| u16::from(b)) != units.get(at).copied() {
+                if name.get(at).map(|&b| [b, 0]) != units.get(at).copied() {
                     return false;
                 }
                 at += 1;
@@ -177,27 +180,27 @@ impl Unit for u16 {
         spread(name, n - 4) == Self::word(units, n - 4)
     }
 
-    fn push_text(units: &[u16], out: &mut String) -> Option<()> {
+    fn push_text(units: &[[u8; 2]], out: &mut String) -> Option<()> {
         // As the UTF-8 copy of a JS string reads it: a lone surrogate is U+FFFD.
         out.extend(
-            char::decode_utf16(units.iter().copied())
+            char::decode_utf16(units.iter().map(|&unit| u16::from_le_bytes(unit)))
                 .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER)),
         );
         Some(())
     }
 
-    fn text<'s>(units: &'s [u16], scratch: &'s mut Vec<u8>) -> Option<&'s str> {
+    fn text<'s>(units: &'s [[u8; 2]], scratch: &'s mut Vec<u8>) -> Option<&'s str> {
         scratch.clear();
         // Nearly always ASCII (date-times, decimals): a unit is a byte.
         let mut at = 0;
-        while units.get(at).is_some_and(|&unit| unit < 0x80) {
+        while units.get(at).is_some_and(|&[low, high]| low < 0x80 && high == 0) {
             at += 1;
         }
         if at == units.len() {
-            scratch.extend(units.iter().map(|&unit| unit as u8));
+            scratch.extend(units.iter().map(|&[low, _]| low));
         } else {
             let mut utf8 = [0; 4];
-            for c in char::decode_utf16(units.iter().copied()) {
+            for c in char::decode_utf16(units.iter().map(|&unit| u16::from_le_bytes(unit))) {
                 let c = c.unwrap_or(char::REPLACEMENT_CHARACTER);
                 scratch.extend_from_slice(c.encode_utf8(&mut utf8).as_bytes());
             }
@@ -372,8 +375,26 @@ impl<'a, U: Unit> Scan<'a, U> {
     }
 
     /// The memo slot of `ty`, claimed on first use; `None` when every slot is taken.
+    #[inline(always)]
     fn memo_slot(&mut self, ty: &'static ComplexType) -> Option<usize> {
         let address = ty as *const ComplexType as usize;
+        // First the slot the address hashes to (Fibonacci hashing: the top bits of the
+        // product), which is where a type is put when that slot is free.
+        let hint = ((address as u32).wrapping_mul(0x9E37_79B9) >> 28) as usize % MEMO_TYPES;
+        if let Some((owner, _)) = self.memo.get_mut(hint) {
+            if *owner == address {
+                return Some(hint);
+            }
+            if *owner == 0 {
+                *owner = address;
+                return Some(hint);
+            }
+        }
+        self.memo_slot_search(address)
+    }
+
+    /// [`Scan::memo_slot`] when the hashed slot belongs to another type.
+    fn memo_slot_search(&mut self, address: usize) -> Option<usize> {
         for (index, (owner, _)) in self.memo.iter_mut().enumerate() {
             if *owner == address {
                 return Some(index);
@@ -460,8 +481,12 @@ impl<'a, U: Unit> Scan<'a, U> {
     /// The next non-whitespace byte, consumed.
     #[inline(always)]
     fn next_token(&mut self) -> Option<u8> {
-        self.whitespace();
-        let byte = self.peek()?;
+        let mut byte = self.peek()?;
+        // Compact JSON (what servers send) has no white space: one comparison.
+        if byte <= b' ' {
+            self.whitespace();
+            byte = self.peek()?;
+        }
         self.at += 1;
         Some(byte)
     }
@@ -484,6 +509,9 @@ impl<'a, U: Unit> Scan<'a, U> {
                 | Mode::OptionalString
                 | Mode::Value(Kind::String | Kind::Guid | Kind::Enum(_)) => self.skip_string(),
                 Mode::Value(Kind::DateTimeOffset) => {
+                    if self.plain_date_time().is_some() {
+                        return Some(());
+                    }
                     accept(DateTimeOffset::parse(self.string()?).is_ok())
                 }
                 Mode::Value(Kind::Decimal) => accept(is_decimal(self.string()?)),
@@ -538,7 +566,13 @@ impl<'a, U: Unit> Scan<'a, U> {
             };
             let value = if let Some((property, next)) = guessed {
                 previous = next;
-                seed.key(property.name.as_bytes(), Some(property))?
+                match seed.mode {
+                    // What `seed.key` gives for a known key outside a GET-by-id root.
+                    Mode::Object { context: false, .. } => {
+                        Seed::kind(&property.kind, seed.depth + 1, true)
+                    }
+                    _ => seed.key(property.name.as_bytes(), Some(property))?,
+                }
             } else if skip {
                 self.skip_string()?;
                 Seed::SKIP
@@ -586,7 +620,7 @@ impl<'a, U: Unit> Scan<'a, U> {
             );
             if plain && self.peek() == Some(b'"') {
                 self.at += 1;
-                self.skip_string()?;
+                self.skip_plain_string()?;
             } else {
                 self.value(value, nesting)?;
             }
@@ -683,6 +717,54 @@ impl<'a, U: Unit> Scan<'a, U> {
         }
     }
 
+    /// The rest of a date-time string (its opening quote consumed) when it has the shape
+    /// servers send, `YYYY-MM-DDThh:mm:ss[.f…]Z`, checked in
+    /// place and consumed with its closing quote: exactly what [`DateTimeOffset::parse`]
+    /// accepts of that shape. `None` (nothing consumed) for any other text, which the full
+    /// reading then decides on.
+    #[inline(always)]
+    fn plain_date_time(&mut self) -> Option<()> {
+        const SHAPE: &[u8; 19] = b"0000-00-00T00:00:00";
+        let units = self.units.get(self.at..)?;
+        let head: [u8; 19] = units.first_chunk::<19>()?.map(Unit::ascii);
+        let mut ok = true;
+        let mut at = 0;
+        while let (Some(&byte), Some(&shape)) = (head.get(at), SHAPE.get(at)) {
+            ok &= match shape {
+                b'0' => byte.is_ascii_digit(),
+                b'T' => matches!(byte, b'T' | b't'),
+                _ => byte == shape,
+            };
+            at += 1;
+        }
+        accept(ok)?;
+        let [y1, y2, y3, y4, _, m1, m2, _, d1, d2, _, h1, h2, _, i1, i2, _, s1, s2] =
+            head.map(|byte| u32::from(byte.wrapping_sub(b'0')));
+        let year = ((y1 * 10 + y2) * 10 + y3) * 10 + y4;
+        let (month, day) = (m1 * 10 + m2, d1 * 10 + d2);
+        let (hour, minute, second) = (h1 * 10 + h2, i1 * 10 + i2, s1 * 10 + s2);
+        accept(
+            (1..=12).contains(&month)
+                && day >= 1
+                && day <= u32::from(days_in_month(i64::from(year), month as u8))
+                && hour <= 23
+                && minute <= 59
+                && second <= 59,
+        )?;
+        let ascii = |at: usize| units.get(at).map(|&unit| unit.ascii());
+        let mut at = 19;
+        if ascii(at) == Some(b'.') {
+            at += 1;
+            while ascii(at).is_some_and(|byte| byte.is_ascii_digit()) {
+                at += 1;
+            }
+            accept((1..=12).contains(&(at - 20)))?;
+        }
+        accept(matches!(ascii(at)?, b'Z' | b'z') && ascii(at + 1)? == b'"')?;
+        self.at += at + 2;
+        Some(())
+    }
+
     /// Consumes ASCII digits; how many.
     fn digits(&mut self) -> usize {
         let start = self.at;
@@ -732,6 +814,19 @@ impl<'a, U: Unit> Scan<'a, U> {
 
     fn skip_string(&mut self) -> Option<()> {
         self.skip_string_escaped().map(drop)
+    }
+
+    /// [`Scan::skip_string`], inlined for the common case: no escape and no control
+    /// character before the closing quote.
+    #[inline(always)]
+    fn skip_plain_string(&mut self) -> Option<()> {
+        self.plain_bytes();
+        if self.peek()? == b'"' {
+            self.at += 1;
+            return Some(());
+        }
+        // A `\` or a control character: the full reading from here.
+        self.skip_string()
     }
 
     /// The rest of a string whose opening quote was consumed, unescaped: borrowed from the
@@ -821,22 +916,49 @@ mod tests {
         let slow = parse(text).and_then(|root| check_page(&root)).is_ok();
         let fast = page_ok(text);
         assert!(!fast || slow, "fast path accepted what the Value path rejects: {text}");
-        let units: Vec<u16> = text.encode_utf16().collect();
+        let units: Vec<[u8; 2]> = text.encode_utf16().map(u16::to_le_bytes).collect();
         assert_eq!(page_ok_utf16(&units), fast, "UTF-16 and UTF-8 scans differ: {text}");
         fast
     }
 
     /// `text` as UTF-16 units with `{LONE}` replaced by a lone high surrogate (which no `&str`
     /// can hold; a JS string can).
-    fn with_lone_surrogate(text: &str) -> Vec<u16> {
+    fn with_lone_surrogate(text: &str) -> Vec<[u8; 2]> {
         let mut units = Vec::new();
         for (index, part) in text.split("{LONE}").enumerate() {
             if index > 0 {
-                units.push(0xD83D);
+                units.push(0xD83D_u16.to_le_bytes());
             }
-            units.extend(part.encode_utf16());
+            units.extend(part.encode_utf16().map(u16::to_le_bytes));
         }
         units
+    }
+
+    /// The in-place date-time check agrees with `DateTimeOffset::parse` (through the
+    /// `Value` path) on dates around every month end and leap day and on the time, fraction
+    /// and offset variants around its shape.
+    #[test]
+    fn date_times_in_place_agree_with_the_parser() {
+        let page = |date: &str| format!(r#"{{"value": [{{"createdDateTime": "{date}"}}]}}"#);
+        let slow = |text: &str| parse(text).and_then(|root| check_page(&root)).is_ok();
+        for year in ["0000", "1900", "2000", "2023", "2024", "2100", "9999"] {
+            for month in 0..=13 {
+                for day in 0..=32 {
+                    let text = page(&format!("{year}-{month:02}-{day:02}T12:30:45.1234567Z"));
+                    assert_eq!(fast(&text), slow(&text), "{text}");
+                }
+            }
+        }
+        for time in ["00:00:00", "23:59:59", "24:00:00", "23:60:00", "23:59:60", "9:00:00"] {
+            for fraction in ["", ".", ".1", ".1234567", ".123456789012", ".1234567890123", ".x"] {
+                for end in ["Z", "z", "+01:00", "", "Z ", "ZZ", "\\u005A"] {
+                    for t in ["T", "t", " "] {
+                        let text = page(&format!("2024-02-29{t}{time}{fraction}{end}"));
+                        assert_eq!(fast(&text), slow(&text), "{text}");
+                    }
+                }
+            }
+        }
     }
 
     #[test]
@@ -854,7 +976,8 @@ mod tests {
             ("{LONE}", false),
         ] {
             let units = with_lone_surrogate(text);
-            let lossy = String::from_utf16_lossy(&units);
+            let wide: Vec<u16> = units.iter().map(|&unit| u16::from_le_bytes(unit)).collect();
+            let lossy = String::from_utf16_lossy(&wide);
             assert_eq!(page_ok_utf16(&units), page_ok(&lossy), "{text}");
             assert_eq!(validate_referral_page_utf16(&units), validate_referral_page(&lossy));
             assert_eq!(validate_referral_page_utf16(&units).is_ok(), ok, "{text}");

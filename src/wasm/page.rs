@@ -45,8 +45,8 @@ fn validate_utf16(text: &JsString) -> Option<crate::error::Result<()>> {
         // `writeUtf16` never calls back into Rust, so the buffer is never borrowed here.
         let mut units = units.try_borrow_mut().ok()?;
         // Only what grows is zeroed; `writeUtf16` overwrites every unit.
-        units.resize(text.length() as usize, 0);
-        if !write_utf16(text, &mut units) {
+        units.resize(text.length() as usize, [0; 2]);
+        if !write_utf16(text, units.as_flattened_mut()) {
             CAN_WRITE_UTF16.set(false);
             return None;
         }
@@ -56,15 +56,17 @@ fn validate_utf16(text: &JsString) -> Option<crate::error::Result<()>> {
 
 #[wasm_bindgen(module = "/src/wasm/utf16.js")]
 extern "C" {
-    /// Writes the UTF-16 code units of `text` into `into` (exactly `text.length` of them) as
+    /// Writes the UTF-16 code units of `text` into `into` (little-endian, exactly
+    /// `2 * text.length` bytes) as
     /// one copy; `false` (nothing written) where the runtime has no way to (see the file).
     #[wasm_bindgen(js_name = writeUtf16)]
-    fn write_utf16(text: &JsString, into: &mut [u16]) -> bool;
+    fn write_utf16(text: &JsString, into: &mut [u8]) -> bool;
 }
 
 thread_local! {
-    /// The page text as UTF-16 code units, reused from call to call (a page is ~0.5 MB).
-    static UNITS: RefCell<Vec<u16>> = const { RefCell::new(Vec::new()) };
+    /// The page text as UTF-16 code units (little-endian byte pairs), reused from call to
+    /// call (a page is ~0.5 MB).
+    static UNITS: RefCell<Vec<[u8; 2]>> = const { RefCell::new(Vec::new()) };
     /// Whether `writeUtf16` can write here (it answers the same at every call).
     static CAN_WRITE_UTF16: Cell<bool> = const { Cell::new(true) };
 }

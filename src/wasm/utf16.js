@@ -11,9 +11,9 @@ const NodeBuffer =
   typeof Buffer === "function" && typeof Buffer.from === "function" ? Buffer : undefined;
 
 /**
- * Writes the UTF-16 code units of `text` into `into` (which holds exactly `text.length`).
+ * Writes the UTF-16 code units of `text` into `into` (exactly `2 * text.length` bytes).
  * @param {string} text the page text
- * @param {Uint16Array} into a view of wasm memory (written now, never kept)
+ * @param {Uint8Array} into a view of wasm memory, 2 bytes per unit (written now, never kept)
  * @returns {boolean} whether it wrote them (`false`: no `Buffer` here, nothing written)
  */
 export function writeUtf16(text, into) {
