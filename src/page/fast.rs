@@ -16,6 +16,10 @@
 //! - a lone surrogate escape (read as U+FFFD by the `Value` path only);
 //! - a bad first occurrence of a duplicate key (the `Value` keeps the last).
 //!
+//! The small helpers are `inline(always)` in optimised builds only: in debug builds, where
+//! nothing shares stack slots, inlining them all made each level of the `value`/`object`
+//! recursion big enough to overflow the wasm stack at [`MAX_NESTING`] levels.
+//!
 //! Strings are skipped eight bytes (four UTF-16 units) at a time: a word is only looked at
 //! unit by unit when it holds a `"`, a `\` or a control character.
 //!
@@ -81,22 +85,22 @@ impl Unit for u8 {
     const PER_WORD: usize = 8;
     const BITS: u32 = 8;
 
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn ascii(self) -> u8 {
         self
     }
 
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn word(units: &[u8], at: usize) -> Option<u64> {
         word(units, at)
     }
 
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn specials(word: u64) -> u64 {
         specials(word)
     }
 
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn same(name: &[u8], units: &[u8]) -> bool {
         same(name, units)
     }
@@ -112,7 +116,7 @@ impl Unit for u8 {
 }
 
 /// The four bytes of `bytes` at `at`, each widened to a 16-bit lane of one word.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 fn spread(bytes: &[u8], at: usize) -> Option<u64> {
     let chunk: &[u8; 4] = bytes.get(at..)?.first_chunk()?;
     let x = u64::from(u32::from_le_bytes(*chunk));
@@ -129,19 +133,19 @@ impl Unit for [u8; 2] {
     const PER_WORD: usize = 4;
     const BITS: u32 = 16;
 
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn ascii(self) -> u8 {
         // 0x80 and up all become 0x80: a unit the grammar never looks for.
         u16::from_le_bytes(self).min(0x80) as u8
     }
 
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn word(units: &[[u8; 2]], at: usize) -> Option<u64> {
         let chunk: &[[u8; 2]; 4] = units.get(at..)?.first_chunk()?;
         Some(u64::from_le_bytes(*chunk.as_flattened().first_chunk()?))
     }
 
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn specials(word: u64) -> u64 {
         let quote = word ^ (ONES16 * u64::from(b'"'));
         let backslash = word ^ (ONES16 * u64::from(b'\\'));
@@ -153,7 +157,7 @@ impl Unit for [u8; 2] {
 
     /// Four units at a time: four bytes of `name` spread into 16-bit lanes against a word of
     /// `units`.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn same(name: &[u8], units: &[[u8; 2]]) -> bool {
         let n = name.len();
         if n != units.len() {
@@ -162,8 +166,9 @@ impl Unit for [u8; 2] {
         if n < 4 {
             let mut at = 0;
             while at < n {
-                if name.get(at).map(|&b| [b, 0]) != units.get(at).copied() {
-                    return false;
+                match (name.get(at), units.get(at)) {
+                    (Some(&byte), Some(&[low, high])) if byte == low && high == 0 => {}
+                    _ => return false,
                 }
                 at += 1;
             }
@@ -171,13 +176,13 @@ impl Unit for [u8; 2] {
         }
         let mut at = 0;
         while at + 4 < n {
-            if spread(name, at) != Self::word(units, at) {
+            if !equal(spread(name, at), Self::word(units, at)) {
                 return false;
             }
             at += 4;
         }
         // The last four units (overlapping the words before when `n` is not a multiple of 4).
-        spread(name, n - 4) == Self::word(units, n - 4)
+        equal(spread(name, n - 4), Self::word(units, n - 4))
     }
 
     fn push_text(units: &[[u8; 2]], out: &mut String) -> Option<()> {
@@ -259,7 +264,7 @@ impl Seed {
 
     /// The seed of the value of `key`, whose property in the object that `self` describes
     /// is `property` (for [`Mode::Object`]).
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn key<K: Unit>(self, key: &[K], property: Option<&'static Property>) -> Option<Seed> {
         Some(match self.mode {
             Mode::Page => Seed::of(match key {
@@ -296,7 +301,7 @@ const HIGHS: u64 = 0x8080_8080_8080_8080;
 /// The high bit of each byte of `word` that is `"`, `\` or below 0x20 (and maybe of bytes
 /// above such a byte: the lowest flagged byte is always a real one, which is all the scan
 /// needs).
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 fn specials(word: u64) -> u64 {
     let quote = word ^ (ONES * u64::from(b'"'));
     let backslash = word ^ (ONES * u64::from(b'\\'));
@@ -329,7 +334,7 @@ struct Scan<'a, U> {
 
 /// Whether two byte strings are equal, eight bytes at a time (no call to `memcmp`, no
 /// iterator adapters: at opt-level "z" either is a call per key).
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 fn same(a: &[u8], b: &[u8]) -> bool {
     let n = a.len();
     if n != b.len() {
@@ -338,8 +343,9 @@ fn same(a: &[u8], b: &[u8]) -> bool {
     if n < 8 {
         let mut at = 0;
         while at < n {
-            if a.get(at) != b.get(at) {
-                return false;
+            match (a.get(at), b.get(at)) {
+                (Some(x), Some(y)) if x == y => {}
+                _ => return false,
             }
             at += 1;
         }
@@ -347,17 +353,26 @@ fn same(a: &[u8], b: &[u8]) -> bool {
     }
     let mut at = 0;
     while at + 8 < n {
-        if word(a, at) != word(b, at) {
+        if !equal(word(a, at), word(b, at)) {
             return false;
         }
         at += 8;
     }
     // The last eight bytes (overlapping the words before when `n` is not a multiple of 8).
-    word(a, n - 8) == word(b, n - 8)
+    equal(word(a, n - 8), word(b, n - 8))
+}
+
+/// Whether two words are there and equal (`==` on `Option<u64>` is a call at opt-level "z").
+#[cfg_attr(not(debug_assertions), inline(always))]
+fn equal(a: Option<u64>, b: Option<u64>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => a == b,
+        _ => false,
+    }
 }
 
 /// The eight bytes of `bytes` at `at` as one word, if there are eight.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 fn word(bytes: &[u8], at: usize) -> Option<u64> {
     let chunk: &[u8; 8] = bytes.get(at..)?.first_chunk()?;
     Some(u64::from_le_bytes(*chunk))
@@ -375,7 +390,7 @@ impl<'a, U: Unit> Scan<'a, U> {
     }
 
     /// The memo slot of `ty`, claimed on first use; `None` when every slot is taken.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn memo_slot(&mut self, ty: &'static ComplexType) -> Option<usize> {
         let address = ty as *const ComplexType as usize;
         // First the slot the address hashes to (Fibonacci hashing: the top bits of the
@@ -439,7 +454,7 @@ impl<'a, U: Unit> Scan<'a, U> {
     /// after property `previous` (index + 1) of `ty`: then it is consumed with its closing
     /// quote, and the answer is what [`Scan::property`] would say. A key spelled differently
     /// (other name, escapes) is left for the full reading.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn guessed_key(
         &mut self,
         ty: &'static ComplexType,
@@ -466,12 +481,12 @@ impl<'a, U: Unit> Scan<'a, U> {
         accept(self.at == self.units.len())
     }
 
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn peek(&self) -> Option<u8> {
         self.units.get(self.at).map(|&unit| unit.ascii())
     }
 
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn whitespace(&mut self) {
         while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.peek() {
             self.at += 1;
@@ -479,7 +494,7 @@ impl<'a, U: Unit> Scan<'a, U> {
     }
 
     /// The next non-whitespace byte, consumed.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn next_token(&mut self) -> Option<u8> {
         let mut byte = self.peek()?;
         // Compact JSON (what servers send) has no white space: one comparison.
@@ -722,7 +737,8 @@ impl<'a, U: Unit> Scan<'a, U> {
     /// place and consumed with its closing quote: exactly what [`DateTimeOffset::parse`]
     /// accepts of that shape. `None` (nothing consumed) for any other text, which the full
     /// reading then decides on.
-    #[inline(always)]
+    // Not inlined: its arrays would sit in every frame of the `value`/`object` recursion.
+    #[inline(never)]
     fn plain_date_time(&mut self) -> Option<()> {
         const SHAPE: &[u8; 19] = b"0000-00-00T00:00:00";
         let units = self.units.get(self.at..)?;
@@ -776,7 +792,7 @@ impl<'a, U: Unit> Scan<'a, U> {
 
     /// Moves to the first `"`, `\` or control character at or after `self.at`, a word at a
     /// time (or to the end of the text).
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn plain_bytes(&mut self) {
         let units = self.units;
         let mut at = self.at;
@@ -818,7 +834,7 @@ impl<'a, U: Unit> Scan<'a, U> {
 
     /// [`Scan::skip_string`], inlined for the common case: no escape and no control
     /// character before the closing quote.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn skip_plain_string(&mut self) -> Option<()> {
         self.plain_bytes();
         if self.peek()? == b'"' {
