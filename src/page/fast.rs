@@ -362,6 +362,20 @@ fn same(a: &[u8], b: &[u8]) -> bool {
     equal(word(a, n - 8), word(b, n - 8))
 }
 
+/// The unit at `at` as the grammar sees it, 0 (no grammar byte) past the end.
+#[cfg_attr(not(debug_assertions), inline(always))]
+fn ascii_at<U: Unit>(units: &[U], at: usize) -> u8 {
+    units.get(at).map_or(0, |&unit| unit.ascii())
+}
+
+/// The two ASCII digits at `at` as a number.
+#[cfg_attr(not(debug_assertions), inline(always))]
+fn two_digits<U: Unit>(units: &[U], at: usize) -> Option<u32> {
+    let tens = ascii_at(units, at).wrapping_sub(b'0');
+    let ones = ascii_at(units, at + 1).wrapping_sub(b'0');
+    (tens < 10 && ones < 10).then(|| u32::from(tens) * 10 + u32::from(ones))
+}
+
 /// Whether two words are there and equal (`==` on `Option<u64>` is a call at opt-level "z").
 #[cfg_attr(not(debug_assertions), inline(always))]
 fn equal(a: Option<u64>, b: Option<u64>) -> bool {
@@ -467,7 +481,7 @@ impl<'a, U: Unit> Scan<'a, U> {
         let property = properties.get(guess.wrapping_sub(1))?;
         let name = property.name.as_bytes();
         let end = self.at + name.len();
-        if U::same(name, self.units.get(self.at..end)?) && self.units.get(end)?.ascii() == b'"' {
+        if U::same(name, self.units.get(self.at..end)?) && ascii_at(self.units, end) == b'"' {
             self.at = end + 1;
             return Some((property, guess));
         }
@@ -740,43 +754,34 @@ impl<'a, U: Unit> Scan<'a, U> {
     // Not inlined: its arrays would sit in every frame of the `value`/`object` recursion.
     #[inline(never)]
     fn plain_date_time(&mut self) -> Option<()> {
-        const SHAPE: &[u8; 19] = b"0000-00-00T00:00:00";
         let units = self.units.get(self.at..)?;
-        let head: [u8; 19] = units.first_chunk::<19>()?.map(Unit::ascii);
-        let mut ok = true;
-        let mut at = 0;
-        while let (Some(&byte), Some(&shape)) = (head.get(at), SHAPE.get(at)) {
-            ok &= match shape {
-                b'0' => byte.is_ascii_digit(),
-                b'T' => matches!(byte, b'T' | b't'),
-                _ => byte == shape,
-            };
-            at += 1;
-        }
-        accept(ok)?;
-        let [y1, y2, y3, y4, _, m1, m2, _, d1, d2, _, h1, h2, _, i1, i2, _, s1, s2] =
-            head.map(|byte| u32::from(byte.wrapping_sub(b'0')));
-        let year = ((y1 * 10 + y2) * 10 + y3) * 10 + y4;
-        let (month, day) = (m1 * 10 + m2, d1 * 10 + d2);
-        let (hour, minute, second) = (h1 * 10 + h2, i1 * 10 + i2, s1 * 10 + s2);
+        let year = two_digits(units, 0)? * 100 + two_digits(units, 2)?;
+        let (month, day) = (two_digits(units, 5)?, two_digits(units, 8)?);
+        let (hour, minute) = (two_digits(units, 11)?, two_digits(units, 14)?);
+        let second = two_digits(units, 17)?;
+        let shape = ascii_at(units, 4) == b'-'
+            && ascii_at(units, 7) == b'-'
+            && matches!(ascii_at(units, 10), b'T' | b't')
+            && ascii_at(units, 13) == b':'
+            && ascii_at(units, 16) == b':';
         accept(
-            (1..=12).contains(&month)
+            shape
+                && (1..=12).contains(&month)
                 && day >= 1
                 && day <= u32::from(days_in_month(i64::from(year), month as u8))
                 && hour <= 23
                 && minute <= 59
                 && second <= 59,
         )?;
-        let ascii = |at: usize| units.get(at).map(|&unit| unit.ascii());
         let mut at = 19;
-        if ascii(at) == Some(b'.') {
+        if ascii_at(units, at) == b'.' {
             at += 1;
-            while ascii(at).is_some_and(|byte| byte.is_ascii_digit()) {
+            while ascii_at(units, at).is_ascii_digit() {
                 at += 1;
             }
             accept((1..=12).contains(&(at - 20)))?;
         }
-        accept(matches!(ascii(at)?, b'Z' | b'z') && ascii(at + 1)? == b'"')?;
+        accept(matches!(ascii_at(units, at), b'Z' | b'z') && ascii_at(units, at + 1) == b'"')?;
         self.at += at + 2;
         Some(())
     }
