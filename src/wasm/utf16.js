@@ -1,14 +1,23 @@
 // decodeReferralPage's copy of the page text into wasm memory (see `validate` in
 // src/wasm/page.rs). The wasm glue imports this file (a wasm-bindgen snippet).
 //
-// Where the runtime has Node's `Buffer` (Node, Bun, …), the text's UTF-16 code units are
-// written with one `Buffer#write(…, "utf16le")`, which V8 does as a plain copy: about 12 µs
-// for a 237 KiB page in Node 20, where the UTF-8 conversion the glue does for a `String`
-// argument (`TextEncoder#encodeInto`) takes about 165 µs. Elsewhere (browsers) the glue's
-// UTF-8 conversion stays, which is the fastest way there.
+// In Node (and Bun), the text's UTF-16 code units are written with one
+// `Buffer#write(…, "utf16le")`, which the engine does as a plain copy: about 12 µs for a
+// 237 KiB page in Node 20, where the UTF-8 conversion the glue does for a `String` argument
+// (`TextEncoder#encodeInto`) takes about 165 µs. Elsewhere (browsers, Deno) the glue's UTF-8
+// conversion stays: a `Buffer` there is a JS polyfill (a bundler's) or a JS implementation,
+// whose UTF-16 write is a loop slower than `encodeInto`.
 
+const versions = typeof process === "object" && process !== null ? process.versions : undefined;
 const NodeBuffer =
-  typeof Buffer === "function" && typeof Buffer.from === "function" ? Buffer : undefined;
+  typeof Buffer === "function" &&
+  typeof Buffer.from === "function" &&
+  typeof versions === "object" &&
+  versions !== null &&
+  typeof versions.node === "string" &&
+  versions.deno === undefined
+    ? Buffer
+    : undefined;
 
 /**
  * Writes the UTF-16 code units of `text` into `into` (exactly `2 * text.length` bytes).
