@@ -80,7 +80,8 @@ fn is_leap(year: i64) -> bool {
     (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
 }
 
-fn days_in_month(year: i64, month: u8) -> u8 {
+/// Days in `month` (1–12) of `year` (proleptic Gregorian); 31 for any other month number.
+pub(crate) fn days_in_month(year: i64, month: u8) -> u8 {
     match month {
         2 if is_leap(year) => 29,
         2 => 28,

@@ -160,6 +160,25 @@ pub fn validate_referral_page_next_link(json: &str) -> Result<Option<String>> {
     })
 }
 
+/// [`validate_referral_page`] of a text given as UTF-16 code units, each as its two
+/// little-endian bytes (a JS string copied into wasm memory as it is): the same answer and the
+/// same errors as for its UTF-8 conversion (lone surrogates read as U+FFFD), which is made
+/// only when the fast path says no.
+///
+/// # Errors
+/// As [`validate_referral_page`].
+// Only `decodeReferralPage` (wasm32) and the tests call it.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+pub(crate) fn validate_referral_page_utf16(json: &[[u8; 2]]) -> Result<()> {
+    if fast::page_ok_utf16(json) {
+        return Ok(());
+    }
+    let text: String = char::decode_utf16(json.iter().map(|&unit| u16::from_le_bytes(unit)))
+        .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
+        .collect();
+    check_page(&parse(&text)?)
+}
+
 /// Checks a GET-by-id body without building a typed record.
 ///
 /// # Errors

@@ -252,6 +252,26 @@ fn decode_error_has_a_json_pointer() {
     assert_eq!(err.path().as_deref(), Some("/value/1/createdDateTime"));
 }
 
+/// A raw lone surrogate (which only a JS string holds) is kept by `JSON.parse` where any
+/// string is accepted, and read as U+FFFD where text is checked (a date-time): in Node the
+/// page is validated as UTF-16, in browsers as UTF-8; the answers and errors are the same.
+#[wasm_bindgen_test]
+fn decode_reads_a_raw_lone_surrogate_as_the_utf8_conversion_does() {
+    let lone = js_sys::JsString::from_char_code1(0xD83D);
+    let page_with = |before: &str, after: &str| -> JsValue {
+        js_sys::JsString::from(before).concat(&lone).concat(&after.into()).into()
+    };
+    let page = page::decode_referral_page(page_with(r#"{"value":[{"id":"a"#, r#""}]}"#)).unwrap();
+    let id = prop(&Array::from(&prop(&page, "value")).get(0), "id");
+    assert_eq!(id.as_string(), Some("a\u{FFFD}".to_string()));
+    assert_eq!(js_sys::JsString::from(id).char_code_at(1), 0xD83D as f64);
+    let bad =
+        page_with(r#"{"value":[{"id":"a"},{"createdDateTime":"2025-01-01T00:00:00Z"#, r#""}]}"#);
+    let err = as_odata(page::decode_referral_page(bad).unwrap_err());
+    assert_eq!(err.code(), "InvalidResponse");
+    assert_eq!(err.path().as_deref(), Some("/value/1/createdDateTime"));
+}
+
 #[wasm_bindgen_test]
 fn decoded_seed_page_matches_and_has_a_deadline() {
     let page = page::decode_referral_page(include_str!("fixtures/seed-page.json").into()).unwrap();

@@ -45,9 +45,13 @@ export function summary(values) {
  * Times `ours` against `baseline` (each `{ name, fn }`, `fn` doing `batch` operations per call)
  * in `rounds` interleaved rounds (A,B then B,A, …) so that load drifting on a shared machine
  * hits both sides alike. Returns per-operation summaries in microseconds, and the ratio of
- * medians (ours / baseline) with its per-round range.
+ * medians (ours / baseline) with its per-round range. With `ratioOf: "rounds"` the ratio is
+ * instead the median of the per-round ratios (each pairs the two sides measured next to each
+ * other in time), which a change of the machine's speed in the middle of the row cannot
+ * skew: pooled samples from a fast and a slow phase can put the two sides' medians in
+ * different phases.
  */
-export async function compare({ ours, baseline, batch = 1, rounds, time, warmupTime, iterations, warmupIterations }) {
+export async function compare({ ours, baseline, batch = 1, rounds, time, warmupTime, iterations, warmupIterations, ratioOf = "pooled" }) {
   const pooled = { ours: [], baseline: [] };
   const perRound = [];
   for (let round = 0; round < rounds; round++) {
@@ -74,7 +78,8 @@ export async function compare({ ours, baseline, batch = 1, rounds, time, warmupT
     unit: "µs",
     ours: { name: ours.name, ...a },
     baseline: { name: baseline.name, ...b },
-    ratio: a.median / b.median,
+    ratio: ratioOf === "rounds" ? summary(perRound).median : a.median / b.median,
+    ratioOf,
     ratioRange: [Math.min(...perRound), Math.max(...perRound)],
     rounds,
   };

@@ -16,11 +16,21 @@
 //! - a lone surrogate escape (read as U+FFFD by the `Value` path only);
 //! - a bad first occurrence of a duplicate key (the `Value` keeps the last).
 //!
-//! Strings are skipped eight bytes at a time: a word is only looked at byte by byte when it
-//! holds a `"`, a `\` or a control character.
+//! The small helpers are `inline(always)` in optimised builds only: in debug builds, where
+//! nothing shares stack slots, inlining them all made each level of the `value`/`object`
+//! recursion big enough to overflow the wasm stack at [`MAX_NESTING`] levels.
+//!
+//! Strings are skipped eight bytes (four UTF-16 units) at a time: a word is only looked at
+//! unit by unit when it holds a `"`, a `\` or a control character.
+//!
+//! The scanner reads either UTF-8 bytes (a Rust `&str`) or UTF-16 code units (a JS string
+//! copied into wasm memory as it is, which is an order of magnitude cheaper in Node than
+//! encoding it to UTF-8): both say yes to exactly the same texts, the UTF-16 one reading a
+//! lone surrogate as U+FFFD where it reads text (keys, date-times, decimals), as the UTF-8
+//! conversion of the string does.
 
 use super::{is_decimal, CONTEXT, COUNT, MAX_SAFE_INTEGER, MAX_SCHEMA_DEPTH, NEXT_LINK};
-use crate::datetime::DateTimeOffset;
+use crate::datetime::{days_in_month, DateTimeOffset};
 use crate::schema::{ComplexType, Kind, Property, REFERRAL};
 
 /// The deepest nesting of arrays and objects this path reads; deeper texts go to the `Value`
@@ -34,6 +44,12 @@ const MAX_MAGNITUDE: i64 = 305;
 
 /// Whether [`super::check_page`] would accept the parsed text.
 pub(super) fn page_ok(json: &str) -> bool {
+    Scan::new(json.as_bytes()).root(Mode::Page).is_some()
+}
+
+/// [`page_ok`] of a text given as UTF-16 code units, each as its two little-endian bytes
+/// (lone surrogates read as U+FFFD).
+pub(super) fn page_ok_utf16(json: &[[u8; 2]]) -> bool {
     Scan::new(json).root(Mode::Page).is_some()
 }
 
@@ -41,14 +57,170 @@ pub(super) fn page_ok(json: &str) -> bool {
 /// `@odata.nextLink` string is (its quotes included; `None` when absent or `null`; the last
 /// one when the key repeats, as the `Value` and `JSON.parse` keep the last).
 pub(super) fn page_next_link(json: &str) -> Option<Option<(usize, usize)>> {
-    let mut scan = Scan::new(json);
+    let mut scan = Scan::new(json.as_bytes());
     scan.root(Mode::Page)?;
     Some(scan.next_link)
 }
 
 /// Whether `check_referral_body` would accept the parsed text.
 pub(super) fn referral_ok(json: &str) -> bool {
-    Scan::new(json).root(Mode::Object { ty: &REFERRAL, context: true }).is_some()
+    Scan::new(json.as_bytes()).root(Mode::Object { ty: &REFERRAL, context: true }).is_some()
+}
+
+/// A code unit of the text being scanned: a UTF-8 byte or a UTF-16 unit.
+pub(super) trait Unit: Copy {
+    /// How many units one `u64` word holds.
+    const PER_WORD: usize;
+    /// How many bits of a word one unit takes.
+    const BITS: u32;
+    /// The unit as the grammar sees it: itself when ASCII; any other unit is some byte the
+    /// grammar never looks for (0x80 and up).
+    fn ascii(self) -> u8;
+    /// [`Unit::PER_WORD`] units at `at` as one little-endian word, if there are that many.
+    fn word(units: &[Self], at: usize) -> Option<u64>;
+    /// The high bit of each unit of `word` that is `"`, `\` or below 0x20 (and maybe of
+    /// units above such a unit: the lowest flagged unit is always a real one).
+    fn specials(word: u64) -> u64;
+    /// Whether `units` spell the ASCII text `name`.
+    fn same(name: &[u8], units: &[Self]) -> bool;
+    /// Appends the text of `units` (no escapes in it) to `out`; `None` if it is not text.
+    fn push_text(units: &[Self], out: &mut String) -> Option<()>;
+    /// The text of `units` (no escapes in it): borrowed when it can be, else made in
+    /// `scratch` (as UTF-8).
+    fn text<'s>(units: &'s [Self], scratch: &'s mut Vec<u8>) -> Option<&'s str>;
+}
+
+impl Unit for u8 {
+    const PER_WORD: usize = 8;
+    const BITS: u32 = 8;
+
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn ascii(self) -> u8 {
+        self
+    }
+
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn word(units: &[u8], at: usize) -> Option<u64> {
+        word(units, at)
+    }
+
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn specials(word: u64) -> u64 {
+        specials(word)
+    }
+
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn same(name: &[u8], units: &[u8]) -> bool {
+        same(name, units)
+    }
+
+    fn push_text(units: &[u8], out: &mut String) -> Option<()> {
+        out.push_str(std::str::from_utf8(units).ok()?);
+        Some(())
+    }
+
+    fn text<'s>(units: &'s [u8], _: &'s mut Vec<u8>) -> Option<&'s str> {
+        std::str::from_utf8(units).ok()
+    }
+}
+
+/// The four bytes of `bytes` at `at`, each widened to a 16-bit lane of one word.
+#[cfg_attr(not(debug_assertions), inline(always))]
+fn spread(bytes: &[u8], at: usize) -> Option<u64> {
+    let chunk: &[u8; 4] = bytes.get(at..)?.first_chunk()?;
+    let x = u64::from(u32::from_le_bytes(*chunk));
+    let x = (x | x << 16) & 0x0000_FFFF_0000_FFFF;
+    Some((x | x << 8) & 0x00FF_00FF_00FF_00FF)
+}
+
+const ONES16: u64 = 0x0001_0001_0001_0001;
+const HIGHS16: u64 = 0x8000_8000_8000_8000;
+
+/// A UTF-16 code unit as its two little-endian bytes (how a JS string is copied into wasm
+/// memory): a word of four units is then one eight-byte load.
+impl Unit for [u8; 2] {
+    const PER_WORD: usize = 4;
+    const BITS: u32 = 16;
+
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn ascii(self) -> u8 {
+        // 0x80 and up all become 0x80: a unit the grammar never looks for.
+        u16::from_le_bytes(self).min(0x80) as u8
+    }
+
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn word(units: &[[u8; 2]], at: usize) -> Option<u64> {
+        let chunk: &[[u8; 2]; 4] = units.get(at..)?.first_chunk()?;
+        Some(u64::from_le_bytes(*chunk.as_flattened().first_chunk()?))
+    }
+
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn specials(word: u64) -> u64 {
+        let quote = word ^ (ONES16 * u64::from(b'"'));
+        let backslash = word ^ (ONES16 * u64::from(b'\\'));
+        ((quote.wrapping_sub(ONES16) & !quote)
+            | (backslash.wrapping_sub(ONES16) & !backslash)
+            | (word.wrapping_sub(ONES16 * 0x20) & !word))
+            & HIGHS16
+    }
+
+    /// Four units at a time: four bytes of `name` spread into 16-bit lanes against a word of
+    /// `units`.
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn same(name: &[u8], units: &[[u8; 2]]) -> bool {
+        let n = name.len();
+        if n != units.len() {
+            return false;
+        }
+        if n < 4 {
+            let mut at = 0;
+            while at < n {
+                match (name.get(at), units.get(at)) {
+                    (Some(&byte), Some(&[low, high])) if byte == low && high == 0 => {}
+                    _ => return false,
+                }
+                at += 1;
+            }
+            return true;
+        }
+        let mut at = 0;
+        while at + 4 < n {
+            if !equal(spread(name, at), Self::word(units, at)) {
+                return false;
+            }
+            at += 4;
+        }
+        // The last four units (overlapping the words before when `n` is not a multiple of 4).
+        equal(spread(name, n - 4), Self::word(units, n - 4))
+    }
+
+    fn push_text(units: &[[u8; 2]], out: &mut String) -> Option<()> {
+        // As the UTF-8 copy of a JS string reads it: a lone surrogate is U+FFFD.
+        out.extend(
+            char::decode_utf16(units.iter().map(|&unit| u16::from_le_bytes(unit)))
+                .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER)),
+        );
+        Some(())
+    }
+
+    fn text<'s>(units: &'s [[u8; 2]], scratch: &'s mut Vec<u8>) -> Option<&'s str> {
+        scratch.clear();
+        // Nearly always ASCII (date-times, decimals): a unit is a byte.
+        let mut at = 0;
+        while units.get(at).is_some_and(|&[low, high]| low < 0x80 && high == 0) {
+            at += 1;
+        }
+        if at == units.len() {
+            scratch.extend(units.iter().map(|&[low, _]| low));
+        } else {
+            let mut utf8 = [0; 4];
+            for c in char::decode_utf16(units.iter().map(|&unit| u16::from_le_bytes(unit))) {
+                let c = c.unwrap_or(char::REPLACEMENT_CHARACTER);
+                scratch.extend_from_slice(c.encode_utf8(&mut utf8).as_bytes());
+            }
+        }
+        std::str::from_utf8(scratch).ok()
+    }
 }
 
 /// What a value must be.
@@ -104,22 +276,24 @@ impl Seed {
 
     /// The seed of the value of `key`, whose property in the object that `self` describes
     /// is `property` (for [`Mode::Object`]).
-    #[inline(always)]
-    fn key(self, key: &[u8], property: Option<&'static Property>) -> Option<Seed> {
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn key<K: Unit>(self, key: &[K], property: Option<&'static Property>) -> Option<Seed> {
         Some(match self.mode {
             Mode::Page => Seed::of(match key {
-                b"value" => Mode::Referrals,
-                _ if key == COUNT.as_bytes() => Mode::Count,
-                _ if key == NEXT_LINK.as_bytes() => Mode::NextLink,
-                _ if key == CONTEXT.as_bytes() => Mode::OptionalString,
+                _ if K::same(b"value", key) => Mode::Referrals,
+                _ if K::same(COUNT.as_bytes(), key) => Mode::Count,
+                _ if K::same(NEXT_LINK.as_bytes(), key) => Mode::NextLink,
+                _ if K::same(CONTEXT.as_bytes(), key) => Mode::OptionalString,
                 _ => Mode::Skip,
             }),
             Mode::Object { context, .. } => match property {
                 // A known `@odata.context` would need both checks; the schema has none, so
                 // leave that case to the `Value` path.
-                Some(_) if context && key == CONTEXT.as_bytes() => return None,
+                Some(_) if context && K::same(CONTEXT.as_bytes(), key) => return None,
                 Some(property) => Seed::kind(&property.kind, self.depth + 1, true),
-                None if context && key == CONTEXT.as_bytes() => Seed::of(Mode::OptionalString),
+                None if context && K::same(CONTEXT.as_bytes(), key) => {
+                    Seed::of(Mode::OptionalString)
+                }
                 None => Seed::SKIP,
             },
             _ => Seed::SKIP,
@@ -138,7 +312,7 @@ const HIGHS: u64 = 0x8080_8080_8080_8080;
 /// The high bit of each byte of `word` that is `"`, `\` or below 0x20 (and maybe of bytes
 /// above such a byte: the lowest flagged byte is always a real one, which is all the scan
 /// needs).
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 fn specials(word: u64) -> u64 {
     let quote = word ^ (ONES * u64::from(b'"'));
     let backslash = word ^ (ONES * u64::from(b'\\'));
@@ -153,12 +327,14 @@ const MEMO_TYPES: usize = 16;
 /// How many properties of a type [`Scan`] remembers successors of (the referral has 31).
 const MEMO_KEYS: usize = 48;
 
-struct Scan<'a> {
-    text: &'a str,
-    bytes: &'a [u8],
+struct Scan<'a, U> {
+    units: &'a [U],
     at: usize,
     /// Unescaped text of the last string read with [`Scan::string`] that had escapes.
     scratch: String,
+    /// The UTF-8 text of the last string without escapes read with [`Scan::string`], when it
+    /// cannot be borrowed from the text (UTF-16 units).
+    narrow: Vec<u8>,
     /// Per complex type (by address), for each property (index + 1; 0: the object's start
     /// or an unknown key), the property whose key came next the last time (index + 1; 0:
     /// none). A server writes every object of a type with its keys in the same order (some
@@ -171,7 +347,7 @@ struct Scan<'a> {
 
 /// Whether two byte strings are equal, eight bytes at a time (no call to `memcmp`, no
 /// iterator adapters: at opt-level "z" either is a call per key).
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 fn same(a: &[u8], b: &[u8]) -> bool {
     let n = a.len();
     if n != b.len() {
@@ -180,8 +356,9 @@ fn same(a: &[u8], b: &[u8]) -> bool {
     if n < 8 {
         let mut at = 0;
         while at < n {
-            if a.get(at) != b.get(at) {
-                return false;
+            match (a.get(at), b.get(at)) {
+                (Some(x), Some(y)) if x == y => {}
+                _ => return false,
             }
             at += 1;
         }
@@ -189,37 +366,78 @@ fn same(a: &[u8], b: &[u8]) -> bool {
     }
     let mut at = 0;
     while at + 8 < n {
-        if word(a, at) != word(b, at) {
+        if !equal(word(a, at), word(b, at)) {
             return false;
         }
         at += 8;
     }
     // The last eight bytes (overlapping the words before when `n` is not a multiple of 8).
-    word(a, n - 8) == word(b, n - 8)
+    equal(word(a, n - 8), word(b, n - 8))
+}
+
+/// The unit at `at` as the grammar sees it, 0 (no grammar byte) past the end.
+#[cfg_attr(not(debug_assertions), inline(always))]
+fn ascii_at<U: Unit>(units: &[U], at: usize) -> u8 {
+    units.get(at).map_or(0, |&unit| unit.ascii())
+}
+
+/// The two ASCII digits at `at` as a number.
+#[cfg_attr(not(debug_assertions), inline(always))]
+fn two_digits<U: Unit>(units: &[U], at: usize) -> Option<u32> {
+    let tens = ascii_at(units, at).wrapping_sub(b'0');
+    let ones = ascii_at(units, at + 1).wrapping_sub(b'0');
+    (tens < 10 && ones < 10).then(|| u32::from(tens) * 10 + u32::from(ones))
+}
+
+/// Whether two words are there and equal (`==` on `Option<u64>` is a call at opt-level "z").
+#[cfg_attr(not(debug_assertions), inline(always))]
+fn equal(a: Option<u64>, b: Option<u64>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => a == b,
+        _ => false,
+    }
 }
 
 /// The eight bytes of `bytes` at `at` as one word, if there are eight.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 fn word(bytes: &[u8], at: usize) -> Option<u64> {
     let chunk: &[u8; 8] = bytes.get(at..)?.first_chunk()?;
     Some(u64::from_le_bytes(*chunk))
 }
 
-impl<'a> Scan<'a> {
-    fn new(text: &'a str) -> Scan<'a> {
+impl<'a, U: Unit> Scan<'a, U> {
+    fn new(units: &'a [U]) -> Scan<'a, U> {
         Scan {
-            text,
-            bytes: text.as_bytes(),
+            units,
             at: 0,
             scratch: String::new(),
+            narrow: Vec::new(),
             memo: [(0, [0; MEMO_KEYS]); MEMO_TYPES],
             next_link: None,
         }
     }
 
     /// The memo slot of `ty`, claimed on first use; `None` when every slot is taken.
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn memo_slot(&mut self, ty: &'static ComplexType) -> Option<usize> {
         let address = ty as *const ComplexType as usize;
+        // First the slot the address hashes to (Fibonacci hashing: the top bits of the
+        // product), which is where a type is put when that slot is free.
+        let hint = ((address as u32).wrapping_mul(0x9E37_79B9) >> 28) as usize % MEMO_TYPES;
+        if let Some((owner, _)) = self.memo.get_mut(hint) {
+            if *owner == address {
+                return Some(hint);
+            }
+            if *owner == 0 {
+                *owner = address;
+                return Some(hint);
+            }
+        }
+        self.memo_slot_search(address)
+    }
+
+    /// [`Scan::memo_slot`] when the hashed slot belongs to another type.
+    fn memo_slot_search(&mut self, address: usize) -> Option<usize> {
         for (index, (owner, _)) in self.memo.iter_mut().enumerate() {
             if *owner == address {
                 return Some(index);
@@ -235,24 +453,24 @@ impl<'a> Scan<'a> {
     /// The property of `ty` called `key`, which follows the key of property `previous`
     /// (index + 1; 0: none) in its object: the memo's guess first, then a search (whose
     /// answer the memo keeps). Also the new `previous`.
-    fn property(
+    fn property<K: Unit>(
         &mut self,
         ty: &'static ComplexType,
         slot: Option<usize>,
         previous: usize,
-        key: &[u8],
+        key: &[K],
     ) -> (Option<&'static Property>, usize) {
         // invariant: `properties` is 'static because every ComplexType is a static.
         let properties: &'static [Property] = ty.properties;
         let memo = slot.and_then(|slot| self.memo.get_mut(slot)?.1.get_mut(previous));
         if let Some(guess) = memo.as_deref().map(|&guess| usize::from(guess)) {
             if let Some(property) = properties.get(guess.wrapping_sub(1)) {
-                if same(property.name.as_bytes(), key) {
+                if K::same(property.name.as_bytes(), key) {
                     return (Some(property), guess);
                 }
             }
         }
-        let found = properties.iter().position(|p| same(p.name.as_bytes(), key));
+        let found = properties.iter().position(|p| K::same(p.name.as_bytes(), key));
         let next = found.map_or(0, |index| index + 1);
         if let Some(memo) = memo {
             *memo = u8::try_from(next).unwrap_or(0);
@@ -260,19 +478,43 @@ impl<'a> Scan<'a> {
         (found.and_then(|index| properties.get(index)), next)
     }
 
+    /// The key at `self.at` (after its opening quote), when it is the one the memo expects
+    /// after property `previous` (index + 1) of `ty`: then it is consumed with its closing
+    /// quote, and the answer is what [`Scan::property`] would say. A key spelled differently
+    /// (other name, escapes) is left for the full reading.
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn guessed_key(
+        &mut self,
+        ty: &'static ComplexType,
+        slot: Option<usize>,
+        previous: usize,
+    ) -> Option<(&'static Property, usize)> {
+        let guess = usize::from(*self.memo.get(slot?)?.1.get(previous)?);
+        // invariant: `properties` is 'static because every ComplexType is a static.
+        let properties: &'static [Property] = ty.properties;
+        let property = properties.get(guess.wrapping_sub(1))?;
+        let name = property.name.as_bytes();
+        let end = self.at + name.len();
+        if U::same(name, self.units.get(self.at..end)?) && ascii_at(self.units, end) == b'"' {
+            self.at = end + 1;
+            return Some((property, guess));
+        }
+        None
+    }
+
     fn root(&mut self, mode: Mode) -> Option<()> {
         let seed = Seed::of(mode);
         self.value(Seed { null_ok: false, ..seed }, 0)?;
         self.whitespace();
-        accept(self.at == self.bytes.len())
+        accept(self.at == self.units.len())
     }
 
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn peek(&self) -> Option<u8> {
-        self.bytes.get(self.at).copied()
+        self.units.get(self.at).map(|&unit| unit.ascii())
     }
 
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn whitespace(&mut self) {
         while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.peek() {
             self.at += 1;
@@ -280,10 +522,14 @@ impl<'a> Scan<'a> {
     }
 
     /// The next non-whitespace byte, consumed.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn next_token(&mut self) -> Option<u8> {
-        self.whitespace();
-        let byte = self.peek()?;
+        let mut byte = self.peek()?;
+        // Compact JSON (what servers send) has no white space: one comparison.
+        if byte <= b' ' {
+            self.whitespace();
+            byte = self.peek()?;
+        }
         self.at += 1;
         Some(byte)
     }
@@ -291,7 +537,7 @@ impl<'a> Scan<'a> {
     /// The rest of a literal whose first byte was consumed.
     fn literal(&mut self, rest: &[u8]) -> Option<()> {
         let end = self.at + rest.len();
-        accept(self.bytes.get(self.at..end)? == rest)?;
+        accept(U::same(rest, self.units.get(self.at..end)?))?;
         self.at = end;
         Some(())
     }
@@ -306,6 +552,9 @@ impl<'a> Scan<'a> {
                 | Mode::OptionalString
                 | Mode::Value(Kind::String | Kind::Guid | Kind::Enum(_)) => self.skip_string(),
                 Mode::Value(Kind::DateTimeOffset) => {
+                    if self.plain_date_time().is_some() {
+                        return Some(());
+                    }
                     accept(DateTimeOffset::parse(self.string()?).is_ok())
                 }
                 Mode::Value(Kind::Decimal) => accept(is_decimal(self.string()?)),
@@ -364,11 +613,24 @@ impl<'a> Scan<'a> {
             _ => return None,
         }
         loop {
-            let value = if skip {
+            let guessed = match ty {
+                Some(ty) => self.guessed_key(ty, slot, previous),
+                None => None,
+            };
+            let value = if let Some((property, next)) = guessed {
+                previous = next;
+                match seed.mode {
+                    // What `seed.key` gives for a known key outside a GET-by-id root.
+                    Mode::Object { context: false, .. } => {
+                        Seed::kind(&property.kind, seed.depth + 1, true)
+                    }
+                    _ => seed.key(property.name.as_bytes(), Some(property))?,
+                }
+            } else if skip {
                 self.skip_string()?;
                 Seed::SKIP
             } else {
-                let bytes = self.bytes;
+                let units = self.units;
                 let start = self.at;
                 if self.skip_string_escaped()? {
                     // Rare: unescape into the scratch buffer, lent out for the lookup.
@@ -388,7 +650,7 @@ impl<'a> Scan<'a> {
                     self.scratch = key;
                     value?
                 } else {
-                    let key = bytes.get(start..self.at - 1)?;
+                    let key = units.get(start..self.at - 1)?;
                     let property = match ty {
                         Some(ty) => {
                             let (property, next) = self.property(ty, slot, previous, key);
@@ -411,7 +673,7 @@ impl<'a> Scan<'a> {
             );
             if plain && self.peek() == Some(b'"') {
                 self.at += 1;
-                self.skip_string()?;
+                self.skip_plain_string()?;
             } else {
                 self.value(value, nesting)?;
             }
@@ -464,7 +726,7 @@ impl<'a> Scan<'a> {
         }
         // No leading zeros: after a `0` comes no digit (that would be rejected at the next
         // token anyway).
-        if self.bytes.get(self.at - 1) != Some(&b'0') {
+        if self.units.get(self.at - 1).map(|&unit| unit.ascii()) != Some(b'0') {
             self.digits();
         }
         let int_digits = self.at - int_start;
@@ -484,8 +746,8 @@ impl<'a> Scan<'a> {
             }
             let start = self.at;
             accept(self.digits() > 0)?;
-            for &digit in self.bytes.get(start..self.at)? {
-                exponent = (exponent * 10 + i64::from(digit - b'0')).min(100_000);
+            for &digit in self.units.get(start..self.at)? {
+                exponent = (exponent * 10 + i64::from(digit.ascii() - b'0')).min(100_000);
             }
             if negative {
                 exponent = -exponent;
@@ -499,13 +761,53 @@ impl<'a> Scan<'a> {
             // serde_json reads a non-negative integer as a u64 (`-0` is a float).
             Mode::Count if integer && !negative && int_digits <= 16 => {
                 let mut n: u64 = 0;
-                for &digit in self.bytes.get(int_start..int_start + int_digits)? {
-                    n = n * 10 + u64::from(digit - b'0');
+                for &digit in self.units.get(int_start..int_start + int_digits)? {
+                    n = n * 10 + u64::from(digit.ascii() - b'0');
                 }
                 accept(n <= MAX_SAFE_INTEGER)
             }
             _ => None,
         }
+    }
+
+    /// The rest of a date-time string (its opening quote consumed) when it has the shape
+    /// servers send, `YYYY-MM-DDThh:mm:ss[.f…]Z`, checked in
+    /// place and consumed with its closing quote: exactly what [`DateTimeOffset::parse`]
+    /// accepts of that shape. `None` (nothing consumed) for any other text, which the full
+    /// reading then decides on.
+    // Not inlined: its arrays would sit in every frame of the `value`/`object` recursion.
+    #[inline(never)]
+    fn plain_date_time(&mut self) -> Option<()> {
+        let units = self.units.get(self.at..)?;
+        let year = two_digits(units, 0)? * 100 + two_digits(units, 2)?;
+        let (month, day) = (two_digits(units, 5)?, two_digits(units, 8)?);
+        let (hour, minute) = (two_digits(units, 11)?, two_digits(units, 14)?);
+        let second = two_digits(units, 17)?;
+        let shape = ascii_at(units, 4) == b'-'
+            && ascii_at(units, 7) == b'-'
+            && matches!(ascii_at(units, 10), b'T' | b't')
+            && ascii_at(units, 13) == b':'
+            && ascii_at(units, 16) == b':';
+        accept(
+            shape
+                && (1..=12).contains(&month)
+                && day >= 1
+                && day <= u32::from(days_in_month(i64::from(year), month as u8))
+                && hour <= 23
+                && minute <= 59
+                && second <= 59,
+        )?;
+        let mut at = 19;
+        if ascii_at(units, at) == b'.' {
+            at += 1;
+            while ascii_at(units, at).is_ascii_digit() {
+                at += 1;
+            }
+            accept((1..=12).contains(&(at - 20)))?;
+        }
+        accept(matches!(ascii_at(units, at), b'Z' | b'z') && ascii_at(units, at + 1) == b'"')?;
+        self.at += at + 2;
+        Some(())
     }
 
     /// Consumes ASCII digits; how many.
@@ -517,19 +819,19 @@ impl<'a> Scan<'a> {
         self.at - start
     }
 
-    /// Moves to the first `"`, `\` or control character at or after `self.at`, eight bytes
-    /// at a time (or to the end of the text).
-    #[inline(always)]
+    /// Moves to the first `"`, `\` or control character at or after `self.at`, a word at a
+    /// time (or to the end of the text).
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn plain_bytes(&mut self) {
-        let bytes = self.bytes;
+        let units = self.units;
         let mut at = self.at;
-        while let Some(word) = word(bytes, at) {
-            let found = specials(word);
+        while let Some(word) = U::word(units, at) {
+            let found = U::specials(word);
             if found != 0 {
-                at += (found.trailing_zeros() / 8) as usize;
+                at += (found.trailing_zeros() / U::BITS) as usize;
                 break;
             }
-            at += 8;
+            at += U::PER_WORD;
         }
         self.at = at;
     }
@@ -559,12 +861,26 @@ impl<'a> Scan<'a> {
         self.skip_string_escaped().map(drop)
     }
 
+    /// [`Scan::skip_string`], inlined for the common case: no escape and no control
+    /// character before the closing quote.
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn skip_plain_string(&mut self) -> Option<()> {
+        self.plain_bytes();
+        if self.peek()? == b'"' {
+            self.at += 1;
+            return Some(());
+        }
+        // A `\` or a control character: the full reading from here.
+        self.skip_string()
+    }
+
     /// The rest of a string whose opening quote was consumed, unescaped: borrowed from the
     /// text when it has no escapes, else from the scratch buffer.
     fn string(&mut self) -> Option<&str> {
         let start = self.at;
         if !self.skip_string_escaped()? {
-            return self.text.get(start..self.at - 1);
+            let units: &'a [U] = self.units;
+            return U::text(units.get(start..self.at - 1)?, &mut self.narrow);
         }
         let end = self.at - 1;
         let mut scratch = std::mem::take(&mut self.scratch);
@@ -572,10 +888,10 @@ impl<'a> Scan<'a> {
         self.at = start;
         while self.at < end {
             let plain = self.at;
-            while self.at < end && self.bytes.get(self.at) != Some(&b'\\') {
+            while self.at < end && self.peek() != Some(b'\\') {
                 self.at += 1;
             }
-            scratch.push_str(self.text.get(plain..self.at)?);
+            U::push_text(self.units.get(plain..self.at)?, &mut scratch)?;
             if self.at < end {
                 self.escape(Some(&mut scratch))?;
             }
@@ -588,7 +904,7 @@ impl<'a> Scan<'a> {
     /// One escape at `self.at` (a `\`), checked as serde_json checks it, appended to `out`
     /// when given. A lone surrogate is rejected.
     fn escape(&mut self, out: Option<&mut String>) -> Option<()> {
-        let escaped = *self.bytes.get(self.at + 1)?;
+        let escaped = self.units.get(self.at + 1)?.ascii();
         self.at += 2;
         let c = match escaped {
             b'"' => '"',
@@ -603,7 +919,7 @@ impl<'a> Scan<'a> {
                 let unit = self.hex4()?;
                 match unit {
                     0xD800..=0xDBFF => {
-                        accept(self.bytes.get(self.at..self.at + 2)? == b"\\u")?;
+                        accept(U::same(b"\\u", self.units.get(self.at..self.at + 2)?))?;
                         self.at += 2;
                         let low = self.hex4()?;
                         accept((0xDC00..=0xDFFF).contains(&low))?;
@@ -622,8 +938,8 @@ impl<'a> Scan<'a> {
 
     fn hex4(&mut self) -> Option<u32> {
         let mut unit = 0;
-        for &digit in self.bytes.get(self.at..self.at + 4)? {
-            unit = unit * 16 + char::from(digit).to_digit(16)?;
+        for &digit in self.units.get(self.at..self.at + 4)? {
+            unit = unit * 16 + char::from(digit.ascii()).to_digit(16)?;
         }
         self.at += 4;
         Some(unit)
@@ -638,13 +954,79 @@ mod tests {
     const SEED: &str = include_str!("../../tests/fixtures/seed-page.json");
     const UNKNOWN: &str = include_str!("../../tests/fixtures/unknown-fields-page.json");
 
-    /// The fast answer, after checking that it never accepts what the `Value` path rejects.
+    /// The fast answer, after checking that it never accepts what the `Value` path rejects
+    /// and that the UTF-16 scan gives the same answer as the UTF-8 one.
     #[track_caller]
     fn fast(text: &str) -> bool {
         let slow = parse(text).and_then(|root| check_page(&root)).is_ok();
         let fast = page_ok(text);
         assert!(!fast || slow, "fast path accepted what the Value path rejects: {text}");
+        let units: Vec<[u8; 2]> = text.encode_utf16().map(u16::to_le_bytes).collect();
+        assert_eq!(page_ok_utf16(&units), fast, "UTF-16 and UTF-8 scans differ: {text}");
         fast
+    }
+
+    /// `text` as UTF-16 units with `{LONE}` replaced by a lone high surrogate (which no `&str`
+    /// can hold; a JS string can).
+    fn with_lone_surrogate(text: &str) -> Vec<[u8; 2]> {
+        let mut units = Vec::new();
+        for (index, part) in text.split("{LONE}").enumerate() {
+            if index > 0 {
+                units.push(0xD83D_u16.to_le_bytes());
+            }
+            units.extend(part.encode_utf16().map(u16::to_le_bytes));
+        }
+        units
+    }
+
+    /// The in-place date-time check agrees with `DateTimeOffset::parse` (through the
+    /// `Value` path) on dates around every month end and leap day and on the time, fraction
+    /// and offset variants around its shape.
+    #[test]
+    fn date_times_in_place_agree_with_the_parser() {
+        let page = |date: &str| format!(r#"{{"value": [{{"createdDateTime": "{date}"}}]}}"#);
+        let slow = |text: &str| parse(text).and_then(|root| check_page(&root)).is_ok();
+        for year in ["0000", "1900", "2000", "2023", "2024", "2100", "9999"] {
+            for month in 0..=13 {
+                for day in 0..=32 {
+                    let text = page(&format!("{year}-{month:02}-{day:02}T12:30:45.1234567Z"));
+                    assert_eq!(fast(&text), slow(&text), "{text}");
+                }
+            }
+        }
+        for time in ["00:00:00", "23:59:59", "24:00:00", "23:60:00", "23:59:60", "9:00:00"] {
+            for fraction in ["", ".", ".1", ".1234567", ".123456789012", ".1234567890123", ".x"] {
+                for end in ["Z", "z", "+01:00", "", "Z ", "ZZ", "\\u005A"] {
+                    for t in ["T", "t", " "] {
+                        let text = page(&format!("2024-02-29{t}{time}{fraction}{end}"));
+                        assert_eq!(fast(&text), slow(&text), "{text}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn utf16_reads_a_lone_surrogate_as_the_utf8_conversion_does() {
+        use super::super::{validate_referral_page, validate_referral_page_utf16};
+        for (text, ok) in [
+            (r#"{"value": [{"id": "a{LONE}b", "x{LONE}": 1}]}"#, true),
+            (r#"{"value": [{"id": "{LONE}"}], "@odata.nextLink": "{LONE}"}"#, true),
+            (r#"{"value": [{"details": {"notes": "é{LONE}\u00e9"}}]}"#, true),
+            (r#"{"value": [{"createdDateTime": "2025-01-01T00:00:00{LONE}"}]}"#, false),
+            (r#"{"value": [{"details": {"dealValue": "1{LONE}"}}]}"#, false),
+            (r#"{"value": [{"st{LONE}atus": 1}]}"#, true),
+            (r#"{"value": [{"status": 1}], "{LONE}": 2}"#, false),
+            (r#"{"value": [{LONE}]}"#, false),
+            ("{LONE}", false),
+        ] {
+            let units = with_lone_surrogate(text);
+            let wide: Vec<u16> = units.iter().map(|&unit| u16::from_le_bytes(unit)).collect();
+            let lossy = String::from_utf16_lossy(&wide);
+            assert_eq!(page_ok_utf16(&units), page_ok(&lossy), "{text}");
+            assert_eq!(validate_referral_page_utf16(&units), validate_referral_page(&lossy));
+            assert_eq!(validate_referral_page_utf16(&units).is_ok(), ok, "{text}");
+        }
     }
 
     #[test]

@@ -1,13 +1,16 @@
 //! Page exports: `decodeReferralPage`, `respondBy`.
 
-use js_sys::{Object, Reflect};
+use std::cell::{Cell, RefCell};
+
+use js_sys::{JsString, Object, Reflect};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 use super::convert::{js_err, json_value, string_arg};
 use super::error::{boundary, type_error};
 use crate::error::ErrorCode;
 use crate::model::{respond_by_value, DEFAULT_RESPONSE_DAYS};
-use crate::page::validate_referral_page;
+use crate::page::{validate_referral_page, validate_referral_page_utf16};
 
 /// `decodeReferralPage(json)`: checks a page against the referral schema, then hands out
 /// exactly what `JSON.parse` makes of it, with `@odata.count`/`@odata.nextLink`/
@@ -16,10 +19,56 @@ use crate::page::validate_referral_page;
 pub fn decode_referral_page(
     #[wasm_bindgen(unchecked_param_type = "string")] json: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let text = string_arg(&json, "decodeReferralPage: json")?;
-    validate_referral_page(&text).map_err(js_err)?;
-    drop(text);
+    validate(&json)?;
     page_object(&json)
+}
+
+/// `validate_referral_page` of a JS string: its UTF-16 code units copied into wasm memory as
+/// they are where the runtime can do that as one copy (`writeUtf16`), else its UTF-8
+/// conversion (the glue's `as_string`). Both give the same answer and the same errors.
+fn validate(json: &JsValue) -> Result<(), JsValue> {
+    if let Some(text) = json.dyn_ref::<JsString>() {
+        if let Some(result) = validate_utf16(text) {
+            return result.map_err(js_err);
+        }
+    }
+    let text = string_arg(json, "decodeReferralPage: json")?;
+    validate_referral_page(&text).map_err(js_err)
+}
+
+/// The UTF-16 way of [`validate`]; `None` where `writeUtf16` cannot write.
+fn validate_utf16(text: &JsString) -> Option<crate::error::Result<()>> {
+    if !CAN_WRITE_UTF16.get() {
+        return None;
+    }
+    UNITS.with(|units| {
+        // `writeUtf16` never calls back into Rust, so the buffer is never borrowed here.
+        let mut units = units.try_borrow_mut().ok()?;
+        // Only what grows is zeroed; `writeUtf16` overwrites every unit.
+        units.resize(text.length() as usize, [0; 2]);
+        if !write_utf16(text, units.as_flattened_mut()) {
+            CAN_WRITE_UTF16.set(false);
+            return None;
+        }
+        Some(validate_referral_page_utf16(&units))
+    })
+}
+
+#[wasm_bindgen(module = "/src/wasm/utf16.js")]
+extern "C" {
+    /// Writes the UTF-16 code units of `text` into `into` (little-endian, exactly
+    /// `2 * text.length` bytes) as
+    /// one copy; `false` (nothing written) where the runtime has no way to (see the file).
+    #[wasm_bindgen(js_name = writeUtf16)]
+    fn write_utf16(text: &JsString, into: &mut [u8]) -> bool;
+}
+
+thread_local! {
+    /// The page text as UTF-16 code units (little-endian byte pairs), reused from call to
+    /// call (a page is ~0.5 MB).
+    static UNITS: RefCell<Vec<[u8; 2]>> = const { RefCell::new(Vec::new()) };
+    /// Whether `writeUtf16` can write here (it answers the same at every call).
+    static CAN_WRITE_UTF16: Cell<bool> = const { Cell::new(true) };
 }
 
 #[wasm_bindgen]
