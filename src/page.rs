@@ -144,20 +144,19 @@ pub fn validate_referral_page_next_link(json: &str) -> Result<Option<String>> {
         let raw = json.get(start..end).unwrap_or_default();
         match raw.get(1..raw.len().saturating_sub(1)) {
             Some(plain) if !plain.contains('\\') => return Ok(Some(plain.to_string())),
+            // Read as a `Value`, not as a typed `String`: serde's typed errors would link
+            // float formatting into the wasm for a message nobody sees.
             _ => {
-                if let Ok(link) = serde_json::from_str::<String>(raw) {
+                if let Ok(Value::String(link)) = serde_json::from_str::<Value>(raw) {
                     return Ok(Some(link));
                 }
             }
         }
     }
     // The `Value` path: exact errors, and the link as it reads it.
-    let mut root = parse(json)?;
+    let root = parse(json)?;
     check_page(&root)?;
-    Ok(match &mut root {
-        Value::Object(map) => take_string(map, NEXT_LINK),
-        _ => None,
-    })
+    Ok(root.get(NEXT_LINK).and_then(Value::as_str).map(str::to_owned))
 }
 
 /// [`validate_referral_page`] of a text given as UTF-16 code units, each as its two
