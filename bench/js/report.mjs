@@ -101,9 +101,9 @@ if (!args["no-write"]) {
 
 Written by \`make bench\` (scripts/bench.sh → bench/js/report.mjs); do not edit by hand.
 One run, one machine; each figure is the median with its spread (p25–p75) over all samples;
-the ratio is ours / baseline of the medians (the decode rows: the median of the per-round
-ratios, see below; for the timed rows, with the range of the per-round ratios: the two sides
-alternate in interleaved rounds so load drift hits both).
+for the timed rows the ratio (ours / baseline) is the median of the per-round ratios, with
+their range: the two sides alternate in interleaved rounds, each round times them next to each
+other, so load drift hits both; for the other rows it is the ratio of the figures.
 Targets are those of issue 8.
 
 ${machine}
@@ -119,12 +119,12 @@ ${table}
 - **decodeReferralPage** vs \`JSON.parse\` and vs \`JSON.parse\` + a zod schema of the referral
   (bench/js/zod-referral.mjs: loose objects, open enums, GUIDs, ISO date-times, decimal strings —
   what the library checks). Before timing, the harness checks that all three give equal referrals.
-  These two rows take twice the rounds, half as long each, and their ratio is the **median of the
-  per-round ratios** (each round times the two sides next to each other) rather than the ratio of
-  the pooled medians: this machine has slow phases lasting minutes (\`JSON.parse\` of the page
-  ~1.7 ms instead of ~0.95 ms, both sides alike), and when one begins or ends within a row, pooling
-  can put the two sides' medians in different phases (seen: 1.11× and 1.37× in consecutive runs of
-  the same build). The medians and p25–p75 shown are still over all samples.
+  These two rows take twice the rounds, half as long each. Why every timed row's ratio is the
+  **median of the per-round ratios** rather than the ratio of the pooled medians: this machine
+  has slow phases lasting minutes (\`JSON.parse\` of the page ~1.7 ms instead of ~0.95 ms, both
+  sides alike), and when one begins or ends within a row, pooling can put the two sides' medians
+  in different phases (seen: 1.11× and 1.37× in consecutive runs of the same build). The medians
+  and p25–p75 shown are still over all samples.
 - **validateFilter** (with schema checking) vs \`@odata/parser\`'s \`defaultParser.filter\` (syntax
   only), both over the 6 documented \`$filter\`s (tests/fixtures/sample-requests.txt) and the 50 of
   bench/data/filters.txt; the harness checks that the peer parses every one completely.

@@ -44,14 +44,13 @@ export function summary(values) {
 /**
  * Times `ours` against `baseline` (each `{ name, fn }`, `fn` doing `batch` operations per call)
  * in `rounds` interleaved rounds (A,B then B,A, …) so that load drifting on a shared machine
- * hits both sides alike. Returns per-operation summaries in microseconds, and the ratio of
- * medians (ours / baseline) with its per-round range. With `ratioOf: "rounds"` the ratio is
- * instead the median of the per-round ratios (each pairs the two sides measured next to each
- * other in time), which a change of the machine's speed in the middle of the row cannot
- * skew: pooled samples from a fast and a slow phase can put the two sides' medians in
- * different phases.
+ * hits both sides alike. Returns per-operation summaries in microseconds, and the ratio
+ * (ours / baseline): the median of the per-round ratios (each pairs the two sides measured
+ * next to each other in time), with their range. A change of the machine's speed in the
+ * middle of a row cannot skew it, whereas the ratio of the pooled medians can: samples from a
+ * fast and a slow phase can put the two sides' medians in different phases.
  */
-export async function compare({ ours, baseline, batch = 1, rounds, time, warmupTime, iterations, warmupIterations, ratioOf = "pooled" }) {
+export async function compare({ ours, baseline, batch = 1, rounds, time, warmupTime, iterations, warmupIterations }) {
   const pooled = { ours: [], baseline: [] };
   const perRound = [];
   for (let round = 0; round < rounds; round++) {
@@ -78,8 +77,7 @@ export async function compare({ ours, baseline, batch = 1, rounds, time, warmupT
     unit: "µs",
     ours: { name: ours.name, ...a },
     baseline: { name: baseline.name, ...b },
-    ratio: ratioOf === "rounds" ? summary(perRound).median : a.median / b.median,
-    ratioOf,
+    ratio: summary(perRound).median,
     ratioRange: [Math.min(...perRound), Math.max(...perRound)],
     rounds,
   };
