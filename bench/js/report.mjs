@@ -147,7 +147,10 @@ ${table}
   from before \`import()\` to the first \`validateFilter\` after \`await ready\`.
 - **all()**: the emulator (release build, \`--count 5000\`, same seed) on 127.0.0.1, 50 pages of
   \`$top=100\`; baseline: a \`fetch\` + \`JSON.parse\` loop over \`@odata.nextLink\` with the same headers.
-  Both run in the same process with Node's global \`fetch\`.
+  Both run in the same process with Node's global \`fetch\`. \`all()\` reads one page ahead by
+  default (page k + 1 is requested once page k is validated, so the emulator builds it while page k
+  is parsed and consumed); the loop does not, so a second row times \`all()\` with
+  \`readAhead: false\` (one request per page consumed, as the loop) to show the library's own cost.
 - **Memory**: \`process.memoryUsage()\` heapUsed + external (external holds the wasm memory) after a
   forced GC, every 1 000 referrals of an \`all()\` over 10 000 (emulator \`--count 10000\`), in a
   fresh Node process, after one whole warm-up traversal; the growth is the least-squares trend
