@@ -342,7 +342,12 @@ impl RawCursor {
             drop(lease);
             if reading_ahead {
                 // The next page's request leaves before this page is built (see the function).
-                yield_to_event_loop().await;
+                // Raced like every other wait: an abort now rejects instead of delivering.
+                with_signal(shared.signal.as_ref(), async {
+                    yield_to_event_loop().await;
+                    Ok(())
+                })
+                .await?;
             }
             page.map_or(Ok(JsValue::UNDEFINED), JsPage::into_object)
         })

@@ -559,6 +559,24 @@ test("all(): return() and abort cancel the request read ahead", async () => {
   assert.equal(s3.requests.length, 2);
 });
 
+test("all(): an abort after the read-ahead left but before the page is handed out rejects that next()", async () => {
+  const link = "https://api.partner.microsoft.com/v1.0/referrals?$skiptoken=2";
+  const ac = new AbortController();
+  // Page 2's request is sent before page 1 is built; the caller aborts in that very moment.
+  const abortThenHang = (url, init) => {
+    ac.abort("stop");
+    return hang(url, init);
+  };
+  const s = scripted(json(pageBody(["r1"], link)), abortThenHang);
+  const iterator = client(s.fetch).all(undefined, { signal: ac.signal })[Symbol.asyncIterator]();
+  assert.equal(await rejection(iterator.next()), "stop", "page 1 is not delivered after the abort");
+  await settle();
+  assert.equal(s.requests.length, 2);
+  assert.equal(s.requests[1].init.signal.aborted, true, "page 2's fetch aborted by the signal");
+  assert.deepEqual(await iterator.next(), { value: undefined, done: true }, "the traversal ended with its error");
+  assert.equal(s.requests.length, 2, "nothing sent after the abort");
+});
+
 test("byPage(): a traversal stopped while a page was read ahead resumes from that page", async () => {
   const link = (n) => `https://api.partner.microsoft.com/v1.0/referrals?$skiptoken=${n}`;
   const s = scripted(
