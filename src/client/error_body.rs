@@ -76,8 +76,8 @@ fn text(value: Option<&Value>) -> Option<String> {
 
 /// What `serde_json::Number::to_string` prints for a float (zmij's layout: `1.5`, `100.0`,
 /// `0.00001`, `1e+16`, `-1.5e-6`), laid out here from the platform's shortest digits
-/// ([`crate::platform::format_f64`]): `Number`'s own `Display` would link zmij and its
-/// 10 KiB table of powers of ten into the wasm build for a code nobody sends as a float.
+/// ([`crate::platform::format_f64`]): `Number`'s own `Display` would link zmij (its code and
+/// tables, about 1.2 KiB of wasm gzip) for a code nobody sends as a float.
 /// `None` only where the platform cannot print the number (a `wasm32` build without the JS
 /// glue, for a number that is not an integer).
 fn float_text(f: f64) -> Option<String> {
