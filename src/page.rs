@@ -298,9 +298,12 @@ fn parse(json: &str) -> Result<Value> {
     serde_json::from_str(json).map_err(|e| {
         let (line, column, offset) = position(json, &e);
         let full = e.to_string();
-        // serde_json appends " at line L column C" (byte-based) when it knows the line.
-        let reason = match full.rsplit_once(" at line ") {
-            Some((reason, _)) if e.line() != 0 => reason,
+        // serde_json appends " at line L column C" (byte-based) when it knows the line. Cut
+        // as that exact suffix, not with `rsplit_once(" at line ")` (same text): a reverse
+        // substring search links core's reverse two-way searcher into the wasm build.
+        let suffix = format!(" at line {} column {}", e.line(), e.column());
+        let reason = match full.strip_suffix(suffix.as_str()) {
+            Some(reason) if e.line() != 0 => reason,
             _ => &full,
         };
         decode(

@@ -261,7 +261,7 @@ fn shortest_digits(n: f64, scientific: &str) -> Option<(String, i32)> {
 }
 
 /// Whether `n` (finite, > 0) is exactly `t × 10^k`, by comparing odd parts and powers of two.
-fn is_exactly(n: f64, t: u64, k: i32) -> bool {
+pub(crate) fn is_exactly(n: f64, t: u64, k: i32) -> bool {
     let bits = n.to_bits();
     let biased = ((bits >> 52) & 0x7ff) as i32;
     let fraction = bits & ((1 << 52) - 1);

@@ -82,17 +82,17 @@ impl Token {
         let mut de = serde_json::Deserializer::from_str(text);
         let token = de.deserialize_any(TokenVisitor).ok()?;
         de.end().ok()?;
-        Some(token)
+        token
     }
 }
 
 /// The visitor behind [`Token::parse`]: an object of known keys; anything else is refused
-/// with a fixed message (never serde's `invalid_type`, which would print the value).
+/// with `Ok(None)` (never serde's `invalid_type`, which would print the value, nor
+/// `de::Error::custom`, which would link serde_json's message parsing for an error nobody
+/// reads: [`Token::parse`] only asks whether a token came out). After a refusal in the
+/// middle of a map or list, serde_json's own end checks may reject the rest of the input:
+/// [`Token::parse`] gives `None` either way.
 struct TokenVisitor;
-
-fn refused<E: de::Error>() -> E {
-    E::custom("not a sync token")
-}
 
 /// The token's keys, in the order a list form gives them.
 const FIELDS: [&str; 4] = ["v", "filter", "watermark", "seen"];
@@ -123,25 +123,33 @@ fn token_from([v, filter, watermark, seen]: [Option<Value>; 4]) -> Option<Token>
 }
 
 impl<'de> Visitor<'de> for TokenVisitor {
-    type Value = Token;
+    type Value = Option<Token>;
 
     fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
         f.write_str("a sync token")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Token, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> std::result::Result<Option<Token>, A::Error> {
         let mut fields: [Option<Value>; 4] = Default::default();
         while let Some(key) = map.next_key::<String>()? {
-            let at = FIELDS.iter().position(|f| *f == key).ok_or_else(refused)?;
+            let Some(at) = FIELDS.iter().position(|f| *f == key) else {
+                return Ok(None);
+            };
             if fields[at].replace(map.next_value()?).is_some() {
-                return Err(refused());
+                return Ok(None);
             }
         }
-        token_from(fields).ok_or_else(refused)
+        Ok(token_from(fields))
     }
 
     /// The fields in order, as serde's derive also reads them: `[1,null,null,[]]`, `[1]`.
-    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Token, A::Error> {
+    fn visit_seq<A: de::SeqAccess<'de>>(
+        self,
+        mut seq: A,
+    ) -> std::result::Result<Option<Token>, A::Error> {
         let mut fields: [Option<Value>; 4] = Default::default();
         for field in &mut fields {
             match seq.next_element()? {
@@ -150,33 +158,33 @@ impl<'de> Visitor<'de> for TokenVisitor {
             }
         }
         if seq.next_element::<de::IgnoredAny>()?.is_some() {
-            return Err(refused());
+            return Ok(None);
         }
-        token_from(fields).ok_or_else(refused)
+        Ok(token_from(fields))
     }
 
-    fn visit_bool<E: de::Error>(self, _: bool) -> std::result::Result<Token, E> {
-        Err(refused())
+    fn visit_bool<E: de::Error>(self, _: bool) -> std::result::Result<Option<Token>, E> {
+        Ok(None)
     }
 
-    fn visit_i64<E: de::Error>(self, _: i64) -> std::result::Result<Token, E> {
-        Err(refused())
+    fn visit_i64<E: de::Error>(self, _: i64) -> std::result::Result<Option<Token>, E> {
+        Ok(None)
     }
 
-    fn visit_u64<E: de::Error>(self, _: u64) -> std::result::Result<Token, E> {
-        Err(refused())
+    fn visit_u64<E: de::Error>(self, _: u64) -> std::result::Result<Option<Token>, E> {
+        Ok(None)
     }
 
-    fn visit_f64<E: de::Error>(self, _: f64) -> std::result::Result<Token, E> {
-        Err(refused())
+    fn visit_f64<E: de::Error>(self, _: f64) -> std::result::Result<Option<Token>, E> {
+        Ok(None)
     }
 
-    fn visit_str<E: de::Error>(self, _: &str) -> std::result::Result<Token, E> {
-        Err(refused())
+    fn visit_str<E: de::Error>(self, _: &str) -> std::result::Result<Option<Token>, E> {
+        Ok(None)
     }
 
-    fn visit_unit<E: de::Error>(self) -> std::result::Result<Token, E> {
-        Err(refused())
+    fn visit_unit<E: de::Error>(self) -> std::result::Result<Option<Token>, E> {
+        Ok(None)
     }
 }
 

@@ -65,9 +65,70 @@ pub fn parse_error_body(body: &str) -> ServerError {
 fn text(value: Option<&Value>) -> Option<String> {
     match value? {
         Value::String(s) if !s.trim().is_empty() => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
+        Value::Number(n) => match (n.as_u64(), n.as_i64(), n.as_f64()) {
+            (Some(u), _, _) => Some(u.to_string()),
+            (None, Some(i), _) => Some(i.to_string()),
+            (None, None, f) => float_text(f?),
+        },
         _ => None,
     }
+}
+
+/// What `serde_json::Number::to_string` prints for a float (zmij's layout: `1.5`, `100.0`,
+/// `0.00001`, `1e+16`, `-1.5e-6`), laid out here from the platform's shortest digits
+/// ([`crate::platform::format_f64`]): `Number`'s own `Display` would link zmij (its code and
+/// tables, about 1.2 KiB of wasm gzip) for a code nobody sends as a float.
+/// `None` only where the platform cannot print the number (a `wasm32` build without the JS
+/// glue, for a number that is not an integer).
+fn float_text(f: f64) -> Option<String> {
+    // std's `{:e}`: `-1.5e-7`, `1e16`, `0e0`.
+    let scientific = crate::platform::format_f64(f, true)?;
+    let (mantissa, exponent) = scientific.split_once('e')?;
+    let exponent: i32 = exponent.parse().ok()?;
+    let (mut out, mantissa) = match mantissa.strip_prefix('-') {
+        Some(rest) => (String::from("-"), rest),
+        None => (String::new(), mantissa),
+    };
+    let mut digits: String = mantissa.chars().filter(|c| *c != '.').collect();
+    if digits == "0" {
+        out.push_str("0.0");
+        return Some(out);
+    }
+    // Where the number is exactly halfway between two shortest candidates, std (and so the
+    // platform) takes the upper one, zmij the even one. `D` odd and above 1, so `D - 1` has
+    // as many digits and the same exponent.
+    let d: u64 = digits.parse().ok()?;
+    let q = exponent - (digits.len() as i32 - 1);
+    if d % 2 == 1 && d > 1 && crate::platform::is_exactly(f.abs(), 10 * d - 5, q - 1) {
+        digits = (d - 1).to_string().trim_end_matches('0').to_string();
+    }
+    let last = digits.len() as i32 - 1;
+    if (-5..=15).contains(&exponent) {
+        if exponent >= last {
+            out.push_str(&digits);
+            out.extend(std::iter::repeat('0').take((exponent - last) as usize));
+            out.push_str(".0");
+        } else if exponent >= 0 {
+            let (int, frac) = digits.split_at(exponent as usize + 1);
+            out.push_str(int);
+            out.push('.');
+            out.push_str(frac);
+        } else {
+            out.push_str("0.");
+            out.extend(std::iter::repeat('0').take((-exponent - 1) as usize));
+            out.push_str(&digits);
+        }
+    } else {
+        let (first, rest) = digits.split_at(1);
+        out.push_str(first);
+        if !rest.is_empty() {
+            out.push('.');
+            out.push_str(rest);
+        }
+        out.push_str(if exponent < 0 { "e-" } else { "e+" });
+        out.push_str(&exponent.unsigned_abs().to_string());
+    }
+    Some(out)
 }
 
 #[cfg(test)]
@@ -130,6 +191,62 @@ mod tests {
         assert_eq!((e.details, e.code), (Some(json!([1, 2])), None));
         let e = parse_error_body(r#"{"error":{"code":"","message":null}}"#);
         assert_eq!((e.code, e.message), (None, None));
+    }
+
+    #[test]
+    fn numeric_codes_read_as_serde_json_prints_them() {
+        let e = parse_error_body(r#"{"code":600,"description":"d"}"#);
+        assert_eq!(e.code.as_deref(), Some("600"));
+        let e = parse_error_body(r#"{"error":{"code":-12,"message":"m"}}"#);
+        assert_eq!(e.code.as_deref(), Some("-12"));
+        let e = parse_error_body(r#"{"code":18446744073709551615}"#);
+        assert_eq!(e.code.as_deref(), Some("18446744073709551615"));
+        let e = parse_error_body(r#"{"code":1.5e3}"#);
+        assert_eq!(e.code.as_deref(), Some("1500.0"));
+        let e = parse_error_body(r#"{"code":-2.5e-7}"#);
+        assert_eq!(e.code.as_deref(), Some("-2.5e-7"));
+    }
+
+    /// `float_text` is `Number::to_string` for every float: edge cases, every layout
+    /// boundary, and a deterministic spread of bit patterns.
+    #[test]
+    fn float_text_is_serde_json_display() {
+        let mut values = vec![
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            0.1,
+            0.3,
+            0.1 + 0.2,
+            1.5,
+            123456.789,
+            5e-324,
+            f64::MIN_POSITIVE,
+            f64::MAX,
+            f64::MIN,
+            f64::EPSILON,
+            9007199254740993.0,
+            1.0432433495840881e210,
+        ];
+        for e in -20..=20 {
+            let p = 10f64.powi(e);
+            values.extend([p, 1.5 * p, 1.2345678901234567 * p, 9.999999999999999 * p, -p]);
+        }
+        // Ties at 17 digits: between 2^49 and 2^51 a float is a multiple of 0.125 or 0.25.
+        values.extend((0..2000).map(|i| 1.6582067800885623e15 + f64::from(i) * 0.25));
+        values.extend((0..2000).map(|i| 7.123456789012345e14 + f64::from(i) * 0.125));
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        for _ in 0..200_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            values.push(f64::from_bits(x));
+        }
+        for f in values.into_iter().filter(|f| f.is_finite()) {
+            let expected = serde_json::Number::from_f64(f).unwrap().to_string();
+            assert_eq!(float_text(f).as_deref(), Some(expected.as_str()), "{f:e}");
+        }
     }
 
     #[test]

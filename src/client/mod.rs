@@ -26,7 +26,7 @@ mod retry;
 mod transport;
 mod url;
 
-use std::collections::HashSet;
+use std::collections::BTreeSet;
 
 pub use decoder::ReferralDecoder;
 pub use error_body::{parse_error_body, ServerError, MAX_TEXT_DETAILS};
@@ -465,8 +465,11 @@ pub struct PageCursor {
     state: CursorState,
     correlation_id: String,
     pages: u32,
-    /// Every URL this traversal has requested (the loop guard).
-    seen: HashSet<String>,
+    /// Every URL this traversal has requested (the loop guard). A `BTreeSet`, not a
+    /// `HashSet`: the sync state's set of ids already links the B-tree code, and std's hash
+    /// map would add SipHash, `RandomState` and hashbrown to the wasm build (about 1.5 KiB of
+    /// gzip) for at most one lookup per page.
+    seen: BTreeSet<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -478,7 +481,9 @@ enum CursorState {
 
 impl PageCursor {
     fn new(url: String, correlation_id: String) -> Self {
-        let seen = HashSet::from([url.clone()]);
+        // One `insert`, not `BTreeSet::from`, which sorts (std's stable sort, more code).
+        let mut seen = BTreeSet::new();
+        seen.insert(url.clone());
         PageCursor { state: CursorState::Fetch(url), correlation_id, pages: 0, seen }
     }
 

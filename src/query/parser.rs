@@ -151,6 +151,29 @@ pub struct Parser<'a> {
     max_depth: u32,
 }
 
+/// A copy of the lexer error the parser stopped at, for each later peek that reaches it.
+/// Not `Error::clone`: the derived clone of every variant (HTTP contexts with their JSON
+/// details included) would be linked into the filter compiler (about 1 KiB of wasm gzip).
+#[cold]
+#[inline(never)]
+fn lexer_error_copy(e: &Error) -> Error {
+    match e {
+        Error::UnexpectedChar { span, found } => {
+            Error::UnexpectedChar { span: *span, found: *found }
+        }
+        Error::UnterminatedString { span } => Error::UnterminatedString { span: *span },
+        Error::InvalidLiteral { span, kind, reason } => {
+            Error::InvalidLiteral { span: *span, kind, reason: reason.clone() }
+        }
+        Error::TooLong { len, max } => Error::TooLong { len: *len, max: *max },
+        // invariant: the lexer returns no other error (see `lexer::tokenize`); were it to,
+        // the same position is reported rather than the crate trapping.
+        other => {
+            Error::UnexpectedChar { span: other.span().unwrap_or_default(), found: '\u{fffd}' }
+        }
+    }
+}
+
 impl<'a> Parser<'a> {
     /// Makes a parser over `src`.
     ///
@@ -234,7 +257,7 @@ impl<'a> Parser<'a> {
         match self.ahead.get(n).and_then(Option::as_ref) {
             Some(t) => Ok(Some(t)),
             None => match &self.stop {
-                Some(Some(e)) => Err(e.clone()),
+                Some(Some(e)) => Err(lexer_error_copy(e)),
                 _ => Ok(None),
             },
         }
@@ -747,6 +770,14 @@ mod tests {
             assert!(err.to_string().contains("needs a collection path"), "{err}");
         }
         assert_eq!(parse("any eq all").unwrap().to_string(), "any eq all");
+    }
+
+    #[test]
+    fn lexer_errors_are_reported_as_the_lexer_gave_them() {
+        for src in ["a eq #", "a eq 'x", "a eq 2020-13-01", "(a eq 1) or @"] {
+            let lexed = crate::query::lexer::tokenize(src).unwrap_err();
+            assert_eq!(parse(src).unwrap_err(), lexed, "{src}");
+        }
     }
 
     #[test]

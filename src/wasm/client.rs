@@ -14,6 +14,7 @@
 
 use std::cell::RefCell;
 use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
 
 use js_sys::futures::future_to_promise;
@@ -315,7 +316,7 @@ impl RawCursor {
     /// built (`JSON.parse`) after the next page's request has been sent.
     pub fn next(&self) -> Promise {
         let shared = Rc::clone(&self.shared);
-        future_to_promise(async move {
+        promise(Box::pin(async move {
             let mut lease = Lease::take(&shared).ok_or_else(|| {
                 JsValue::from(js_sys::Error::new(
                     "a page of this traversal is already being fetched; await it first",
@@ -350,7 +351,7 @@ impl RawCursor {
                 .await?;
             }
             page.map_or(Ok(JsValue::UNDEFINED), JsPage::into_object)
-        })
+        }))
     }
 }
 
@@ -444,9 +445,15 @@ where
     F: Future<Output = Result<JsValue, JsValue>> + 'static,
 {
     match prepared {
-        Ok(work) => future_to_promise(work),
+        Ok(work) => promise(Box::pin(work)),
         Err(error) => Promise::reject(&error),
     }
+}
+
+/// `future_to_promise` of a boxed future: one copy of js_sys's promise glue for every call
+/// instead of one per future type (about 1 KiB of wasm each).
+fn promise(work: Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>>) -> Promise {
+    future_to_promise(work)
 }
 
 /// The JS error of a failed call: the `ODataError`, and for a `TokenError` whose `getToken`
