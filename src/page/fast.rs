@@ -156,12 +156,7 @@ impl Unit for [u8; 2] {
 
     #[cfg_attr(not(debug_assertions), inline(always))]
     fn specials(word: u64) -> u64 {
-        let quote = word ^ (ONES16 * u64::from(b'"'));
-        let backslash = word ^ (ONES16 * u64::from(b'\\'));
-        ((quote.wrapping_sub(ONES16) & !quote)
-            | (backslash.wrapping_sub(ONES16) & !backslash)
-            | (word.wrapping_sub(ONES16 * 0x20) & !word))
-            & HIGHS16
+        specials_in_lanes(word, ONES16, HIGHS16)
     }
 
     /// Four units at a time: four bytes of `name` spread into 16-bit lanes against a word of
@@ -314,12 +309,19 @@ const HIGHS: u64 = 0x8080_8080_8080_8080;
 /// needs).
 #[cfg_attr(not(debug_assertions), inline(always))]
 fn specials(word: u64) -> u64 {
-    let quote = word ^ (ONES * u64::from(b'"'));
-    let backslash = word ^ (ONES * u64::from(b'\\'));
-    ((quote.wrapping_sub(ONES) & !quote)
-        | (backslash.wrapping_sub(ONES) & !backslash)
-        | (word.wrapping_sub(ONES * 0x20) & !word))
-        & HIGHS
+    specials_in_lanes(word, ONES, HIGHS)
+}
+
+/// [`specials`] for lanes of any width: `ones` has a 1 in the lowest bit of each lane,
+/// `highs` the highest bit of each lane (8-bit lanes for UTF-8, 16-bit for UTF-16).
+#[cfg_attr(not(debug_assertions), inline(always))]
+fn specials_in_lanes(word: u64, ones: u64, highs: u64) -> u64 {
+    let quote = word ^ (ones * u64::from(b'"'));
+    let backslash = word ^ (ones * u64::from(b'\\'));
+    ((quote.wrapping_sub(ones) & !quote)
+        | (backslash.wrapping_sub(ones) & !backslash)
+        | (word.wrapping_sub(ones * 0x20) & !word))
+        & highs
 }
 
 /// How many complex types [`Scan`] remembers key orders of (the schema has 12).
