@@ -141,6 +141,9 @@ ${table}
   client needs — \`Client\` of the Graph client; \`createPipelineFromOptions\`,
   \`createDefaultHttpClient\`, \`createPipelineRequest\`, \`bearerTokenAuthenticationPolicy\` of
   \`@azure/core-rest-pipeline\` — not their published dist files.
+  The third size row bundles our web entry (\`pkg/web.js\` with the glue and \`api.js\`) with the
+  same esbuild options, so both sides' JS is measured as a bundler ships it; the .wasm is the
+  same file in both of our rows.
 - **Start-up**: Node — a fresh \`node\` process per sample, from before \`import()\` of the node
   entry to the return of the first \`validateFilter\` (Node's own boot is not counted); Chromium —
   a new browser context per sample (empty HTTP and code caches), the web entry over loopback HTTP,
