@@ -26,6 +26,9 @@
 //!   `error`/`peek_error`); see [`JsonError`].
 //!
 //! No recursion: open arrays and objects are kept on an explicit stack. No panics.
+//!
+//! Also [`write_string`]: a string literal as `serde_json::to_string` writes it (for sync
+//! tokens, so serde_json's serializer is not linked for them either).
 
 use serde_json::{Map, Number, Value};
 
@@ -522,6 +525,40 @@ impl<'a> Reader<'a> {
             None => Err(self.error(Reason::NoFloatParser)),
         }
     }
+}
+
+/// Appends `text` as a JSON string literal, escaped exactly as `serde_json::to_string` escapes
+/// it: `\"`, `\\`, `\b \f \n \r \t`, other control characters as `\u00xx` (lowercase
+/// hex), everything else as is.
+pub(crate) fn write_string(out: &mut String, text: &str) {
+    out.push('"');
+    let mut start = 0;
+    for (at, byte) in text.bytes().enumerate() {
+        let short = match byte {
+            b'"' => '"',
+            b'\\' => '\\',
+            0x08 => 'b',
+            0x0c => 'f',
+            b'\n' => 'n',
+            b'\r' => 'r',
+            b'\t' => 't',
+            0..=0x1f => 'u',
+            _ => continue,
+        };
+        // Both ends are at ASCII bytes (or the text's end), so on char boundaries.
+        out.push_str(text.get(start..at).unwrap_or_default());
+        out.push('\\');
+        out.push(short);
+        if short == 'u' {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            out.push_str("00");
+            out.push(char::from(HEX[usize::from(byte >> 4)]));
+            out.push(char::from(HEX[usize::from(byte & 0xf)]));
+        }
+        start = at + 1;
+    }
+    out.push_str(text.get(start..).unwrap_or_default());
+    out.push('"');
 }
 
 /// A finite float as a `Value`.

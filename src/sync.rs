@@ -31,7 +31,6 @@
 
 use std::collections::BTreeSet;
 
-use serde::Serialize;
 use serde_json::Value;
 
 use crate::datetime::DateTimeOffset;
@@ -58,16 +57,12 @@ pub struct SyncState {
     seen: BTreeSet<String>,
 }
 
-/// The token's JSON shape (`{"v":1,"filter":…,"watermark":…,"seen":[…]}`), written with
-/// serde and read by [`Token::parse`].
-#[derive(Serialize)]
+/// The token's JSON shape (`{"v":1,"filter":…,"watermark":…,"seen":[…]}`), written by
+/// [`SyncState::to_token`] and read by [`Token::parse`].
 struct Token {
     v: u32,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     filter: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     watermark: Option<String>,
-    #[serde(default)]
     seen: Vec<String>,
 }
 
@@ -203,14 +198,27 @@ impl SyncState {
 
     /// The state as a string to keep until the next poll (JSON; treat it as opaque).
     pub fn to_token(&self) -> String {
-        let token = Token {
-            v: SYNC_TOKEN_VERSION,
-            filter: self.filter.clone(),
-            watermark: self.watermark.map(|w| w.to_string()),
-            seen: self.seen.iter().cloned().collect(),
-        };
-        // invariant: a struct of strings, numbers and a list of strings always serialises.
-        serde_json::to_string(&token).unwrap_or_default()
+        // Written by hand, byte for byte what `serde_json::to_string` of the `Token` struct
+        // (absent `filter`/`watermark` skipped) wrote: serde_json's serializer stays out of the
+        // wasm build.
+        let mut out = format!("{{\"v\":{SYNC_TOKEN_VERSION}");
+        if let Some(filter) = &self.filter {
+            out.push_str(",\"filter\":");
+            crate::json::write_string(&mut out, filter);
+        }
+        if let Some(watermark) = self.watermark {
+            out.push_str(",\"watermark\":");
+            crate::json::write_string(&mut out, &watermark.to_string());
+        }
+        out.push_str(",\"seen\":[");
+        for (index, id) in self.seen.iter().enumerate() {
+            if index > 0 {
+                out.push(',');
+            }
+            crate::json::write_string(&mut out, id);
+        }
+        out.push_str("]}");
+        out
     }
 
     /// The caller's filter, canonical.
@@ -427,6 +435,42 @@ mod tests {
         watermark: Option<String>,
         #[serde(default)]
         seen: Vec<String>,
+    }
+
+    /// What `to_token` replaced: serde's derived writer of the same shape.
+    #[derive(serde::Serialize)]
+    struct Written<'a> {
+        v: u32,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        filter: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        watermark: Option<String>,
+        seen: Vec<&'a str>,
+    }
+
+    #[test]
+    fn tokens_are_written_as_the_derived_writer_wrote_them() {
+        let mut states = vec![SyncState::new(None).unwrap()];
+        let mut state = SyncState::new(Some("status eq 'New' and name eq '\\\"x\"'")).unwrap();
+        states.push(state.clone());
+        state.observe(Some("a\"\\\u{1}\u{7f}💝\n"), Some("2026-11-01T10:00:00.5+02:00"));
+        state.observe(Some(""), Some("2026-11-01T10:00:00.5+02:00"));
+        states.push(state.clone());
+        let mut no_watermark = SyncState::new(None).unwrap();
+        no_watermark.observe(Some("x"), None);
+        no_watermark.observe(Some("y"), None);
+        states.push(no_watermark);
+        for state in states {
+            let expected = serde_json::to_string(&Written {
+                v: SYNC_TOKEN_VERSION,
+                filter: state.filter(),
+                watermark: state.watermark().map(|w| w.to_string()),
+                seen: state.seen_at_watermark().collect(),
+            })
+            .unwrap();
+            assert_eq!(state.to_token(), expected);
+            assert_eq!(SyncState::from_token(&expected, state.filter()).unwrap(), state);
+        }
     }
 
     fn ours(text: &str) -> Option<Derived> {

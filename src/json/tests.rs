@@ -460,3 +460,19 @@ fn every_error_kind() {
     }
     assert!(from_str(&"[".repeat(127)).unwrap_err().is_eof());
 }
+
+#[test]
+fn strings_are_written_as_serde_json_writes_them() {
+    let mut texts: Vec<String> =
+        (0u32..0x80).filter_map(char::from_u32).map(String::from).collect();
+    texts.extend(
+        ["", "plain", "a\"b\\c/d\u{7f}é💝\u{2028}", "\u{0}\u{1f}\u{8}\u{c}\n\r\t x"]
+            .map(String::from),
+    );
+    for text in texts {
+        let mut out = String::from("x");
+        write_string(&mut out, &text);
+        assert_eq!(out[1..], serde_json::to_string(&text).unwrap(), "{text:?}");
+        assert_eq!(from_str(&out[1..]).unwrap(), Value::String(text));
+    }
+}
