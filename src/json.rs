@@ -487,9 +487,8 @@ impl<'a> Reader<'a> {
                 if exponent >= i32::MAX / 10 && (exponent > i32::MAX / 10 || digit > i32::MAX % 10)
                 {
                     // Past `i32`: serde_json gives up on the exponent's value here.
-                    let zero = !self.bytes[int_start..mantissa_end]
-                        .iter()
-                        .any(|b| matches!(b, b'1'..=b'9'));
+                    let mantissa = self.bytes.get(int_start..mantissa_end).unwrap_or_default();
+                    let zero = !mantissa.iter().any(|b| matches!(b, b'1'..=b'9'));
                     if !zero && positive_exponent {
                         return Err(self.error(Reason::NumberOutOfRange));
                     }
@@ -501,7 +500,7 @@ impl<'a> Reader<'a> {
             float = true;
         }
         if !float {
-            let digits = &self.bytes[int_start..int_end];
+            let digits = self.bytes.get(int_start..int_end).unwrap_or_default();
             let integer = digits.iter().try_fold(0u64, |n, &digit| {
                 n.checked_mul(10)?.checked_add(u64::from(digit - b'0'))
             });

@@ -596,6 +596,54 @@ mod tests {
         assert_eq!(offset("{"), 1);
     }
 
+    /// The message `parse` gave when it called serde_json itself (the code before size-json).
+    fn serde_json_message(json: &str) -> String {
+        let e = serde_json::from_str::<Value>(json).unwrap_err();
+        let line = e.line().max(1);
+        let line_start: usize = json.split_inclusive('\n').take(line - 1).map(str::len).sum();
+        let mut byte = if e.is_eof() {
+            json.len()
+        } else {
+            (line_start + e.column().saturating_sub(1)).min(json.len())
+        };
+        while !json.is_char_boundary(byte) {
+            byte -= 1;
+        }
+        let offset = json[..byte].encode_utf16().count();
+        let column = json.get(line_start..byte).map_or(0, |l| l.encode_utf16().count()) + 1;
+        let full = e.to_string();
+        let reason = full.strip_suffix(&format!(" at line {} column {}", e.line(), e.column()));
+        format!(
+            "invalid JSON: {} at line {line} column {column} (offset {offset})",
+            reason.unwrap()
+        )
+    }
+
+    #[test]
+    fn not_json_messages_are_the_ones_serde_json_gave() {
+        let seed = include_str!("../tests/fixtures/seed-page.json");
+        let mut texts: Vec<String> = (1..seed.len())
+            .filter(|&end| seed.is_char_boundary(end) && !seed[end..].trim().is_empty())
+            .map(|end| seed[..end].to_string())
+            .collect();
+        for (at, _) in seed.char_indices() {
+            for insert in ["x", ",", "\u{1}", "💝", "\n}", "\\q", "01", "\"\\ud800"] {
+                texts.push(format!("{}{insert}{}", &seed[..at], &seed[at..]));
+            }
+        }
+        let mut compared = 0;
+        for text in texts {
+            let replaced = replace_lone_surrogates(&text);
+            if text.trim().is_empty() || serde_json::from_str::<Value>(&replaced).is_ok() {
+                continue;
+            }
+            let Err(Error::Decode { path, message }) = parse(&text) else { panic!("{text}") };
+            assert_eq!((path.as_str(), message), ("", serde_json_message(&replaced)), "{text}");
+            compared += 1;
+        }
+        assert!(compared > 10_000, "{compared}");
+    }
+
     #[test]
     fn long_strings_are_cut_in_messages() {
         let long = "y".repeat(100);
