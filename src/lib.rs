@@ -16,6 +16,7 @@
 pub mod client;
 pub mod datetime;
 pub mod error;
+pub(crate) mod json;
 pub mod model;
 pub mod page;
 mod platform;

@@ -7,7 +7,9 @@
 //!
 //! # Two steps, two entry points
 //! 1. **Validate** ([`validate_referral_page`], [`validate_referral`]): parse into a
-//!    `serde_json::Value` (serde_json's recursion limit of 128 stays on), then walk it against
+//!    `serde_json::Value` with the crate's own reader (`crate::json`: the value, the errors and
+//!    their positions exactly as `serde_json::from_str` gives them, recursion limit of 128
+//!    included, without linking serde_json's parser into the wasm), then walk it against
 //!    the schema tables ([`crate::schema::REFERRAL`] and its nested types). The walk only
 //!    descends into *known* complex properties and collections, so its depth is bounded by the
 //!    static schema (and checked against [`MAX_SCHEMA_DEPTH`] anyway); unknown properties and
@@ -144,10 +146,9 @@ pub fn validate_referral_page_next_link(json: &str) -> Result<Option<String>> {
         let raw = json.get(start..end).unwrap_or_default();
         match raw.get(1..raw.len().saturating_sub(1)) {
             Some(plain) if !plain.contains('\\') => return Ok(Some(plain.to_string())),
-            // Read as a `Value`, not as a typed `String`: serde's typed errors would link
-            // float formatting into the wasm for a message nobody sees.
+            // The string literal read on its own (escapes decoded as in the `Value` path).
             _ => {
-                if let Ok(Value::String(link)) = serde_json::from_str::<Value>(raw) {
+                if let Ok(Value::String(link)) = crate::json::from_str(raw) {
                     return Ok(Some(link));
                 }
             }
@@ -281,10 +282,11 @@ fn decode(path: impl Into<String>, message: impl Into<String>) -> Error {
 
 // ---- JSON text ----------------------------------------------------------------------------
 
-/// Parses the text with serde_json (recursion limit 128 kept), mapping errors to a
-/// [`Error::Decode`] at path `""`: serde_json's message, then the line, the column and the
-/// offset of the offending character, the column and offset counted in UTF-16 code units
-/// (what JavaScript's `text.slice(offset)` starts at; end-of-input errors point past the end).
+/// Parses the text as `serde_json::from_str` would (with [`crate::json`], recursion limit 128
+/// kept), mapping errors to a [`Error::Decode`] at path `""`: serde_json's message, then the
+/// line, the column and the offset of the offending character, the column and offset counted
+/// in UTF-16 code units (what JavaScript's `text.slice(offset)` starts at; end-of-input errors
+/// point past the end).
 ///
 /// A lone UTF-16 surrogate escape (`"\ud83d"` without its pair, as a server that cuts a string
 /// in the middle of an emoji sends) is valid JSON that a Rust string cannot hold: it is read
@@ -295,17 +297,9 @@ fn parse(json: &str) -> Result<Value> {
         return Err(decode("", "empty response body; expected a JSON object"));
     }
     let json = &*replace_lone_surrogates(json);
-    serde_json::from_str(json).map_err(|e| {
+    crate::json::from_str(json).map_err(|e| {
         let (line, column, offset) = position(json, &e);
-        let full = e.to_string();
-        // serde_json appends " at line L column C" (byte-based) when it knows the line. Cut
-        // as that exact suffix, not with `rsplit_once(" at line ")` (same text): a reverse
-        // substring search links core's reverse two-way searcher into the wasm build.
-        let suffix = format!(" at line {} column {}", e.line(), e.column());
-        let reason = match full.strip_suffix(suffix.as_str()) {
-            Some(reason) if e.line() != 0 => reason,
-            _ => &full,
-        };
+        let reason = e.reason.text();
         decode(
             "",
             format!("invalid JSON: {reason} at line {line} column {column} (offset {offset})"),
@@ -369,16 +363,16 @@ fn replace_lone_surrogates(json: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// `(line, column, offset)` of a serde_json error: line 1-based, column 1-based and offset
-/// 0-based, both in UTF-16 code units. serde_json's own column counts bytes from 1 and ends
+/// `(line, column, offset)` of a JSON error: line 1-based, column 1-based and offset 0-based,
+/// both in UTF-16 code units. The reader's (serde_json's) column counts bytes from 1 and ends
 /// at the offending byte; EOF errors are placed at the end of the text.
-fn position(json: &str, error: &serde_json::Error) -> (usize, usize, usize) {
-    let line = error.line().max(1);
+fn position(json: &str, error: &crate::json::JsonError) -> (usize, usize, usize) {
+    let line = error.line.max(1);
     let line_start: usize = json.split_inclusive('\n').take(line - 1).map(str::len).sum();
-    let mut byte = if error.is_eof() || error.line() == 0 {
+    let mut byte = if error.is_eof() {
         json.len()
     } else {
-        (line_start + error.column().saturating_sub(1)).min(json.len())
+        (line_start + error.column.saturating_sub(1)).min(json.len())
     };
     while !json.is_char_boundary(byte) {
         byte -= 1;
@@ -591,7 +585,7 @@ mod tests {
     #[test]
     fn json_error_offsets_count_utf16() {
         let offset = |text: &str| {
-            let e = serde_json::from_str::<Value>(text).unwrap_err();
+            let e = crate::json::from_str(text).unwrap_err();
             position(text, &e).2
         };
         assert_eq!(offset("x"), 0);
@@ -600,6 +594,54 @@ mod tests {
         assert_eq!(offset("{\"💝\": x}"), 7);
         assert_eq!(offset("{\n  \"a\": x}"), 9);
         assert_eq!(offset("{"), 1);
+    }
+
+    /// The message `parse` gave when it called serde_json itself (the code before size-json).
+    fn serde_json_message(json: &str) -> String {
+        let e = serde_json::from_str::<Value>(json).unwrap_err();
+        let line = e.line().max(1);
+        let line_start: usize = json.split_inclusive('\n').take(line - 1).map(str::len).sum();
+        let mut byte = if e.is_eof() {
+            json.len()
+        } else {
+            (line_start + e.column().saturating_sub(1)).min(json.len())
+        };
+        while !json.is_char_boundary(byte) {
+            byte -= 1;
+        }
+        let offset = json[..byte].encode_utf16().count();
+        let column = json.get(line_start..byte).map_or(0, |l| l.encode_utf16().count()) + 1;
+        let full = e.to_string();
+        let reason = full.strip_suffix(&format!(" at line {} column {}", e.line(), e.column()));
+        format!(
+            "invalid JSON: {} at line {line} column {column} (offset {offset})",
+            reason.unwrap()
+        )
+    }
+
+    #[test]
+    fn not_json_messages_are_the_ones_serde_json_gave() {
+        let seed = include_str!("../tests/fixtures/seed-page.json");
+        let mut texts: Vec<String> = (1..seed.len())
+            .filter(|&end| seed.is_char_boundary(end) && !seed[end..].trim().is_empty())
+            .map(|end| seed[..end].to_string())
+            .collect();
+        for (at, _) in seed.char_indices() {
+            for insert in ["x", ",", "\u{1}", "💝", "\n}", "\\q", "01", "\"\\ud800"] {
+                texts.push(format!("{}{insert}{}", &seed[..at], &seed[at..]));
+            }
+        }
+        let mut compared = 0;
+        for text in texts {
+            let replaced = replace_lone_surrogates(&text);
+            if text.trim().is_empty() || serde_json::from_str::<Value>(&replaced).is_ok() {
+                continue;
+            }
+            let Err(Error::Decode { path, message }) = parse(&text) else { panic!("{text}") };
+            assert_eq!((path.as_str(), message), ("", serde_json_message(&replaced)), "{text}");
+            compared += 1;
+        }
+        assert!(compared > 10_000, "{compared}");
     }
 
     #[test]

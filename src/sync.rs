@@ -27,12 +27,10 @@
 //! *before* the watermark (a server clock going back), or that has no `updatedDateTime`, is
 //! seen only by the first poll; deletions are not reported (the API has no tombstones).
 //!
-//! Pure: no I/O, no clock. Imports `error`, `datetime`, `query` and `model`.
+//! Pure: no I/O, no clock. Imports `error`, `datetime`, `query`, `model` and `json`.
 
 use std::collections::BTreeSet;
 
-use serde::de::{self, MapAccess, Visitor};
-use serde::{Deserializer as _, Serialize};
 use serde_json::Value;
 
 use crate::datetime::DateTimeOffset;
@@ -59,40 +57,42 @@ pub struct SyncState {
     seen: BTreeSet<String>,
 }
 
-/// The token's JSON shape (`{"v":1,"filter":…,"watermark":…,"seen":[…]}`), written with
-/// serde and read by [`Token::parse`].
-#[derive(Serialize)]
+/// The token's JSON shape (`{"v":1,"filter":…,"watermark":…,"seen":[…]}`), written by
+/// [`SyncState::to_token`] and read by [`Token::parse`].
 struct Token {
     v: u32,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     filter: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     watermark: Option<String>,
-    #[serde(default)]
     seen: Vec<String>,
 }
 
 impl Token {
     /// Reads a token as `#[derive(Deserialize)]` with `deny_unknown_fields` would (`v` a
     /// `u32`, `filter`/`watermark` a string or `null`, `seen` a list of strings, `v` required,
-    /// no other or repeated key; or the same fields as a list in that order), but by hand: serde's typed errors print the offending value,
-    /// and printing a float would link std's float formatting into the wasm build (about
-    /// 8 KiB of gzip) for a message nobody reads — every refusal here is "not a sync token".
+    /// no other or repeated key; or the same fields as a list in that order), but by hand,
+    /// from the `Value` that [`crate::json`] reads: serde's typed errors print the offending
+    /// value (printing a float would link std's float formatting into the wasm build), and
+    /// every refusal here is the same "not a sync token" anyway.
     fn parse(text: &str) -> Option<Token> {
-        let mut de = serde_json::Deserializer::from_str(text);
-        let token = de.deserialize_any(TokenVisitor).ok()?;
-        de.end().ok()?;
-        token
+        let mut fields: [Option<Value>; 4] = Default::default();
+        match crate::json::from_str_unique_root_keys(text)? {
+            Value::Object(map) => {
+                for (key, value) in map {
+                    let at = FIELDS.iter().position(|f| *f == key)?;
+                    fields[at] = Some(value);
+                }
+            }
+            // The fields in order, as serde's derive also reads them: `[1,null,null,[]]`, `[1]`.
+            Value::Array(items) if items.len() <= FIELDS.len() => {
+                for (field, value) in fields.iter_mut().zip(items) {
+                    *field = Some(value);
+                }
+            }
+            _ => return None,
+        }
+        token_from(fields)
     }
 }
-
-/// The visitor behind [`Token::parse`]: an object of known keys; anything else is refused
-/// with `Ok(None)` (never serde's `invalid_type`, which would print the value, nor
-/// `de::Error::custom`, which would link serde_json's message parsing for an error nobody
-/// reads: [`Token::parse`] only asks whether a token came out). After a refusal in the
-/// middle of a map or list, serde_json's own end checks may reject the rest of the input:
-/// [`Token::parse`] gives `None` either way.
-struct TokenVisitor;
 
 /// The token's keys, in the order a list form gives them.
 const FIELDS: [&str; 4] = ["v", "filter", "watermark", "seen"];
@@ -120,72 +120,6 @@ fn token_from([v, filter, watermark, seen]: [Option<Value>; 4]) -> Option<Token>
             Some(_) => return None,
         },
     })
-}
-
-impl<'de> Visitor<'de> for TokenVisitor {
-    type Value = Option<Token>;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("a sync token")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(
-        self,
-        mut map: A,
-    ) -> std::result::Result<Option<Token>, A::Error> {
-        let mut fields: [Option<Value>; 4] = Default::default();
-        while let Some(key) = map.next_key::<String>()? {
-            let Some(at) = FIELDS.iter().position(|f| *f == key) else {
-                return Ok(None);
-            };
-            if fields[at].replace(map.next_value()?).is_some() {
-                return Ok(None);
-            }
-        }
-        Ok(token_from(fields))
-    }
-
-    /// The fields in order, as serde's derive also reads them: `[1,null,null,[]]`, `[1]`.
-    fn visit_seq<A: de::SeqAccess<'de>>(
-        self,
-        mut seq: A,
-    ) -> std::result::Result<Option<Token>, A::Error> {
-        let mut fields: [Option<Value>; 4] = Default::default();
-        for field in &mut fields {
-            match seq.next_element()? {
-                Some(value) => *field = Some(value),
-                None => break,
-            }
-        }
-        if seq.next_element::<de::IgnoredAny>()?.is_some() {
-            return Ok(None);
-        }
-        Ok(token_from(fields))
-    }
-
-    fn visit_bool<E: de::Error>(self, _: bool) -> std::result::Result<Option<Token>, E> {
-        Ok(None)
-    }
-
-    fn visit_i64<E: de::Error>(self, _: i64) -> std::result::Result<Option<Token>, E> {
-        Ok(None)
-    }
-
-    fn visit_u64<E: de::Error>(self, _: u64) -> std::result::Result<Option<Token>, E> {
-        Ok(None)
-    }
-
-    fn visit_f64<E: de::Error>(self, _: f64) -> std::result::Result<Option<Token>, E> {
-        Ok(None)
-    }
-
-    fn visit_str<E: de::Error>(self, _: &str) -> std::result::Result<Option<Token>, E> {
-        Ok(None)
-    }
-
-    fn visit_unit<E: de::Error>(self) -> std::result::Result<Option<Token>, E> {
-        Ok(None)
-    }
 }
 
 fn bad_token(token: &str, reason: &'static str) -> Error {
@@ -264,14 +198,27 @@ impl SyncState {
 
     /// The state as a string to keep until the next poll (JSON; treat it as opaque).
     pub fn to_token(&self) -> String {
-        let token = Token {
-            v: SYNC_TOKEN_VERSION,
-            filter: self.filter.clone(),
-            watermark: self.watermark.map(|w| w.to_string()),
-            seen: self.seen.iter().cloned().collect(),
-        };
-        // invariant: a struct of strings, numbers and a list of strings always serialises.
-        serde_json::to_string(&token).unwrap_or_default()
+        // Written by hand, byte for byte what `serde_json::to_string` of the `Token` struct
+        // (absent `filter`/`watermark` skipped) wrote: serde_json's serializer stays out of the
+        // wasm build.
+        let mut out = format!("{{\"v\":{SYNC_TOKEN_VERSION}");
+        if let Some(filter) = &self.filter {
+            out.push_str(",\"filter\":");
+            crate::json::write_string(&mut out, filter);
+        }
+        if let Some(watermark) = self.watermark {
+            out.push_str(",\"watermark\":");
+            crate::json::write_string(&mut out, &watermark.to_string());
+        }
+        out.push_str(",\"seen\":[");
+        for (index, id) in self.seen.iter().enumerate() {
+            if index > 0 {
+                out.push(',');
+            }
+            crate::json::write_string(&mut out, id);
+        }
+        out.push_str("]}");
+        out
     }
 
     /// The caller's filter, canonical.
@@ -470,5 +417,102 @@ impl SyncCursor {
     /// The state, ending the poll.
     pub fn into_state(self) -> SyncState {
         self.state
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What `Token::parse` replaced: serde's derived reader of the same shape.
+    #[derive(serde::Deserialize, Debug, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    struct Derived {
+        v: u32,
+        #[serde(default)]
+        filter: Option<String>,
+        #[serde(default)]
+        watermark: Option<String>,
+        #[serde(default)]
+        seen: Vec<String>,
+    }
+
+    /// What `to_token` replaced: serde's derived writer of the same shape.
+    #[derive(serde::Serialize)]
+    struct Written<'a> {
+        v: u32,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        filter: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        watermark: Option<String>,
+        seen: Vec<&'a str>,
+    }
+
+    #[test]
+    fn tokens_are_written_as_the_derived_writer_wrote_them() {
+        let mut states = vec![SyncState::new(None).unwrap()];
+        let mut state = SyncState::new(Some("status eq 'New' and name eq '\\\"x\"'")).unwrap();
+        states.push(state.clone());
+        state.observe(Some("a\"\\\u{1}\u{7f}💝\n"), Some("2026-11-01T10:00:00.5+02:00"));
+        state.observe(Some(""), Some("2026-11-01T10:00:00.5+02:00"));
+        states.push(state.clone());
+        let mut no_watermark = SyncState::new(None).unwrap();
+        no_watermark.observe(Some("x"), None);
+        no_watermark.observe(Some("y"), None);
+        states.push(no_watermark);
+        for state in states {
+            let expected = serde_json::to_string(&Written {
+                v: SYNC_TOKEN_VERSION,
+                filter: state.filter(),
+                watermark: state.watermark().map(|w| w.to_string()),
+                seen: state.seen_at_watermark().collect(),
+            })
+            .unwrap();
+            assert_eq!(state.to_token(), expected);
+            assert_eq!(SyncState::from_token(&expected, state.filter()).unwrap(), state);
+        }
+    }
+
+    fn ours(text: &str) -> Option<Derived> {
+        Token::parse(text).map(|t| Derived {
+            v: t.v,
+            filter: t.filter,
+            watermark: t.watermark,
+            seen: t.seen,
+        })
+    }
+
+    #[test]
+    fn tokens_read_as_the_derived_reader_reads_them() {
+        let mut state = SyncState::new(Some("status eq 'New'")).unwrap();
+        state.observe(Some("a\"\\\u{1}💝"), Some("2026-11-01T10:00:00.5Z"));
+        state.observe(Some("b"), Some("2026-11-01T10:00:00.5Z"));
+        let token = state.to_token();
+        let mut corpus = vec![
+            token.clone(),
+            r#"[1,"f","2026-11-01T10:00:00Z",["a"]]"#.to_string(),
+            r#"[1,null]"#.to_string(),
+            r#"[1,null,null,[],5]"#.to_string(),
+            r#"{"v":1,"v":1}"#.to_string(),
+            r#"{"v":1,"seen":["a","a"]}"#.to_string(),
+            r#"{"v":4294967295}"#.to_string(),
+            r#"{"v":4294967296}"#.to_string(),
+            r#"{"v":1,"filter":"\ud83d\udc9d"}"#.to_string(),
+            r#"{"v":1,"filter":"\ud83d"}"#.to_string(),
+        ];
+        // Every prefix and every single-character deletion of a real token.
+        for end in (0..token.len()).filter(|&end| token.is_char_boundary(end)) {
+            corpus.push(token[..end].to_string());
+            let mut cut = token.clone();
+            cut.remove(end);
+            corpus.push(cut);
+        }
+        let mut accepted = 0;
+        for text in &corpus {
+            let expected = serde_json::from_str::<Derived>(text).ok();
+            assert_eq!(ours(text), expected, "{text}");
+            accepted += usize::from(expected.is_some());
+        }
+        assert!(accepted >= 4, "{accepted}");
     }
 }

@@ -2,7 +2,9 @@
 //!
 //! Two shapes are documented: the Partner API's `{"error":{"code","message","target",
 //! "innerError"}}` and Partner Center's flat `{"code","description"|"message",…}`. Both are
-//! read; anything else is kept in `details` without a code. Imports only `serde_json`.
+//! read; anything else is kept in `details` without a code. The body is read with
+//! [`crate::json`] (the `Value` serde_json would build, without its parser in the wasm).
+//! Imports only `serde_json` (its `Value`) and `json`.
 
 use serde_json::Value;
 
@@ -37,7 +39,7 @@ pub fn parse_error_body(body: &str) -> ServerError {
     if trimmed.is_empty() {
         return ServerError::default();
     }
-    let Ok(json) = serde_json::from_str::<Value>(trimmed) else {
+    let Ok(json) = crate::json::from_str(trimmed) else {
         let mut end = trimmed.len().min(MAX_TEXT_DETAILS);
         while !trimmed.is_char_boundary(end) {
             end -= 1;

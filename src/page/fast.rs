@@ -4,7 +4,8 @@
 //! date-time, is unescaped into one reused buffer).
 //!
 //! It answers only *whether* the text is accepted, and never accepts a text that the `Value`
-//! path (serde_json's parser, then the schema walk) rejects: the grammar is JSON's (RFC 8259,
+//! path (the JSON reader `crate::json`, which reads exactly as serde_json does, then the
+//! schema walk) rejects: the grammar is JSON's (RFC 8259,
 //! as serde_json reads it: no trailing commas, no leading zeros, control characters only
 //! escaped, escapes checked), and each known property is checked as the `Value` walk checks
 //! it. Where matching serde_json exactly would take work that valid pages never need, it

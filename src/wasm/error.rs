@@ -84,8 +84,9 @@ pub fn type_error(message: &str) -> JsValue {
     js_sys::TypeError::new(message).into()
 }
 
-/// How deep [`json_to_js`] goes; deeper values become `null`. Details come from
-/// `serde_json::from_str`, which stops at 128 levels, so this is never reached.
+/// How deep [`json_to_js`] goes; deeper values become `null`. Details come from the crate's
+/// JSON reader (`crate::json`, serde_json's limits), which stops at 128 levels, so this is
+/// never reached.
 const MAX_JSON_DEPTH: usize = 256;
 
 /// What `JSON.parse` makes of the JSON text of `value`, built directly (no text, so the wasm
