@@ -186,8 +186,8 @@ where
     /// `NetworkError`, `Timeout`, `TokenError`, `InvalidResponse` (the decoder refused the
     /// body), `HttpError` for an unusable correlation id ([`Error::InvalidOption`]).
     pub async fn list(&self, query: &str, opts: &RequestOptions) -> Result<D::Page> {
-        let correlation_id = self.correlation_id(opts)?;
-        self.fetch_page(self.base.list_url(query), &correlation_id).await
+        let request = self.list_request(query, opts)?;
+        self.fetch(request).await.map(Fetched::into_page)
     }
 
     /// The page after `page`, or `None` when `page` has no `nextLink`.
@@ -199,9 +199,8 @@ where
         let Some(link) = self.decoder.next_link(page) else {
             return Ok(None);
         };
-        let url = self.base.follow(link)?;
-        let correlation_id = self.correlation_id(opts)?;
-        self.fetch_page(url, &correlation_id).await.map(Some)
+        let request = self.link_request(link, opts)?;
+        self.fetch(request).await.map(|fetched| Some(fetched.into_page()))
     }
 
     /// One referral, `GET <base>engagements/referrals/<id>`.
@@ -210,10 +209,38 @@ where
     /// `NotFound` for a 404 and, before anything is sent, for an id that cannot name a
     /// referral ([`BaseUrl::item_url`]); otherwise as [`Client::list`].
     pub async fn get(&self, id: &str, opts: &RequestOptions) -> Result<D::Item> {
-        let url = self.base.item_url(id)?;
+        let request = self.item_request(id, opts)?;
+        self.fetch_item(request).await
+    }
+
+    /// The request [`Client::list`] sends (send it with [`Client::fetch`]): a platform that
+    /// runs every call through one future uses these instead of `list`/`next`/`get`.
+    ///
+    /// # Errors
+    /// As [`Client::pages`].
+    pub fn list_request(&self, query: &str, opts: &RequestOptions) -> Result<PageRequest> {
         let correlation_id = self.correlation_id(opts)?;
-        let (response, sent) = self.execute(url, &correlation_id).await?;
-        self.decoder.decode_item(&response.body).map_err(|e| sent.decode_error(e, response.status))
+        Ok(PageRequest { url: self.base.list_url(query), correlation_id })
+    }
+
+    /// The request [`Client::next`] sends for a page whose `nextLink` is `link` (send it with
+    /// [`Client::fetch`]).
+    ///
+    /// # Errors
+    /// As [`Client::resume`].
+    pub fn link_request(&self, link: &str, opts: &RequestOptions) -> Result<PageRequest> {
+        let url = self.base.follow(link)?;
+        Ok(PageRequest { url, correlation_id: self.correlation_id(opts)? })
+    }
+
+    /// The request [`Client::get`] sends (send it with [`Client::fetch_item`]).
+    ///
+    /// # Errors
+    /// `NotFound` for an id that cannot name a referral ([`BaseUrl::item_url`]); `HttpError`
+    /// for an unusable correlation id.
+    pub fn item_request(&self, id: &str, opts: &RequestOptions) -> Result<PageRequest> {
+        let url = self.base.item_url(id)?;
+        Ok(PageRequest { url, correlation_id: self.correlation_id(opts)? })
     }
 
     /// A traversal of every page of `query`, starting at the first; nothing is sent yet.
@@ -221,7 +248,7 @@ where
     /// # Errors
     /// `HttpError` ([`Error::InvalidOption`]) for an unusable correlation id.
     pub fn pages(&self, query: &str, opts: &RequestOptions) -> Result<PageCursor> {
-        Ok(PageCursor::new(self.base.list_url(query), self.correlation_id(opts)?))
+        self.list_request(query, opts).map(PageCursor::new)
     }
 
     /// A traversal that resumes at `continuation_token`, a page's `nextLink` (or a cursor's
@@ -231,8 +258,7 @@ where
     /// `UnsafeNextLink` when the token fails [`BaseUrl::follow`]; `HttpError` for an unusable
     /// correlation id.
     pub fn resume(&self, continuation_token: &str, opts: &RequestOptions) -> Result<PageCursor> {
-        let url = self.base.follow(continuation_token)?;
-        Ok(PageCursor::new(url, self.correlation_id(opts)?))
+        self.link_request(continuation_token, opts).map(PageCursor::new)
     }
 
     fn correlation_id(&self, opts: &RequestOptions) -> Result<String> {
@@ -247,25 +273,10 @@ where
         }
     }
 
-    async fn fetch_page(&self, url: String, correlation_id: &str) -> Result<D::Page> {
-        self.fetch_page_and_tokens(url, correlation_id).await.map(|(page, _)| page)
-    }
-
-    /// A page and the tokens that fetched it (to scrub from errors about its `nextLink`).
-    async fn fetch_page_and_tokens(
-        &self,
-        url: String,
-        correlation_id: &str,
-    ) -> Result<(D::Page, Vec<String>)> {
-        let (response, sent) = self.execute(url, correlation_id).await?;
-        match self.decoder.decode_page(&response.body) {
-            Ok(page) => Ok((page, sent.tokens)),
-            Err(e) => Err(sent.decode_error(e, response.status)),
-        }
-    }
-
-    /// Sends a traversal's `request` (with retries, as every request) and decodes the page;
-    /// the [`ReadAhead`] whose cursor made the request takes the result.
+    /// Sends a page's `request` (with retries, as every request) and decodes the page, with
+    /// the tokens that fetched it (to scrub from errors about its `nextLink`): the one path of
+    /// `list`, `next` and traversals (the [`ReadAhead`] whose cursor made the request takes
+    /// the result).
     ///
     /// The future owns `request` and borrows only the client, so a platform can run it apart
     /// from the caller's task (the JS client spawns it, see [`ReadAhead::next_page`]).
@@ -273,9 +284,20 @@ where
     /// # Errors
     /// As [`Client::list`].
     pub async fn fetch(&self, request: PageRequest) -> Result<Fetched<D::Page>> {
-        let (page, tokens) =
-            self.fetch_page_and_tokens(request.url, &request.correlation_id).await?;
-        Ok(Fetched { page, tokens })
+        let (response, sent) = self.execute(request.url, &request.correlation_id).await?;
+        match self.decoder.decode_page(&response.body) {
+            Ok(page) => Ok(Fetched { page, tokens: sent.tokens }),
+            Err(e) => Err(sent.decode_error(e, response.status)),
+        }
+    }
+
+    /// Sends an item's `request` ([`Client::item_request`]) and decodes the referral.
+    ///
+    /// # Errors
+    /// As [`Client::get`].
+    pub async fn fetch_item(&self, request: PageRequest) -> Result<D::Item> {
+        let (response, sent) = self.execute(request.url, &request.correlation_id).await?;
+        self.decoder.decode_item(&response.body).map_err(|e| sent.decode_error(e, response.status))
     }
 
     async fn token(&self, force_refresh: bool) -> Result<String> {
@@ -480,7 +502,8 @@ enum CursorState {
 }
 
 impl PageCursor {
-    fn new(url: String, correlation_id: String) -> Self {
+    fn new(request: PageRequest) -> Self {
+        let PageRequest { url, correlation_id } = request;
         // One `insert`, not `BTreeSet::from`, which sorts (std's stable sort, more code).
         let mut seen = BTreeSet::new();
         seen.insert(url.clone());

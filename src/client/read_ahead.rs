@@ -16,7 +16,9 @@ use std::task::Poll;
 use super::{Client, Decoder, Entropy, PageCursor, TokenSource, Transport};
 use crate::error::Result;
 
-/// The request for one page of a traversal: made by its cursor, sent by [`Client::fetch`].
+/// A prepared `GET`: URL and correlation id. The request for one page of a traversal (made by
+/// its cursor) or of `list`/`next`, sent by [`Client::fetch`]; of `get`, sent by
+/// [`Client::fetch_item`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PageRequest {
     pub(super) url: String,
@@ -47,6 +49,11 @@ impl<P> Fetched<P> {
     /// The decoded page.
     pub fn page(&self) -> &P {
         &self.page
+    }
+
+    /// The decoded page, taken out.
+    pub fn into_page(self) -> P {
+        self.page
     }
 }
 

@@ -187,62 +187,23 @@ pub fn create_client(options: JsValue) -> Result<RawClient, JsValue> {
 impl RawClient {
     /// `list(query?, opts?)` → `Promise<ReferralPage>`: the first page.
     pub fn list(&self, query: JsValue, opts: JsValue) -> Promise {
-        let config = Rc::clone(&self.config);
-        spawn((|| {
-            let query = query_string(&query, "list query")?;
-            let call = CallOptions::from_js(&opts)?;
-            Ok(async move {
-                let core = config.core(call.signal.clone()).map_err(js_err)?;
-                let page = with_signal(call.signal.as_ref(), async {
-                    core.list(&query, &call.request).await.map_err(|e| client_error(e, &core))
-                })
-                .await?;
-                page.into_object()
-            })
-        })())
+        self.call(query_string(&query, "list query").map(|query| (Target::List(query), opts)))
     }
 
     /// `next(page, opts?)` → `Promise<ReferralPage | undefined>`: the page after `page`,
     /// `undefined` when it has no `nextLink`.
     pub fn next(&self, page: JsValue, opts: JsValue) -> Promise {
-        let config = Rc::clone(&self.config);
-        spawn((|| {
-            let next_link = next_link_of(&page)?;
-            let call = CallOptions::from_js(&opts)?;
-            Ok(async move {
-                let core = config.core(call.signal.clone()).map_err(js_err)?;
-                let page = JsPage { body: JsValue::UNDEFINED, next_link };
-                let next = with_signal(call.signal.as_ref(), async {
-                    core.next(&page, &call.request).await.map_err(|e| client_error(e, &core))
-                })
-                .await?;
-                next.map_or(Ok(JsValue::UNDEFINED), JsPage::into_object)
-            })
-        })())
+        self.call(next_link_of(&page).map(|link| (Target::Next(link), opts)))
     }
 
     /// `get(id, opts?)` → `Promise<Referral>`.
     pub fn get(&self, id: JsValue, opts: JsValue) -> Promise {
-        let config = Rc::clone(&self.config);
-        spawn((|| {
-            let js_id = id;
-            let id = js_id.as_string().ok_or_else(|| type_error("get: id must be a string"))?;
-            // `as_string` turns a lone surrogate into U+FFFD: another id than the one asked for.
-            let well_formed = js_id.unchecked_ref::<js_sys::JsString>().is_valid_utf16();
-            let call = CallOptions::from_js(&opts)?;
-            Ok(async move {
-                let core = config.core(call.signal.clone()).map_err(js_err)?;
-                with_signal(call.signal.as_ref(), async {
-                    if !well_formed {
-                        let reason = "it contains a lone surrogate, which cannot be sent";
-                        let id = id.chars().take(256).collect();
-                        return Err(client_error(Error::InvalidId { id, reason }, &core));
-                    }
-                    core.get(&id, &call.request).await.map_err(|e| client_error(e, &core))
-                })
-                .await
-            })
-        })())
+        let Some(text) = id.as_string() else {
+            return Promise::reject(&type_error("get: id must be a string"));
+        };
+        // `as_string` turns a lone surrogate into U+FFFD: another id than the one asked for.
+        let well_formed = id.unchecked_ref::<js_sys::JsString>().is_valid_utf16();
+        self.call(Ok((Target::Get { id: text, well_formed }, opts)))
     }
 
     /// `openCursor(query?, opts?, settings?)`: a traversal of `query`'s pages, or of the
@@ -284,6 +245,66 @@ impl RawClient {
             cursor: RefCell::new(Some(traversal)),
         };
         Ok(RawCursor { shared: Rc::new(shared) })
+    }
+}
+
+/// What a `list`, `next` or `get` call asks for, its JS arguments read.
+enum Target {
+    /// `list(query)`: the query string.
+    List(String),
+    /// `next(page)`: the page's `nextLink`, `None` after the last page.
+    Next(Option<String>),
+    /// `get(id)`: the id, and whether its JS string was well-formed UTF-16.
+    Get { id: String, well_formed: bool },
+}
+
+/// What a call got: a page (built by [`JsPage::into_object`]), a referral, or nothing.
+enum Outcome {
+    Page(JsPage),
+    Item(JsValue),
+    Nothing,
+}
+
+impl RawClient {
+    /// The promise of a `list`, `next` or `get` call, rejected at once with the error of
+    /// reading its arguments: one future for the three (and for the traversals' pages, via
+    /// [`Client::fetch`]) instead of one per method.
+    fn call(&self, read: Result<(Target, JsValue), JsValue>) -> Promise {
+        match read.and_then(|(target, opts)| Ok((target, CallOptions::from_js(&opts)?))) {
+            Ok((target, call)) => promise(Box::pin(run(Rc::clone(&self.config), call, target))),
+            Err(error) => Promise::reject(&error),
+        }
+    }
+}
+
+/// Runs a call: its request is prepared (ids, links and the correlation id checked) and sent
+/// once the signal has been seen not to be aborted, all raced against the signal.
+async fn run(config: Rc<Config>, call: CallOptions, target: Target) -> Result<JsValue, JsValue> {
+    let core = config.core(call.signal.clone()).map_err(js_err)?;
+    let outcome = with_signal(call.signal.as_ref(), async {
+        let work = async {
+            let request = match target {
+                Target::List(query) => core.list_request(&query, &call.request)?,
+                Target::Next(None) => return Ok(Outcome::Nothing),
+                Target::Next(Some(link)) => core.link_request(&link, &call.request)?,
+                Target::Get { id, well_formed: false } => {
+                    let reason = "it contains a lone surrogate, which cannot be sent";
+                    return Err(Error::InvalidId { id: id.chars().take(256).collect(), reason });
+                }
+                Target::Get { id, well_formed: true } => {
+                    let request = core.item_request(&id, &call.request)?;
+                    return core.fetch_item(request).await.map(Outcome::Item);
+                }
+            };
+            core.fetch(request).await.map(|fetched| Outcome::Page(fetched.into_page()))
+        };
+        work.await.map_err(|e| client_error(e, &core))
+    })
+    .await?;
+    match outcome {
+        Outcome::Page(page) => page.into_object(),
+        Outcome::Item(item) => Ok(item),
+        Outcome::Nothing => Ok(JsValue::UNDEFINED),
     }
 }
 
@@ -437,17 +458,6 @@ fn next_link_of(page: &JsValue) -> Result<Option<String>, JsValue> {
         return Ok(None);
     }
     link.as_string().map(Some).ok_or_else(|| type_error("next: page.nextLink must be a string"))
-}
-
-/// A promise for prepared work, or rejected with the preparation's error.
-fn spawn<F>(prepared: Result<F, JsValue>) -> Promise
-where
-    F: Future<Output = Result<JsValue, JsValue>> + 'static,
-{
-    match prepared {
-        Ok(work) => promise(Box::pin(work)),
-        Err(error) => Promise::reject(&error),
-    }
 }
 
 /// `future_to_promise` of a boxed future: one copy of js_sys's promise glue for every call
