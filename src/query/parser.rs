@@ -40,6 +40,7 @@ const fn pack(word: &[u8]) -> u64 {
 
 /// `word` packed as [`pack`] does, when it is short enough to be a keyword (else 0, which no
 /// keyword packs to).
+#[cfg_attr(pr_speed, optimize(speed))]
 fn keyword_key(word: &str) -> u64 {
     if word.len() > 5 {
         return 0;
@@ -71,6 +72,7 @@ const KW_ALL: u64 = pack(b"all");
 const KW_NOT: u64 = pack(b"not");
 
 impl Infix {
+    #[cfg_attr(pr_speed, optimize(speed))]
     fn precedence(self) -> Precedence {
         match self {
             Infix::Or => Precedence::Or,
@@ -81,6 +83,7 @@ impl Infix {
     }
 
     /// The operator spelled by `word` (any ASCII case).
+    #[cfg_attr(pr_speed, optimize(speed))]
     fn from_word(word: &str) -> Option<Infix> {
         let op = match keyword_key(word) {
             KW_OR => return Some(Infix::Or),
@@ -117,6 +120,7 @@ enum Punct {
 
 impl Punct {
     #[inline(always)]
+    #[cfg_attr(pr_speed, optimize(speed))]
     fn matches(self, token: &Token<'_>) -> bool {
         matches!(
             (self, token),
@@ -177,6 +181,7 @@ impl<'a> Parser<'a> {
     /// [`Error::TooLong`] when `src` is longer than
     /// [`MAX_FILTER_LEN`](super::lexer::MAX_FILTER_LEN). Lexer errors are reported when the
     /// parser reaches them, so an earlier syntax error wins.
+    #[cfg_attr(pr_speed, optimize(speed))]
     pub fn new(src: &'a str) -> Result<Self> {
         check_length(src)?;
         Ok(Parser {
@@ -191,6 +196,7 @@ impl<'a> Parser<'a> {
     }
 
     /// Changes the nesting limit (default [`MAX_DEPTH`]).
+    #[cfg_attr(pr_speed, optimize(speed))]
     pub fn with_max_depth(mut self, max_depth: u32) -> Self {
         self.max_depth = max_depth;
         self
@@ -200,6 +206,7 @@ impl<'a> Parser<'a> {
     ///
     /// # Errors
     /// Any lexer error, [`Error::Expected`] or [`Error::TooDeep`].
+    #[cfg_attr(pr_speed, optimize(speed))]
     pub fn parse(mut self) -> Result<Expr> {
         let expr = self.parse_subexpr(Precedence::Lowest)?;
         match self.peek_token()? {
@@ -212,6 +219,7 @@ impl<'a> Parser<'a> {
 
     /// Lexes until `ahead[..=n]` is full or the lexer has stopped.
     #[inline(always)]
+    #[cfg_attr(pr_speed, optimize(speed))]
     fn fill(&mut self, n: usize) {
         if self.ahead[n.min(1)].is_some() {
             return;
@@ -219,9 +227,6 @@ impl<'a> Parser<'a> {
         self.fill_slow(n);
     }
 
-    // The one parser function compiled for speed in the shipped wasm: the lexer is inlined
-    // here. The grammar functions stay at opt-level "z": speed on all of them cost ~2 KiB of
-    // gzip for ~4 % of the instructions per filter (docs/decisions/size.md, size-query).
     #[cfg_attr(pr_speed, optimize(speed))]
     fn fill_slow(&mut self, n: usize) {
         for slot in 0..=n.min(1) {
@@ -246,6 +251,7 @@ impl<'a> Parser<'a> {
     }
 
     #[inline(always)]
+    #[cfg_attr(pr_speed, optimize(speed))]
     fn peek_nth(&mut self, n: usize) -> Result<Option<&Spanned<Token<'a>>>> {
         self.fill(n);
         match self.ahead.get(n).and_then(Option::as_ref) {
@@ -258,18 +264,21 @@ impl<'a> Parser<'a> {
     }
 
     #[inline(always)]
+    #[cfg_attr(pr_speed, optimize(speed))]
     fn peek_token(&mut self) -> Result<Option<&Spanned<Token<'a>>>> {
         self.peek_nth(0)
     }
 
     /// Is token `n` (0 or 1) ahead `expected`? (A lexer error there is reported.)
     #[inline(always)]
+    #[cfg_attr(pr_speed, optimize(speed))]
     fn next_is(&mut self, n: usize, expected: Punct) -> Result<bool> {
         Ok(self.peek_nth(n)?.is_some_and(|t| expected.matches(&t.token)))
     }
 
     /// Consumes the next token (already peeked) and returns it.
     #[inline(always)]
+    #[cfg_attr(pr_speed, optimize(speed))]
     fn advance(&mut self) -> Option<Spanned<Token<'a>>> {
         let [first, second] = &mut self.ahead;
         let token = first.take();
@@ -280,6 +289,7 @@ impl<'a> Parser<'a> {
 
     #[must_use = "the token is only consumed when this returns true"]
     #[inline(always)]
+    #[cfg_attr(pr_speed, optimize(speed))]
     fn consume_token(&mut self, expected: Punct) -> Result<bool> {
         if self.next_is(0, expected)? {
             self.advance();
@@ -288,6 +298,7 @@ impl<'a> Parser<'a> {
         Ok(false)
     }
 
+    #[cfg_attr(pr_speed, optimize(speed))]
     fn expect_token(&mut self, expected: Punct, what: &str) -> Result<Span> {
         match self.peek_token()? {
             Some(t) if expected.matches(&t.token) => {
@@ -300,6 +311,7 @@ impl<'a> Parser<'a> {
     }
 
     /// The span of the next token, or the empty span at the end of the input.
+    #[cfg_attr(pr_speed, optimize(speed))]
     fn peek_span(&mut self) -> Span {
         self.fill(0);
         let end = || {
@@ -317,6 +329,7 @@ impl<'a> Parser<'a> {
 
     /// The only place that formats "expected X, found Y" (Y is the next token).
     #[cold]
+    #[cfg_attr(pr_speed, optimize(speed))]
     fn expected(&mut self, what: &str) -> Error {
         if let Err(e) = self.peek_token() {
             return e;
@@ -329,6 +342,7 @@ impl<'a> Parser<'a> {
     }
 
     #[cold]
+    #[cfg_attr(pr_speed, optimize(speed))]
     fn too_deep(&mut self) -> Error {
         if let Err(e) = self.peek_token() {
             return e;
@@ -337,12 +351,14 @@ impl<'a> Parser<'a> {
     }
 
     #[inline(always)]
+    #[cfg_attr(pr_speed, optimize(speed))]
     fn peek_infix(&mut self) -> Result<Option<Infix>> {
         self.peek_token()?;
         Ok(self.infix[0])
     }
 
     /// Charges one unit of depth, failing at the limit.
+    #[cfg_attr(pr_speed, optimize(speed))]
     fn charge(&mut self) -> Result<()> {
         if self.depth >= self.max_depth {
             return Err(self.too_deep());
@@ -354,6 +370,7 @@ impl<'a> Parser<'a> {
     // ---- grammar ------------------------------------------------------------------------
 
     /// Parses an expression whose operators all bind tighter than `min`.
+    #[cfg_attr(pr_speed, optimize(speed))]
     pub fn parse_subexpr(&mut self, min: Precedence) -> Result<Expr> {
         self.charge()?;
         let mut charged = 0;
@@ -362,6 +379,7 @@ impl<'a> Parser<'a> {
         out
     }
 
+    #[cfg_attr(pr_speed, optimize(speed))]
     fn parse_infix_loop(&mut self, min: Precedence, charged: &mut u32) -> Result<Expr> {
         let mut left = self.parse_prefix()?;
         while let Some(op) = self.peek_infix()? {
@@ -397,6 +415,7 @@ impl<'a> Parser<'a> {
 
     /// `left and b and c ...` / `left or b or c ...` as one n-ary node, flattening operands
     /// that are chains of the same kind (from parentheses).
+    #[cfg_attr(pr_speed, optimize(speed))]
     fn parse_chain(&mut self, left: Expr, op: Infix) -> Result<Expr> {
         let is_or = op == Infix::Or;
         let flatten = |items: &mut Vec<Expr>, e: Expr| match e.kind {
@@ -422,6 +441,7 @@ impl<'a> Parser<'a> {
     /// As in OData's `listExpr`, a list of two or more items holds literals only:
     /// `x in ('a',y)` fails at `y`. A single parenthesised item may be any expression
     /// (OData reads `x in (y)` as `x in y`), so `x in (y,z)` fails at the comma.
+    #[cfg_attr(pr_speed, optimize(speed))]
     fn parse_in(&mut self, left: Expr) -> Result<Expr> {
         self.advance();
         self.expect_token(Punct::LParen, "`(` starting the list after `in`")?;
@@ -442,6 +462,7 @@ impl<'a> Parser<'a> {
     }
 
     /// One or more comma-separated expressions (the closing `)` is left for the caller).
+    #[cfg_attr(pr_speed, optimize(speed))]
     fn parse_list(&mut self) -> Result<Vec<Expr>> {
         let mut items = vec![self.parse_subexpr(Precedence::Lowest)?];
         while self.consume_token(Punct::Comma)? {
@@ -450,6 +471,7 @@ impl<'a> Parser<'a> {
         Ok(items)
     }
 
+    #[cfg_attr(pr_speed, optimize(speed))]
     fn parse_prefix(&mut self) -> Result<Expr> {
         let Some(first) = self.peek_token()? else {
             return Err(self.expected("an expression"));
@@ -499,6 +521,7 @@ impl<'a> Parser<'a> {
     }
 
     /// A keyword literal, `not x`, a function call, a path or a lambda.
+    #[cfg_attr(pr_speed, optimize(speed))]
     fn parse_word(&mut self, word: &'a str, span: Span) -> Result<Expr> {
         let key = keyword_key(word);
         let literal = match key {
@@ -570,6 +593,7 @@ impl<'a> Parser<'a> {
     }
 
     /// After `collection/any(`: `)` or `var:predicate)`.
+    #[cfg_attr(pr_speed, optimize(speed))]
     fn parse_lambda(&mut self, collection: Vec<Ident>, op: LambdaOp, start: Span) -> Result<Expr> {
         let predicate = if op == LambdaOp::Any && self.next_is(0, Punct::RParen)? {
             None
@@ -595,6 +619,7 @@ impl<'a> Parser<'a> {
 }
 
 /// A token that is a whole primitive literal on its own (OData's `primitiveLiteral`).
+#[cfg_attr(pr_speed, optimize(speed))]
 fn is_literal_token(token: &Token<'_>) -> bool {
     match token {
         Token::String(_)
@@ -614,6 +639,7 @@ fn is_literal_token(token: &Token<'_>) -> bool {
 }
 
 /// `3` → `-3`, `-3` → `3`, `INF` → `-INF`, `NaN` stays.
+#[cfg_attr(pr_speed, optimize(speed))]
 fn negate(number: &str) -> String {
     match number.strip_prefix('-') {
         Some(positive) => positive.to_string(),
@@ -627,6 +653,7 @@ fn negate(number: &str) -> String {
 /// # Errors
 /// `InvalidFilter` errors: lexer errors, [`Error::Expected`], [`Error::TooDeep`],
 /// [`Error::TooLong`]; the span points at the start of the offending token.
+#[cfg_attr(pr_speed, optimize(speed))]
 pub fn parse(src: &str) -> Result<Expr> {
     Parser::new(src)?.parse()
 }
