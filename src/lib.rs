@@ -9,7 +9,8 @@
 //! and is compiled only for `wasm32`.
 #![forbid(unsafe_code)]
 // The shipped wasm (nightly, `--cfg pr_speed` from scripts/package.sh) compiles the filter
-// compiler's functions for speed inside the opt-level "z" build: `#[optimize(speed)]`.
+// compiler's hot functions for speed inside the opt-level "z" build: `#[optimize(speed)]`
+// (error paths, "did you mean", Display, the template's slow path stay at "z").
 #![cfg_attr(pr_speed, feature(optimize_attribute))]
 #![deny(missing_docs, missing_debug_implementations)]
 

@@ -53,7 +53,6 @@ pub enum Literal {
 
 impl Literal {
     /// The value of a [`Literal::Number`] (`INF`, `-INF` and `NaN` included).
-    #[cfg_attr(pr_speed, optimize(speed))]
     pub fn number_value(text: &str) -> f64 {
         match text {
             "INF" => f64::INFINITY,
@@ -355,9 +354,12 @@ impl Literal {
 }
 
 impl fmt::Display for Literal {
-    #[cfg_attr(pr_speed, optimize(speed))]
+    /// Through a `String`: one instance of the printer (the `String` one, which the
+    /// canonical text needs anyway) instead of a second one for `Formatter`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.write_canonical(f)
+        let mut out = String::new();
+        self.write_canonical(&mut out)?;
+        f.write_str(&out)
     }
 }
 
@@ -444,9 +446,10 @@ impl Expr {
 /// The canonical form: single spaces, lower-case keywords, `,` and `:` without spaces,
 /// parentheses only where precedence needs them, strings in `'` with inner quotes doubled.
 impl fmt::Display for Expr {
-    #[cfg_attr(pr_speed, optimize(speed))]
+    /// Through [`Expr::to_canonical`]: one instance of the printer (the `String` one)
+    /// instead of a second one for `Formatter`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.write_canonical(f)
+        f.write_str(&self.to_canonical(0))
     }
 }
 

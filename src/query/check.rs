@@ -59,7 +59,6 @@ impl Ty {
     }
 
     /// A short description for messages: `a String`, `a ReferralStatus`, `null`.
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn describe(self) -> String {
         match self {
             Ty::Unknown => "a value".into(),
@@ -107,7 +106,6 @@ impl Param {
         }
     }
 
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn describe(self) -> &'static str {
         match self {
             Param::Str => "a String",
@@ -161,7 +159,6 @@ static FUNCTIONS: &[Function] = &[
 ];
 
 /// The names of the supported functions, for documentation and tests.
-#[cfg_attr(pr_speed, optimize(speed))]
 pub fn function_names() -> impl Iterator<Item = &'static str> {
     FUNCTIONS.iter().map(|f| f.name)
 }
@@ -291,7 +288,6 @@ pub(crate) fn is_guid(s: &str) -> bool {
         })
 }
 
-#[cfg_attr(pr_speed, optimize(speed))]
 fn mismatch(span: Span, message: String) -> Error {
     Error::TypeMismatch { span, message }
 }
@@ -555,7 +551,6 @@ impl<'e> Checker<'e> {
         self.arithmetic(op, left, lt, right, rt)
     }
 
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn has(&mut self, left: &Expr, lt: Ty, right: &Expr, rt: Ty) {
         match (lt, string_literal(right)) {
             (Ty::Enum(e), Some(value)) => self.enum_member(e, value, right.span),
@@ -572,7 +567,6 @@ impl<'e> Checker<'e> {
         }
     }
 
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn arithmetic(&mut self, op: BinaryOp, left: &Expr, lt: Ty, right: &Expr, rt: Ty) -> Ty {
         use BinaryOp::*;
         let result = match (op, lt, rt) {

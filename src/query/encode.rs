@@ -126,7 +126,6 @@ pub fn percent_encode_into(out: &mut String, value: &str) {
 
 /// Decodes like `URLSearchParams`: `+` is a space, `%XX` a byte, a stray `%` stays, and the
 /// bytes are read as UTF-8 (invalid sequences become U+FFFD).
-#[cfg_attr(pr_speed, optimize(speed))]
 pub fn percent_decode(value: &str) -> String {
     let bytes = value.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
@@ -154,7 +153,6 @@ pub fn percent_decode(value: &str) -> String {
 
 /// The decoded `key=value` pairs of a query string (a leading `?` is skipped), in order, as
 /// `URLSearchParams` would list them.
-#[cfg_attr(pr_speed, optimize(speed))]
 pub fn query_pairs(query: &str) -> Vec<(String, String)> {
     let query = query.strip_prefix('?').unwrap_or(query);
     query
@@ -172,7 +170,6 @@ pub fn query_pairs(query: &str) -> Vec<(String, String)> {
 ///
 /// # Errors
 /// [`Error::InvalidSelect`] with a "did you mean" suggestion (an empty name for an empty list).
-#[cfg_attr(pr_speed, optimize(speed))]
 pub fn canonical_select(names: &[String]) -> Result<Vec<String>> {
     if names.is_empty() {
         return Err(Error::InvalidSelect { name: String::new(), suggestion: None });
@@ -192,7 +189,6 @@ pub fn canonical_select(names: &[String]) -> Result<Vec<String>> {
     Ok(out)
 }
 
-#[cfg_attr(pr_speed, optimize(speed))]
 fn order_error(message: String) -> Error {
     Error::InvalidOrderBy { message }
 }
@@ -456,7 +452,6 @@ fn separate(out: &mut String, key: &str) {
 /// # Errors
 /// The same as [`build_query`] for the options present; a `$top` that is not digits is
 /// `InvalidTop`.
-#[cfg_attr(pr_speed, optimize(speed))]
 pub fn parse_query_string(target: &str) -> Result<ReferralQuery> {
     let query = if target.starts_with('/') || target.contains("://") {
         target.split_once('?').map_or("", |(_, q)| q)

@@ -56,11 +56,15 @@ pub enum Token<'a> {
 
 impl fmt::Display for Token<'_> {
     /// The source spelling (canonicalised), used in "expected X, found Y" messages.
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Token::Word(w) => f.write_str(w),
-            Token::String(s) => write_quoted(f, s),
+            Token::String(s) => {
+                // Through a `String`, as `Expr`'s `Display`: `write_quoted` has one instance.
+                let mut out = String::new();
+                write_quoted(&mut out, s)?;
+                f.write_str(&out)
+            }
             Token::Number(n) => f.write_str(n),
             Token::Guid(g) => f.write_str(g),
             Token::Date(d) => write!(f, "{d}"),
@@ -218,7 +222,6 @@ fn guid_at(bytes: &[u8]) -> bool {
 }
 
 /// Parses the body of a day-time duration `[-]P[nD][T[nH][nM][n[.f]S]]` into nanoseconds.
-#[cfg_attr(pr_speed, optimize(speed))]
 fn parse_duration(text: &str) -> std::result::Result<i128, &'static str> {
     const SHAPE: &str = "expected [-]P[nD][T[nH][nM][nS]]";
     let upper = text.to_ascii_uppercase();
@@ -274,7 +277,6 @@ fn parse_duration(text: &str) -> std::result::Result<i128, &'static str> {
     Ok(if negative { -total } else { total })
 }
 
-#[cfg_attr(pr_speed, optimize(speed))]
 fn integer(digits: &str) -> std::result::Result<i128, &'static str> {
     if digits.is_empty() || digits.len() > 12 || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return Err("expected up to 12 digits before each unit");
@@ -594,7 +596,6 @@ impl<'a> Iterator for Lexer<'a> {
 /// # Errors
 /// [`Error::TooLong`], [`Error::UnexpectedChar`], [`Error::UnterminatedString`] (at the opening
 /// quote) or [`Error::InvalidLiteral`].
-#[cfg_attr(pr_speed, optimize(speed))]
 pub fn tokenize(src: &str) -> Result<Vec<Spanned<Token<'_>>>> {
     check_length(src)?;
     Lexer::new(src).collect()

@@ -157,7 +157,6 @@ impl Filter {
 }
 
 impl fmt::Display for Filter {
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.canonical)
     }
@@ -178,7 +177,6 @@ impl fmt::Display for Filter {
 /// `InvalidFilter`: a value that cannot be a literal (NaN, ±Infinity, empty or nested array,
 /// a value inside quotes), or any error of [`Filter::parse`]; positions refer to the rendered
 /// text.
-#[cfg_attr(pr_speed, optimize(speed))]
 pub fn filter_from_template(strings: &[&str], values: &[TemplateValue]) -> Result<Filter> {
     Filter::parse(&template::render(strings, values)?)
 }

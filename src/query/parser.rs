@@ -181,7 +181,6 @@ impl<'a> Parser<'a> {
     /// [`Error::TooLong`] when `src` is longer than
     /// [`MAX_FILTER_LEN`](super::lexer::MAX_FILTER_LEN). Lexer errors are reported when the
     /// parser reaches them, so an earlier syntax error wins.
-    #[cfg_attr(pr_speed, optimize(speed))]
     pub fn new(src: &'a str) -> Result<Self> {
         check_length(src)?;
         Ok(Parser {
@@ -196,7 +195,6 @@ impl<'a> Parser<'a> {
     }
 
     /// Changes the nesting limit (default [`MAX_DEPTH`]).
-    #[cfg_attr(pr_speed, optimize(speed))]
     pub fn with_max_depth(mut self, max_depth: u32) -> Self {
         self.max_depth = max_depth;
         self
@@ -206,7 +204,6 @@ impl<'a> Parser<'a> {
     ///
     /// # Errors
     /// Any lexer error, [`Error::Expected`] or [`Error::TooDeep`].
-    #[cfg_attr(pr_speed, optimize(speed))]
     pub fn parse(mut self) -> Result<Expr> {
         let expr = self.parse_subexpr(Precedence::Lowest)?;
         match self.peek_token()? {
@@ -311,7 +308,6 @@ impl<'a> Parser<'a> {
     }
 
     /// The span of the next token, or the empty span at the end of the input.
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn peek_span(&mut self) -> Span {
         self.fill(0);
         let end = || {
@@ -329,7 +325,6 @@ impl<'a> Parser<'a> {
 
     /// The only place that formats "expected X, found Y" (Y is the next token).
     #[cold]
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn expected(&mut self, what: &str) -> Error {
         if let Err(e) = self.peek_token() {
             return e;
@@ -342,7 +337,6 @@ impl<'a> Parser<'a> {
     }
 
     #[cold]
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn too_deep(&mut self) -> Error {
         if let Err(e) = self.peek_token() {
             return e;
@@ -441,7 +435,6 @@ impl<'a> Parser<'a> {
     /// As in OData's `listExpr`, a list of two or more items holds literals only:
     /// `x in ('a',y)` fails at `y`. A single parenthesised item may be any expression
     /// (OData reads `x in (y)` as `x in y`), so `x in (y,z)` fails at the comma.
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn parse_in(&mut self, left: Expr) -> Result<Expr> {
         self.advance();
         self.expect_token(Punct::LParen, "`(` starting the list after `in`")?;
@@ -462,7 +455,6 @@ impl<'a> Parser<'a> {
     }
 
     /// One or more comma-separated expressions (the closing `)` is left for the caller).
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn parse_list(&mut self) -> Result<Vec<Expr>> {
         let mut items = vec![self.parse_subexpr(Precedence::Lowest)?];
         while self.consume_token(Punct::Comma)? {
@@ -593,7 +585,6 @@ impl<'a> Parser<'a> {
     }
 
     /// After `collection/any(`: `)` or `var:predicate)`.
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn parse_lambda(&mut self, collection: Vec<Ident>, op: LambdaOp, start: Span) -> Result<Expr> {
         let predicate = if op == LambdaOp::Any && self.next_is(0, Punct::RParen)? {
             None
@@ -619,7 +610,6 @@ impl<'a> Parser<'a> {
 }
 
 /// A token that is a whole primitive literal on its own (OData's `primitiveLiteral`).
-#[cfg_attr(pr_speed, optimize(speed))]
 fn is_literal_token(token: &Token<'_>) -> bool {
     match token {
         Token::String(_)
@@ -639,7 +629,6 @@ fn is_literal_token(token: &Token<'_>) -> bool {
 }
 
 /// `3` → `-3`, `-3` → `3`, `INF` → `-INF`, `NaN` stays.
-#[cfg_attr(pr_speed, optimize(speed))]
 fn negate(number: &str) -> String {
     match number.strip_prefix('-') {
         Some(positive) => positive.to_string(),
@@ -653,7 +642,6 @@ fn negate(number: &str) -> String {
 /// # Errors
 /// `InvalidFilter` errors: lexer errors, [`Error::Expected`], [`Error::TooDeep`],
 /// [`Error::TooLong`]; the span points at the start of the offending token.
-#[cfg_attr(pr_speed, optimize(speed))]
 pub fn parse(src: &str) -> Result<Expr> {
     Parser::new(src)?.parse()
 }

@@ -53,7 +53,6 @@ pub fn number_literal(n: f64) -> Option<String> {
     platform::format_f64(n, !(1e-7..1e21).contains(&n.abs()))
 }
 
-#[cfg_attr(pr_speed, optimize(speed))]
 fn template_error(out: &str, reason: &str) -> Error {
     let at = len_utf16(out);
     Error::InvalidLiteral { span: Span::new(at, at), kind: "template", reason: reason.into() }
@@ -61,7 +60,6 @@ fn template_error(out: &str, reason: &str) -> Error {
 
 /// Renders one value as its literal (`nested`: inside a list), also recording the byte range of each scalar literal written (a list's
 /// items one by one) when `items` is `Some`.
-#[cfg_attr(pr_speed, optimize(speed))]
 fn render_recording(
     out: &mut String,
     value: &TemplateValue,
@@ -117,7 +115,6 @@ fn render_recording(
     Ok(())
 }
 
-#[cfg_attr(pr_speed, optimize(speed))]
 fn sticky(c: char) -> bool {
     c.is_alphanumeric() || matches!(c, '_' | '\'' | '.' | '-')
 }
@@ -129,14 +126,12 @@ fn sticky(c: char) -> bool {
 /// [`Error::InvalidLiteral`] (`InvalidFilter`) for a non-finite number, an empty or nested
 /// array, a value placed inside quotes, or mismatched part counts; positions are in the
 /// rendered text.
-#[cfg_attr(pr_speed, optimize(speed))]
 pub fn render(strings: &[&str], values: &[TemplateValue]) -> Result<String> {
     render_with_items(strings, values, None)
 }
 
 /// [`render`], recording the byte range of every scalar literal (list items one by one) in
 /// `items` when given.
-#[cfg_attr(pr_speed, optimize(speed))]
 fn render_with_items(
     strings: &[&str],
     values: &[TemplateValue],
@@ -322,7 +317,6 @@ fn scalars(values: &[TemplateValue]) -> impl Iterator<Item = &TemplateValue> {
 
 /// A literal node for a scalar value, as the parser would make it from the rendered text;
 /// `None` when the rendered text would not lex back to exactly this literal.
-#[cfg_attr(pr_speed, optimize(speed))]
 fn literal_of(value: &TemplateValue, text: &str) -> Option<Literal> {
     Some(match value {
         TemplateValue::Null => Literal::Null,
@@ -336,7 +330,6 @@ fn literal_of(value: &TemplateValue, text: &str) -> Option<Literal> {
 
 /// Calls `f` on every node of `e` in pre-order (recursion depth is bounded by the parser).
 /// (`dyn`: one copy of the walk in the wasm file, whatever the callers.)
-#[cfg_attr(pr_speed, optimize(speed))]
 fn each_node_mut(e: &mut Expr, f: &mut dyn FnMut(&mut Expr)) {
     f(e);
     match &mut e.kind {
@@ -363,7 +356,6 @@ fn each_node_mut(e: &mut Expr, f: &mut dyn FnMut(&mut Expr)) {
 
 /// Replaces the literal nodes of `expr` at the pre-order indices `nodes` (ascending; one per
 /// scalar) with `literals`.
-#[cfg_attr(pr_speed, optimize(speed))]
 fn substitute(expr: &mut Expr, nodes: &[usize], literals: Vec<Literal>) {
     let mut index = 0;
     let mut next = nodes.iter().zip(literals).peekable();
@@ -397,7 +389,6 @@ struct Plan {
 impl Plan {
     /// A plan from a successful slow build, or `None` when the literals are not plain literal
     /// tokens of the tree, delimited by spaces, parentheses or commas.
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn new(strings: &[&str], values: &[TemplateValue], filter: &Filter) -> Option<Plan> {
         let mut ranges = Vec::new();
         let text = render_with_items(strings, values, Some(&mut ranges)).ok()?;
@@ -604,7 +595,6 @@ pub struct Built {
 
 impl Template {
     /// A template of these cooked string parts (one more than values).
-    #[cfg_attr(pr_speed, optimize(speed))]
     pub fn new(strings: Vec<String>) -> Template {
         Template {
             strings,
