@@ -159,18 +159,19 @@ if (want("size")) {
     [`@azure/core-rest-pipeline ${peers["@azure/core-rest-pipeline"]}`]:
       'export { createPipelineFromOptions, createDefaultHttpClient, createPipelineRequest, bearerTokenAuthenticationPolicy } from "@azure/core-rest-pipeline";',
   };
+  // How every side's JS is bundled: the peers' entries below, and ours for the third row.
+  const bundleOptions = {
+    bundle: true,
+    minify: true,
+    format: "esm",
+    platform: "browser",
+    target: "es2022",
+    write: false,
+    logLevel: "silent",
+  };
   let first = true;
   for (const [name, contents] of Object.entries(entries)) {
-    const built = await esbuild.build({
-      stdin: { contents, resolveDir: here, loader: "js" },
-      bundle: true,
-      minify: true,
-      format: "esm",
-      platform: "browser",
-      target: "es2022",
-      write: false,
-      logLevel: "silent",
-    });
+    const built = await esbuild.build({ ...bundleOptions, stdin: { contents, resolveDir: here, loader: "js" } });
     const peer = sizes(Buffer.from(built.outputFiles[0].contents));
     rows.push({
       id: first ? "size-graph" : "size-azure",
@@ -187,16 +188,7 @@ if (want("size")) {
   // The peers are measured as a bundler ships them (bundled, minified); our package ships
   // readable JS, so the like-for-like figure bundles our web entry the same way (the .wasm is an
   // asset the bundler copies as is).
-  const bundle = await esbuild.build({
-    entryPoints: [join(pkgDir, "web.js")],
-    bundle: true,
-    minify: true,
-    format: "esm",
-    platform: "browser",
-    target: "es2022",
-    write: false,
-    logLevel: "silent",
-  });
+  const bundle = await esbuild.build({ ...bundleOptions, entryPoints: [join(pkgDir, "web.js")] });
   const minJs = sizes(Buffer.from(bundle.outputFiles[0].contents));
   const bundled = { raw: wasm.raw + minJs.raw, gz: wasm.gz + minJs.gz, br: wasm.br + minJs.br, wasm, js: minJs };
   const graph = rows.find((r) => r.id === "size-graph");
