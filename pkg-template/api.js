@@ -64,42 +64,29 @@ export function buildQuery(query) {
   return rest === "" ? "$filter=" + encoded : "$filter=" + encoded + "&" + rest;
 }
 
-// The last options-only query string `optionsOnly` made: a loop that builds queries for many
-// filters with the same other options asks for the same one (`buildQueryOf` is a pure function
-// of these primitives; only results are kept, so errors are thrown every time). The wasm
-// `QueryOptions` of the last `orderBy` is kept too, so that when only `top` or `count` change
-// (paging with a growing `top`) only numbers cross into wasm; it checks everything at every
-// `build`, so its errors are `buildQueryOf`'s.
-let last = [];
-let lastRest = "";
-let lastOrder = [];
-let lastOptions;
+// Two nested memos for a loop that builds queries for many filters with the same other options.
+// The wasm `QueryOptions` of the last `orderBy` (its text, or its field and direction) is kept,
+// so that when only `top` or `count` change (paging with a growing `top`) only numbers cross into
+// wasm; it checks everything at every `build`, so its errors are `buildQueryOf`'s. Inside it, the
+// string its last `build` made is kept for the same `top` and `count` (only results are kept, so
+// errors are thrown every time).
+let order = [];
+let options;
+let built;
 
 function optionsOnly(orderText, field, direction, top, count) {
   if (orderText === undefined && field === undefined && top === undefined && count === undefined) return "";
-  if (
-    last[0] !== orderText ||
-    last[1] !== field ||
-    last[2] !== direction ||
-    last[3] !== top ||
-    last[4] !== count ||
-    last.length === 0
-  ) {
-    if (
-      lastOrder[0] !== orderText ||
-      lastOrder[1] !== field ||
-      lastOrder[2] !== direction ||
-      lastOptions === undefined
-    ) {
-      lastOptions?.free();
-      lastOptions = undefined;
-      lastOptions = compileQueryOptions(orderText, field, direction);
-      lastOrder = [orderText, field, direction];
-    }
-    lastRest = lastOptions.build(top, count);
-    last = [orderText, field, direction, top, count];
+  if (options === undefined || order[0] !== orderText || order[1] !== field || order[2] !== direction) {
+    options?.free();
+    options = built = undefined;
+    options = compileQueryOptions(orderText, field, direction);
+    order = [orderText, field, direction];
   }
-  return lastRest;
+  if (built === undefined || built.top !== top || built.count !== count) {
+    built = undefined;
+    built = { top, count, text: options.build(top, count) };
+  }
+  return built.text;
 }
 
 /**

@@ -254,7 +254,15 @@ test("buildQuery reads the usual query in JS and hands everything else to the wa
     assert.equal(buildQuery({ filter: h, orderBy: { field: "updatedDateTime", direction: "ASC" }, top }),
       `$filter=customerProfile/name%20eq%20'c'&$orderby=updatedDateTime%20asc&$top=${top}`);
   }
-  assert.equal(thrown(() => buildQuery({ filter: h, orderBy: { field: "updatedDateTime", direction: "ASC" }, top: 1.5 })).code, "InvalidTop");
+  // A refused `top` leaves the kept result alone, and is refused again.
+  for (const top of [1.5, 5, 1.5, 5]) {
+    const query = { filter: h, orderBy: { field: "updatedDateTime", direction: "ASC" }, top };
+    if (top === 5) {
+      assert.equal(buildQuery(query), `$filter=customerProfile/name%20eq%20'c'&$orderby=updatedDateTime%20asc&$top=5`);
+    } else {
+      assert.equal(thrown(() => buildQuery(query)).code, "InvalidTop");
+    }
+  }
   assert.equal(buildQuery({ filter: h, orderBy: { field: "updatedDateTime" }, top: 6, count: true }),
     `$filter=customerProfile/name%20eq%20'c'&$orderby=updatedDateTime&$top=6&$count=true`);
   // Every property is read once, also when the wasm side has to decide.
