@@ -92,19 +92,30 @@ impl Reason {
     }
 }
 
-/// A text that is not JSON: serde_json's reason, line and column for it.
+/// A text that is not JSON: serde_json's reason for it, and where.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct JsonError {
     /// Why.
     pub reason: Reason,
-    /// 1-based line (lines end at `\n`).
-    pub line: usize,
-    /// Bytes from the start of the line up to and including the offending byte (0 when the
-    /// error is at the very start of a line).
-    pub column: usize,
+    /// Bytes of the text up to and including the offending byte (serde_json's index for its
+    /// position: the byte just read, or the byte looked at); `page::position` and the tests
+    /// turn it into a line and column.
+    pub index: usize,
 }
 
 impl JsonError {
+    /// serde_json's `(line, column)` for this error in `text` (the text it was read from):
+    /// the 1-based line (lines end at `\n`), and the bytes from the start of that line up to
+    /// and including the offending byte (0 when the error is at the very start of a line).
+    // Only the tests need it: `page::position` works from the index itself.
+    #[cfg(test)]
+    pub(crate) fn line_column(&self, text: &str) -> (usize, usize) {
+        let before = text.as_bytes().get(..self.index).unwrap_or(text.as_bytes());
+        let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |at| at + 1);
+        let line = 1 + before.iter().filter(|&&b| b == b'\n').count();
+        (line, self.index.saturating_sub(line_start))
+    }
+
     /// Whether the text ended too early (serde_json's `Error::is_eof`).
     pub(crate) fn is_eof(&self) -> bool {
         matches!(
@@ -184,13 +195,9 @@ impl<'a> Reader<'a> {
         self.error_at((self.at + 1).min(self.bytes.len()), reason)
     }
 
-    /// serde_json's `position_of_index`.
     #[cold]
     fn error_at(&self, index: usize, reason: Reason) -> JsonError {
-        let before = self.bytes.get(..index).unwrap_or(self.bytes);
-        let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |at| at + 1);
-        let line = 1 + before.iter().filter(|&&b| b == b'\n').count();
-        JsonError { reason, line, column: index.saturating_sub(line_start) }
+        JsonError { reason, index }
     }
 
     /// One value and nothing after it but whitespace.

@@ -364,19 +364,26 @@ fn replace_lone_surrogates(json: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// `(line, column, offset)` of a JSON error: line 1-based, column 1-based and offset 0-based,
-/// both in UTF-16 code units. The reader's (serde_json's) column counts bytes from 1 and ends
-/// at the offending byte; EOF errors are placed at the end of the text.
+/// both in UTF-16 code units, at the offending character: the one whose last byte the reader's
+/// (serde_json's) index ends at — or, when that index is the start of a line (serde_json's
+/// column 0), the line's first character. EOF errors are placed at the end of the text.
 fn position(json: &str, error: &crate::json::JsonError) -> (usize, usize, usize) {
-    let line = error.line.max(1);
-    let line_start: usize = json.split_inclusive('\n').take(line - 1).map(str::len).sum();
+    let bytes = json.as_bytes();
     let mut byte = if error.is_eof() {
         json.len()
     } else {
-        (line_start + error.column.saturating_sub(1)).min(json.len())
+        let index = error.index.min(json.len());
+        match index.checked_sub(1) {
+            Some(last) if bytes.get(last) != Some(&b'\n') => last,
+            _ => index,
+        }
     };
     while !json.is_char_boundary(byte) {
         byte -= 1;
     }
+    let before = bytes.get(..byte).unwrap_or(bytes);
+    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |at| at + 1);
+    let line = 1 + before.iter().filter(|&&b| b == b'\n').count();
     let offset = json[..byte].encode_utf16().count();
     let column = json.get(line_start..byte).map_or(0, |l| l.encode_utf16().count()) + 1;
     (line, column, offset)

@@ -15,7 +15,10 @@ fn serde(text: &str) -> Result<Value, (String, usize, usize)> {
 }
 
 fn ours(text: &str) -> Result<Value, (String, usize, usize)> {
-    from_str(text).map_err(|e| (e.reason.text().to_string(), e.line, e.column))
+    from_str(text).map_err(|e| {
+        let (line, column) = e.line_column(text);
+        (e.reason.text().to_string(), line, column)
+    })
 }
 
 /// Equal as values AND as number kinds (`1` u64 vs `1.0` f64 vs `-0.0`), keys in order.
@@ -454,7 +457,11 @@ fn every_error_kind() {
     ];
     for (text, reason, line, column) in cases {
         let error = from_str(text).unwrap_err();
-        assert_eq!((error.reason, error.line, error.column), (*reason, *line, *column), "{text:?}");
+        assert_eq!(
+            (error.reason, error.line_column(text)),
+            (*reason, (*line, *column)),
+            "{text:?}"
+        );
         assert_eq!(error.is_eof(), reason.text().starts_with("EOF"), "{text:?}");
         check(text);
     }
