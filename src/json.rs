@@ -107,8 +107,8 @@ impl JsonError {
     /// serde_json's `(line, column)` for this error in `text` (the text it was read from):
     /// the 1-based line (lines end at `\n`), and the bytes from the start of that line up to
     /// and including the offending byte (0 when the error is at the very start of a line).
-    // Only the tests need it: `page::position` works from the index itself.
-    #[cfg(test)]
+    // Only the tests and the fuzz target need it: `page::position` works from the index itself.
+    #[cfg(any(test, fuzzing))]
     pub(crate) fn line_column(&self, text: &str) -> (usize, usize) {
         let before = text.as_bytes().get(..self.index).unwrap_or(text.as_bytes());
         let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |at| at + 1);
@@ -573,5 +573,8 @@ fn float_value(f: f64) -> Value {
     Number::from_f64(f).map_or(Value::Null, Value::Number)
 }
 
+/// The reader against serde_json, for the tests and the `json_reader` fuzz target.
+#[cfg(any(test, fuzzing))]
+pub(crate) mod differential;
 #[cfg(test)]
 mod tests;

@@ -1,7 +1,12 @@
 //! Replays the fuzz corpora (`fuzz/corpus/<target>/`: the seeds, and any crash a fuzz run
 //! found, added with `git add -f`) with the fuzz targets' invariants, so they run in
-//! `cargo test` without nightly or cargo-fuzz.
+//! `cargo test` without nightly or cargo-fuzz. `json_reader`'s corpus needs the crate-private
+//! reader: src/json/tests.rs replays it.
 #![cfg(not(target_arch = "wasm32"))]
+
+/// `sync_token`'s invariants, the very code the fuzz target runs.
+#[path = "../fuzz/invariants.rs"]
+mod invariants;
 
 use std::path::Path;
 
@@ -50,4 +55,18 @@ fn page_corpus_keeps_the_fuzz_invariants() {
             assert!(serde_json::to_value(&page).unwrap().is_object(), "{name}");
         }
     }
+}
+
+#[test]
+fn sync_token_corpus_keeps_the_fuzz_invariants() {
+    let mut accepted = 0;
+    for (name, bytes) in corpus("sync_token") {
+        let text = String::from_utf8_lossy(&bytes);
+        println!("{name}");
+        invariants::sync_token(&text);
+        invariants::error_body(&text);
+        accepted +=
+            usize::from(partner_referrals::sync::SyncState::from_token(&text, None).is_ok());
+    }
+    assert!(accepted >= 2, "the corpus holds tokens that to_token wrote");
 }

@@ -2,62 +2,8 @@
 //! (number kinds and float bits included) or the same reason, line and column, over the
 //! repository's fixtures, tricky snippets and mutations of both.
 
+use super::differential::check;
 use super::*;
-
-/// serde_json's answer in the reader's terms: the value, or (reason text, line, column).
-fn serde(text: &str) -> Result<Value, (String, usize, usize)> {
-    serde_json::from_str::<Value>(text).map_err(|e| {
-        let full = e.to_string();
-        let suffix = format!(" at line {} column {}", e.line(), e.column());
-        let reason = full.strip_suffix(&suffix).unwrap_or(&full).to_string();
-        (reason, e.line(), e.column())
-    })
-}
-
-fn ours(text: &str) -> Result<Value, (String, usize, usize)> {
-    from_str(text).map_err(|e| {
-        let (line, column) = e.line_column(text);
-        (e.reason.text().to_string(), line, column)
-    })
-}
-
-/// Equal as values AND as number kinds (`1` u64 vs `1.0` f64 vs `-0.0`), keys in order.
-fn same(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Number(x), Value::Number(y)) => {
-            (x.is_u64(), x.is_i64(), x.is_f64()) == (y.is_u64(), y.is_i64(), y.is_f64())
-                && x.as_u64() == y.as_u64()
-                && x.as_i64() == y.as_i64()
-                && x.as_f64().map(f64::to_bits) == y.as_f64().map(f64::to_bits)
-        }
-        (Value::Array(x), Value::Array(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same(a, b))
-        }
-        (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|((ka, a), (kb, b))| ka == kb && same(a, b))
-        }
-        _ => a == b,
-    }
-}
-
-/// Panics with the input when the two readers disagree; whether serde_json accepted it.
-fn check(text: &str) -> bool {
-    let (expected, actual) = (serde(text), ours(text));
-    match (&expected, &actual) {
-        (Ok(a), Ok(b)) if same(a, b) => {}
-        (Err(a), Err(b)) if a == b => {}
-        _ => panic!("{text:?}\n serde_json: {expected:?}\n json.rs:    {actual:?}"),
-    }
-    // The duplicate-key variant agrees with `from_str` on everything but repeated root keys.
-    let unique = from_str_unique_root_keys(text);
-    match (&expected, unique) {
-        (Err(_), None) => {}
-        (Ok(a), Some(b)) => assert!(same(a, &b), "{text:?}"),
-        (Ok(_), None) => assert!(text.trim_start().starts_with('{'), "{text:?}"),
-        (Err(_), Some(_)) => panic!("{text:?}"),
-    }
-    expected.is_ok()
-}
 
 fn fixtures() -> Vec<(String, String)> {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
@@ -482,4 +428,21 @@ fn strings_are_written_as_serde_json_writes_them() {
         assert_eq!(out[1..], serde_json::to_string(&text).unwrap(), "{text:?}");
         assert_eq!(from_str(&out[1..]).unwrap(), Value::String(text));
     }
+}
+
+/// The `json_reader` fuzz target's corpus (fuzz/corpus/json_reader/: seeds, and any input a
+/// fuzz run found, added with `git add -f`), with the target's own check.
+#[test]
+fn the_fuzz_corpus_reads_as_serde_json_reads_it() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fuzz/corpus/json_reader");
+    let (mut ok, mut err) = (0, 0);
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        if check(&String::from_utf8_lossy(&bytes)) {
+            ok += 1;
+        } else {
+            err += 1;
+        }
+    }
+    assert!(ok > 0 && err > 0, "{ok} accepted, {err} refused");
 }
