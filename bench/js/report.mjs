@@ -143,7 +143,10 @@ ${table}
   \`@azure/core-rest-pipeline\` — not their published dist files.
   The third size row bundles our web entry (\`pkg/web.js\` with the glue and \`api.js\`) with the
   same esbuild options, so both sides' JS is measured as a bundler ships it; the .wasm is the
-  same file in both of our rows.
+  same file in both of our rows. The fourth size row has no target: the two peers only send
+  requests, so it sets that bundle against what this bench compares the other rows with, in one
+  bundle — the Graph client, \`@odata/parser\` (the validateFilter row) and the zod page schema
+  (the decode row; zod's classic API, which that schema uses, bundles whole).
 - **Start-up**: Node — a fresh \`node\` process per sample, from before \`import()\` of the node
   entry to the return of the first \`validateFilter\` (Node's own boot is not counted); Chromium —
   a new browser context per sample (empty HTTP and code caches), the web entry over loopback HTTP,
