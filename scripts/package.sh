@@ -17,16 +17,13 @@ export CARGO_PROFILE_RELEASE_STRIP=debuginfo
 # uses it) and std's optimize_for_size paths; docs/decisions/size.md has the measured saving.
 # Its own target dir, so the stable builds of `make test` keep theirs. PR_NIGHTLY=0, or a
 # missing toolchain, builds with stable instead (same behaviour, a bigger wasm): the line below
-# says which one was used. `--cfg pr_speed` turns on `#[optimize(speed)]` for the filter
-# compiler's functions (src/query/: lexer, parser, checker, printer, template, encoder): at
-# opt-level z they were 2-3x slower than at opt-level 3; the attribute buys most of that back
-# for ~6 KiB of gzip (docs/decisions/speed.md).
+# says which one was used.
 nightly=$(cat scripts/nightly-toolchain)
 if [[ ${PR_NIGHTLY:-1} != 0 ]] && rustup run "$nightly" rustc --version >/dev/null 2>&1 \
   && [[ -d "$(rustup run "$nightly" rustc --print sysroot)/lib/rustlib/src/rust/library" ]]; then
   echo "package: building the wasm with $nightly -Zbuild-std (smaller)"
   nightly_target=${CARGO_TARGET_DIR:-target}/nightly-build-std
-  if RUSTFLAGS="--cfg pr_speed -Zlocation-detail=none -Zfmt-debug=none -Zunstable-options -Cpanic=immediate-abort" \
+  if RUSTFLAGS="-Zlocation-detail=none -Zfmt-debug=none -Zunstable-options -Cpanic=immediate-abort" \
     cargo "+$nightly" build --release --lib --target wasm32-unknown-unknown -j2 \
     --target-dir "$nightly_target" \
     -Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size; then

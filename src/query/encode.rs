@@ -71,13 +71,11 @@ static KEEP: [bool; 256] = {
 
 const HEX: &[u8; 16] = b"0123456789ABCDEF";
 
-#[cfg_attr(pr_speed, optimize(speed))]
 fn keep(b: u8) -> bool {
     KEEP[usize::from(b)]
 }
 
 /// Percent-encodes `value` (UTF-8 bytes; space as `%20`, never `+`).
-#[cfg_attr(pr_speed, optimize(speed))]
 pub fn percent_encode(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     percent_encode_into(&mut out, value);
@@ -105,7 +103,6 @@ const ESCAPES: &str = {
 
 /// [`percent_encode`], appending to `out`: each run of kept bytes is copied at once, each
 /// other byte is its `%XX` from a table (no per-byte pushes).
-#[cfg_attr(pr_speed, optimize(speed))]
 pub fn percent_encode_into(out: &mut String, value: &str) {
     out.reserve(value.len());
     let mut start = 0;
@@ -194,7 +191,6 @@ fn order_error(message: String) -> Error {
 }
 
 /// One `field [asc|desc]` item: `(field, Some("asc"|"desc"))`.
-#[cfg_attr(pr_speed, optimize(speed))]
 fn order_item(field: &str, direction: Option<&str>) -> Result<(String, Option<String>)> {
     if !ORDERABLE.contains(&field) {
         // Only two candidates, so a prefix (`created`, `updatedDate`) is a good enough hint.
@@ -228,7 +224,6 @@ fn order_item(field: &str, direction: Option<&str>) -> Result<(String, Option<St
 ///
 /// # Errors
 /// [`Error::InvalidOrderBy`].
-#[cfg_attr(pr_speed, optimize(speed))]
 pub fn order_items(order: &OrderBy) -> Result<Vec<(String, Option<String>)>> {
     let items = match order {
         OrderBy::Field { field, direction } => vec![order_item(field, direction.as_deref())?],
@@ -258,7 +253,6 @@ pub fn order_items(order: &OrderBy) -> Result<Vec<(String, Option<String>)>> {
     Ok(items)
 }
 
-#[cfg_attr(pr_speed, optimize(speed))]
 fn order_text(items: &[(String, Option<String>)]) -> String {
     let parts: Vec<String> = items
         .iter()
@@ -274,7 +268,6 @@ fn order_text(items: &[(String, Option<String>)]) -> String {
 ///
 /// # Errors
 /// [`Error::InvalidTop`] for NaN, infinities, fractions, zero, negatives and values over the cap.
-#[cfg_attr(pr_speed, optimize(speed))]
 pub fn check_top(top: f64) -> Result<u32> {
     if top.is_finite() && top.fract() == 0.0 && top >= 1.0 && top <= f64::from(MAX_TOP) {
         return Ok(top as u32);
@@ -309,7 +302,6 @@ pub fn check_top(top: f64) -> Result<u32> {
 ///
 /// # Errors
 /// `InvalidFilter` (any filter error), `InvalidSelect`, `InvalidOrderBy`, `InvalidTop`.
-#[cfg_attr(pr_speed, optimize(speed))]
 pub fn build_query(query: &ReferralQuery) -> Result<String> {
     build(query, false)
 }
@@ -328,12 +320,10 @@ pub fn build_query(query: &ReferralQuery) -> Result<String> {
 ///
 /// # Errors
 /// `InvalidSelect`, `InvalidOrderBy`, `InvalidTop`.
-#[cfg_attr(pr_speed, optimize(speed))]
 pub fn build_query_canonical(query: &ReferralQuery) -> Result<String> {
     build(query, true)
 }
 
-#[cfg_attr(pr_speed, optimize(speed))]
 fn build(query: &ReferralQuery, canonical: bool) -> Result<String> {
     let mut out = String::with_capacity(query.filter.as_ref().map_or(0, |f| f.len() * 5 / 4) + 64);
     let sep = separate;
@@ -391,7 +381,6 @@ fn build(query: &ReferralQuery, canonical: bool) -> Result<String> {
 }
 
 /// `$top` and `$count` after the rest of [`build`].
-#[cfg_attr(pr_speed, optimize(speed))]
 fn finish(mut out: String, query: &ReferralQuery) -> Result<String> {
     if let Some(top) = query.top {
         let top = check_top(top)?;
@@ -405,7 +394,6 @@ fn finish(mut out: String, query: &ReferralQuery) -> Result<String> {
 }
 
 /// Appends `n` in decimal (what `{n}` writes, without the formatting machinery).
-#[cfg_attr(pr_speed, optimize(speed))]
 fn push_decimal(out: &mut String, mut n: u32) {
     let mut digits = [0u8; 10];
     let mut at = digits.len();
@@ -423,7 +411,6 @@ fn push_decimal(out: &mut String, mut n: u32) {
 }
 
 /// Appends `&` (unless first) and `key`.
-#[cfg_attr(pr_speed, optimize(speed))]
 fn separate(out: &mut String, key: &str) {
     if !out.is_empty() {
         out.push('&');

@@ -40,7 +40,6 @@ pub enum TemplateValue {
 /// The shortest spelling of a finite `f64` that the filter lexer reads back exactly, or `None`
 /// for NaN and infinities: Rust's `{}` for 1e-7 <= |n| < 1e21 (`1500.5`, `0.0000001`), its
 /// `{:e}` outside (`1e21`, `1.5e-8`), `0` for ±0.
-#[cfg_attr(pr_speed, optimize(speed))]
 pub fn number_literal(n: f64) -> Option<String> {
     if !n.is_finite() {
         return None;
@@ -183,7 +182,6 @@ fn render_with_items(
 const MAX_PLANS: usize = 8;
 
 /// Appends `n` as `width` (at most 9) decimal digits, zero-padded.
-#[cfg_attr(pr_speed, optimize(speed))]
 fn push_digits(out: &mut String, mut n: u32, width: usize) {
     let mut digits = [b'0'; 9];
     let width = width.min(9);
@@ -197,7 +195,6 @@ fn push_digits(out: &mut String, mut n: u32, width: usize) {
 
 /// Writes a UTC date-time with a year 0000-9999 exactly as its `Display` does (without the
 /// formatting machinery: this is the per-call path); `false` for any other date-time.
-#[cfg_attr(pr_speed, optimize(speed))]
 fn write_utc_datetime(out: &mut String, t: &DateTimeOffset) -> bool {
     if t.offset_minutes != 0 || t.nanos >= 1_000_000_000 {
         return false;
@@ -229,7 +226,6 @@ fn write_utc_datetime(out: &mut String, t: &DateTimeOffset) -> bool {
 /// Appends the literal of scalar `value` to `out` and its shape (what the lexer, parser and
 /// checker can see of it apart from its content) to `shape`; `false` when the value cannot be
 /// spliced (the slow way decides).
-#[cfg_attr(pr_speed, optimize(speed))]
 fn scalar_literal(out: &mut String, shape: &mut Vec<u8>, value: &TemplateValue) -> bool {
     match value {
         TemplateValue::Null => {
@@ -270,7 +266,6 @@ fn scalar_literal(out: &mut String, shape: &mut Vec<u8>, value: &TemplateValue) 
 /// The literals of every scalar of `values` (list items one by one) into `text`, their end
 /// offsets into `ends`, and the shape of the whole into `shape`; `false` when some value cannot
 /// be spliced.
-#[cfg_attr(pr_speed, optimize(speed))]
 fn literals(
     values: &[TemplateValue],
     text: &mut String,
@@ -307,7 +302,6 @@ fn literals(
 }
 
 /// The scalar values of `values` in order, list items one by one.
-#[cfg_attr(pr_speed, optimize(speed))]
 fn scalars(values: &[TemplateValue]) -> impl Iterator<Item = &TemplateValue> {
     values.iter().flat_map(|v| match v {
         TemplateValue::List(items) => items.iter(),
@@ -497,7 +491,6 @@ impl Plan {
 
     /// The canonical text and its percent-encoding: the pieces with the literals
     /// `text[ends[i-1]..ends[i]]` between.
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn splice(&self, text: &str, ends: &[usize]) -> Option<(String, String)> {
         let len = self.pieces.iter().map(String::len).sum::<usize>() + text.len();
         let encoded_len = self.encoded.iter().map(String::len).sum::<usize>() + text.len();
@@ -519,7 +512,6 @@ impl Plan {
 
     /// The canonical text and its percent-encoding for `values` of this plan's shape, whose
     /// literals are in `text` and `ends`; `None` when the slow way must decide.
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn build(
         &self,
         values: &[TemplateValue],
@@ -606,13 +598,11 @@ impl Template {
     }
 
     /// How many string parts the template has (values are one fewer).
-    #[cfg_attr(pr_speed, optimize(speed))]
     pub fn parts(&self) -> usize {
         self.strings.len()
     }
 
     /// The fields of a build: a plan's (shared by every build of that plan) or the call's own.
-    #[cfg_attr(pr_speed, optimize(speed))]
     pub fn fields<'a>(&'a self, built: &'a Built) -> &'a [String] {
         match &built.fields {
             Ok(plan) => self.plan_fields(*plan),
@@ -621,7 +611,6 @@ impl Template {
     }
 
     /// The fields of plan number `plan` (empty for a plan that does not exist).
-    #[cfg_attr(pr_speed, optimize(speed))]
     pub fn plan_fields(&self, plan: usize) -> &[String] {
         match self.plans.get(plan) {
             Some((_, Some(plan))) => &plan.fields,
@@ -633,7 +622,6 @@ impl Template {
     ///
     /// # Errors
     /// Those of [`filter_from_template`](super::filter_from_template), identical.
-    #[cfg_attr(pr_speed, optimize(speed))]
     pub fn build(&mut self, values: &[TemplateValue]) -> Result<Built> {
         let spliceable = literals(values, &mut self.text, &mut self.ends, &mut self.shape);
         let known = if spliceable {
