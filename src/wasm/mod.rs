@@ -21,6 +21,7 @@ pub mod sync;
 mod task;
 pub mod token;
 mod wake;
+pub mod write;
 
 pub use error::ODataError;
 pub use platform::install_platform;
