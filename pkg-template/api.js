@@ -15,6 +15,7 @@ export {
   matchesFilter,
   decodeReferralPage,
   respondBy,
+  buildPatch,
 } from "./partner_referrals.js";
 export { ODataError, Filter };
 
@@ -166,6 +167,30 @@ export class ReferralsClient {
   /** One referral by id. */
   get(id, opts) {
     return this.#call((core) => core.get(id, opts));
+  }
+
+  /**
+   * Updates a referral with a JSON Patch made from `changes` (a partial referral or patch
+   * operations), checked before anything is sent. Given a referral, its status is checked
+   * against the transition and its `eTag` sent as `If-Match` (unless `opts.ifMatch`).
+   */
+  update(target, changes, opts) {
+    return this.#call((core) => core.update(target, changes, opts));
+  }
+
+  /** Accepts a new referral: status `Active`, substatus `Accepted`. */
+  accept(referral, opts) {
+    return this.update(referral, { status: "Active", substatus: "Accepted" }, opts);
+  }
+
+  /** Declines a referral: status `Closed`, substatus `Declined`, and `statusReason` when given. */
+  decline(referral, reason, opts) {
+    if (reason !== undefined && typeof reason !== "string") {
+      return Promise.reject(new TypeError("decline: reason must be a string"));
+    }
+    const changes = { status: "Closed", substatus: "Declined" };
+    if (reason !== undefined) changes.statusReason = reason;
+    return this.update(referral, changes, opts);
   }
 
   /**

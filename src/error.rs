@@ -46,6 +46,9 @@ pub enum ErrorCode {
     InvalidOrderBy,
     /// `$top` is not a positive integer.
     InvalidTop,
+    /// The changes of a write name an unknown or read-only path, give a value of the wrong
+    /// type or outside its enum, or ask for a status change the API forbids. Nothing was sent.
+    InvalidUpdate,
     /// A response body is not JSON, or a known property has the wrong JSON type.
     InvalidResponse,
     /// A `nextLink` points at a host other than the base URL's: not followed.
@@ -54,6 +57,8 @@ pub enum ErrorCode {
     Unauthorized,
     /// 403.
     Forbidden,
+    /// 412: the referral changed since its `eTag` was read (`If-Match` did not match).
+    PreconditionFailed,
     /// 404.
     NotFound,
     /// 429, still after every retry.
@@ -75,10 +80,12 @@ impl ErrorCode {
         ErrorCode::InvalidSelect,
         ErrorCode::InvalidOrderBy,
         ErrorCode::InvalidTop,
+        ErrorCode::InvalidUpdate,
         ErrorCode::InvalidResponse,
         ErrorCode::UnsafeNextLink,
         ErrorCode::Unauthorized,
         ErrorCode::Forbidden,
+        ErrorCode::PreconditionFailed,
         ErrorCode::NotFound,
         ErrorCode::Throttled,
         ErrorCode::HttpError,
@@ -94,10 +101,12 @@ impl ErrorCode {
             ErrorCode::InvalidSelect => "InvalidSelect",
             ErrorCode::InvalidOrderBy => "InvalidOrderBy",
             ErrorCode::InvalidTop => "InvalidTop",
+            ErrorCode::InvalidUpdate => "InvalidUpdate",
             ErrorCode::InvalidResponse => "InvalidResponse",
             ErrorCode::UnsafeNextLink => "UnsafeNextLink",
             ErrorCode::Unauthorized => "Unauthorized",
             ErrorCode::Forbidden => "Forbidden",
+            ErrorCode::PreconditionFailed => "PreconditionFailed",
             ErrorCode::NotFound => "NotFound",
             ErrorCode::Throttled => "Throttled",
             ErrorCode::HttpError => "HttpError",
@@ -233,6 +242,18 @@ pub enum Error {
     },
     /// A `$top` that is not a positive integer.
     InvalidTop {
+        /// What is wrong, in words.
+        message: String,
+    },
+
+    // ---- writes ----------------------------------------------------------------------------
+    /// Changes that cannot be sent as a PATCH (code `InvalidUpdate`): an unknown or read-only
+    /// path, a value of the wrong JSON type or outside its enum, a status/substatus pair or
+    /// transition the API forbids, or an If-Match value that cannot be sent. Nothing was sent.
+    InvalidUpdate {
+        /// JSON pointer of the offending target, as the patch would name it, e.g.
+        /// `/details/dealValue` or `/team/-/email` (`""`: the changes as a whole).
+        path: String,
         /// What is wrong, in words.
         message: String,
     },
@@ -378,6 +399,7 @@ impl Error {
             Error::InvalidSelect { .. } => ErrorCode::InvalidSelect,
             Error::InvalidOrderBy { .. } => ErrorCode::InvalidOrderBy,
             Error::InvalidTop { .. } => ErrorCode::InvalidTop,
+            Error::InvalidUpdate { .. } => ErrorCode::InvalidUpdate,
             Error::Decode { .. }
             | Error::InvalidBody { .. }
             | Error::PagingLoop { .. }
@@ -389,6 +411,7 @@ impl Error {
                 401 => ErrorCode::Unauthorized,
                 403 => ErrorCode::Forbidden,
                 404 => ErrorCode::NotFound,
+                412 => ErrorCode::PreconditionFailed,
                 429 => ErrorCode::Throttled,
                 _ => ErrorCode::HttpError,
             },
@@ -419,6 +442,7 @@ impl Error {
             Error::InvalidSelect { .. }
             | Error::InvalidOrderBy { .. }
             | Error::InvalidTop { .. }
+            | Error::InvalidUpdate { .. }
             | Error::Decode { .. }
             | Error::UnsafeNextLink { .. }
             | Error::InvalidId { .. }
@@ -433,10 +457,12 @@ impl Error {
         }
     }
 
-    /// The JSON pointer of a decode error (`ODataError.path`).
+    /// The JSON pointer of a decode error or of a refused write (`ODataError.path`).
     pub fn path(&self) -> Option<&str> {
         match self {
-            Error::Decode { path, .. } | Error::InvalidBody { path, .. } => Some(path),
+            Error::Decode { path, .. }
+            | Error::InvalidBody { path, .. }
+            | Error::InvalidUpdate { path, .. } => Some(path),
             _ => None,
         }
     }
@@ -577,7 +603,7 @@ impl fmt::Display for Error {
             Error::InvalidOrderBy { message } | Error::InvalidTop { message } => {
                 f.write_str(message)?
             }
-            Error::Decode { path, message } => {
+            Error::Decode { path, message } | Error::InvalidUpdate { path, message } => {
                 if path.is_empty() {
                     write!(f, "{message}")?
                 } else {
@@ -648,10 +674,12 @@ mod tests {
                 "InvalidSelect",
                 "InvalidOrderBy",
                 "InvalidTop",
+                "InvalidUpdate",
                 "InvalidResponse",
                 "UnsafeNextLink",
                 "Unauthorized",
                 "Forbidden",
+                "PreconditionFailed",
                 "NotFound",
                 "Throttled",
                 "HttpError",
@@ -696,6 +724,7 @@ mod tests {
             (401, ErrorCode::Unauthorized),
             (403, ErrorCode::Forbidden),
             (404, ErrorCode::NotFound),
+            (412, ErrorCode::PreconditionFailed),
             (429, ErrorCode::Throttled),
             (500, ErrorCode::HttpError),
             (503, ErrorCode::HttpError),

@@ -1,4 +1,4 @@
-//! The client exports: `createClient(options)` → a `RawClient` with `list`/`next`/`get` and
+//! The client exports: `createClient(options)` → a `RawClient` with `list`/`next`/`get`/`update` and
 //! `openCursor` → a `RawCursor` with `next`. Hidden from the typings: the package's
 //! `ReferralsClient` (`pkg-template/api.js`) wraps them, waits for `ready` in the browser
 //! entry and adds the async-iterator protocol of `all()`/`byPage()`.
@@ -34,6 +34,7 @@ use crate::client::{
 };
 use crate::error::{Error, ErrorCode, Result as CoreResult};
 use crate::page::{validate_referral, validate_referral_page_next_link};
+use crate::patch::Patch;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_CLIENT: &str = r#"
@@ -206,6 +207,26 @@ impl RawClient {
         self.call(Ok((Target::Get { id: text, well_formed }, opts)))
     }
 
+    /// `update(target, changes, opts?)` → `Promise<Referral>`: the patch of `changes`, checked
+    /// before anything is sent (against the referral's status when `target` is a referral),
+    /// sent with `If-Match` from `opts.ifMatch` or else the referral's `eTag`.
+    pub fn update(&self, target: JsValue, changes: JsValue, opts: JsValue) -> Promise {
+        let read = || -> Result<(Target, CallOptions), JsValue> {
+            let target = super::write::Target::from_js(&target, "update")?;
+            let patch = target.patch(&changes, "update")?;
+            let call = CallOptions::from_js_known(&opts, &["signal", "correlationId", "ifMatch"])?;
+            let if_match = match super::write::if_match_option(&opts)? {
+                Some(chosen) => chosen,
+                None => target.etag,
+            };
+            Ok((Target::Update { id: target.id, patch, if_match }, call))
+        };
+        match read() {
+            Ok((target, call)) => promise(Box::pin(run(Rc::clone(&self.config), call, target))),
+            Err(error) => Promise::reject(&error),
+        }
+    }
+
     /// `openCursor(query?, opts?, settings?)`: a traversal of `query`'s pages, or of the
     /// pages from `settings.continuationToken` on (a page's `nextLink`; the query is then
     /// only validated). Nothing is sent until [`RawCursor::next`].
@@ -256,6 +277,8 @@ enum Target {
     Next(Option<String>),
     /// `get(id)`: the id, and whether its JS string was well-formed UTF-16.
     Get { id: String, well_formed: bool },
+    /// `update(target, changes)`: the id, the checked patch and the `If-Match` to send.
+    Update { id: String, patch: Patch, if_match: Option<String> },
 }
 
 /// What a call got: a page (built by [`JsPage::into_object`]), a referral, or nothing.
@@ -294,6 +317,11 @@ async fn run(config: Rc<Config>, call: CallOptions, target: Target) -> Result<Js
                 Target::Get { id, well_formed: true } => {
                     let request = core.item_request(&id, &call.request)?;
                     return core.fetch_item(request).await.map(Outcome::Item);
+                }
+                Target::Update { id, patch, if_match } => {
+                    let request =
+                        core.update_request(&id, &patch, if_match.as_deref(), &call.request)?;
+                    return core.send_update(request).await.map(Outcome::Item);
                 }
             };
             core.fetch(request).await.map(|fetched| Outcome::Page(fetched.into_page()))

@@ -21,6 +21,7 @@ pub mod sync;
 mod task;
 pub mod token;
 mod wake;
+pub mod write;
 
 pub use error::ODataError;
 pub use platform::install_platform;
@@ -35,10 +36,12 @@ export type ErrorCode =
   | "InvalidSelect"
   | "InvalidOrderBy"
   | "InvalidTop"
+  | "InvalidUpdate"
   | "InvalidResponse"
   | "UnsafeNextLink"
   | "Unauthorized"
   | "Forbidden"
+  | "PreconditionFailed"
   | "NotFound"
   | "Throttled"
   | "HttpError"
@@ -52,7 +55,7 @@ export interface ODataErrorProps {
   position?: number;
   /** One past the last offending character, in UTF-16 code units. */
   end?: number;
-  /** JSON pointer of the offending value of a response, e.g. `/value/3/createdDateTime`. */
+  /** JSON pointer of the offending value of a response (`/value/3/createdDateTime`) or of a refused change (`/details/dealValue`). */
   path?: string;
   /** HTTP status of the failed response. */
   status?: number;
