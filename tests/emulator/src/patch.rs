@@ -3,8 +3,10 @@
 //!
 //! The service supports two operations, `replace` and `add` (`/team/-` appends a member); the
 //! others (`remove`, `move`, `copy`, `test`) are refused. Every path is resolved against the
-//! library's referral schema: unknown properties and the read-only ones (ids, dates, `eTag`,
-//! `links`, `direction`, the owning organisation) are refused, a value must have the property's
+//! library's referral schema: unknown properties and the read-only ones (the library's
+//! `schema::READ_ONLY`: ids, server-set dates, `eTag`, `links`, `direction`, the owning
+//! organisation, create-only fields) are refused, so the emulator refuses exactly what the
+//! library refuses before sending; a value must have the property's
 //! JSON type, and an enum value must be a documented member (enums are open when reading, closed
 //! when writing: the service rejects a status it does not know). Status and substatus follow
 //! partner-api.md 1.3: New may move to New, Active or Closed, Active to Active or Closed, Closed
@@ -21,23 +23,6 @@ use serde_json::Value;
 
 use crate::data::STATUS_PAIRS;
 use crate::odata::ApiError;
-
-/// Top-level properties a PATCH may not change: server-assigned, derived or navigation data.
-pub const READ_ONLY: &[&str] = &[
-    "id",
-    "engagementId",
-    "organizationId",
-    "organizationName",
-    "businessProfileId",
-    "createdDateTime",
-    "updatedDateTime",
-    "expirationDateTime",
-    "acceptedDateTime",
-    "direction",
-    "eTag",
-    "links",
-    "attributes",
-];
 
 /// `salesStage` (Microsoft's connector definition): writable, and not every schema version
 /// knows it, so the emulator knows it itself.
@@ -167,8 +152,8 @@ fn resolve(operation: &Operation) -> Result<Option<Kind>, ApiError> {
     let path = operation.path.as_str();
     let mut tokens = operation.tokens.iter();
     let first = tokens.next().map_or("", String::as_str);
-    if READ_ONLY.contains(&first) {
-        return Err(invalid(path, format!("`{first}` is read-only")));
+    if schema::is_read_only(&operation.tokens.join("/")) {
+        return Err(invalid(path, format!("`{path}` is read-only")));
     }
     let mut kind = match REFERRAL.property(first) {
         Some(p) => p.kind,
