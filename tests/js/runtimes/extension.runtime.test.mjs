@@ -124,3 +124,51 @@ test("a pending referral that gets accepted leaves the count, the nearest deadli
   assert.equal(again.next, nearestAhead(after, Number(again.now)));
   assert.ok(!(nearest.id in (await stored()).pending));
 });
+
+test("the popup lists the nearest deadlines; Accept and Decline answer them and the badge drops", async () => {
+  const page = await context.newPage();
+  try {
+    await page.goto(new URL("popup.html", worker.url()).href);
+    await page.waitForSelector("#summary[data-state=done]");
+    const now = Number(await page.$eval("#summary", (el) => el.dataset.now));
+    const pending = await expectedPending();
+    const nearest = pending
+      .map((r) => ({ r, due: deadlineOf(r) }))
+      .filter(({ due }) => Date.parse(due) >= now)
+      .sort((a, b) => (a.due < b.due ? -1 : a.due > b.due ? 1 : a.r.id < b.r.id ? -1 : 1))
+      .slice(0, 5);
+    const listed = () => page.$$eval("#nearest li", (items) => items.map((li) => li.dataset.id));
+    assert.deepEqual(await listed(), nearest.map(({ r }) => r.id));
+    const [first, second] = nearest.map(({ r }) => r);
+    const item = (id) => page.locator(`#nearest li[data-id="${id}"]`);
+    assert.equal(await item(first.id).locator("[data-action=accept]").getAttribute("aria-label"),
+      `Accept the referral from ${first.customerProfile.name}`);
+    assert.equal(await page.getAttribute("#answer", "aria-live"), "polite");
+
+    await item(first.id).locator("[data-action=accept]").click();
+    await page.waitForSelector("#answer[data-state=ok]");
+    assert.match(await page.textContent("#answer"), /^Accepted: .* is now Active · Accepted\.$/);
+    const accepted = (await emulator.admin()).value.find((r) => r.id === first.id);
+    assert.equal(`${accepted.status}/${accepted.substatus}`, "Active/Accepted");
+    await until("the badge to drop by one", async () => (await badge()) === String(pending.length - 1));
+    await until("the popup to drop the answered referral", async () => !(await listed()).includes(first.id));
+    assert.equal(await page.$eval("#summary", (el) => el.dataset.count), String(pending.length - 1));
+
+    await item(second.id).locator("[data-action=decline]").click();
+    await item(second.id).locator("[data-action=reason]").fill("No capacity this quarter");
+    await item(second.id).locator("[data-action=confirm-decline]").click();
+    await page.waitForFunction(() => /^Declined: /.test(document.querySelector("#answer").textContent));
+    const declined = (await emulator.admin()).value.find((r) => r.id === second.id);
+    assert.equal(`${declined.status}/${declined.substatus}`, "Closed/Declined");
+    assert.equal(declined.statusReason, "No capacity this quarter");
+    await until("the badge to drop by two", async () => (await badge()) === String(pending.length - 2));
+    // The polls that follow agree: both answers left the pending set for good.
+    await nextPoll();
+    assert.equal(await badge(), String(pending.length - 2));
+    const sync = await stored();
+    assert.ok(!(first.id in sync.pending) && !(second.id in sync.pending));
+    assert.equal(Object.keys(sync.pending).length, (await expectedPending()).length);
+  } finally {
+    await page.close();
+  }
+});
