@@ -233,7 +233,7 @@ fn client(faults: &[Fault]) -> TestClient {
 }
 
 fn patch(changes: Value) -> Patch {
-    build_patch(&changes, Some(&Current { status: Some("New"), substatus: Some("Pending") }))
+    build_patch(changes, Some(&Current { status: Some("New"), substatus: Some("Pending") }))
         .unwrap()
 }
 
@@ -245,7 +245,7 @@ fn set_deal() -> Patch {
     patch(json!({ "details": { "dealValue": 10000, "notes": "call back" } }))
 }
 
-fn update(c: &TestClient, patch: &Patch, if_match: Option<&str>) -> Result<Value> {
+fn update(c: &TestClient, patch: Patch, if_match: Option<&str>) -> Result<Value> {
     block_on(c.update(ID, patch, if_match, &RequestOptions::default()))
 }
 
@@ -254,7 +254,7 @@ fn a_write_is_a_patch_with_the_read_headers_and_the_write_headers() {
     let c = client(&[]);
     let opts = RequestOptions { correlation_id: Some("corr-1".into()) };
     let tag = c.transport().etag();
-    let updated = block_on(c.update(ID, &set_deal(), Some(&tag), &opts)).unwrap();
+    let updated = block_on(c.update(ID, set_deal(), Some(&tag), &opts)).unwrap();
     assert_eq!(updated["details"], json!({ "dealValue": 10000, "notes": "call back" }));
     assert_eq!(updated["eTag"], json!("\"v2\""));
     let requests = c.transport().requests.borrow();
@@ -292,14 +292,14 @@ fn a_write_is_a_patch_with_the_read_headers_and_the_write_headers() {
 #[test]
 fn without_if_match_no_if_match_header_is_sent() {
     let c = client(&[]);
-    update(&c, &set_deal(), None).unwrap();
+    update(&c, set_deal(), None).unwrap();
     assert_eq!(c.transport().requests.borrow()[0].header("If-Match"), None);
 }
 
 #[test]
 fn an_add_is_not_resent_after_a_network_failure_that_followed_its_application() {
     let c = client(&[Fault::ApplyThenDrop]);
-    let err = update(&c, &add_member(), None).unwrap_err();
+    let err = update(&c, add_member(), None).unwrap_err();
     assert_eq!(err.code(), ErrorCode::NetworkError);
     assert_eq!(c.transport().sent().len(), 1, "an add must not be resent");
     assert_eq!(c.transport().team_size(), 2, "applied exactly once");
@@ -310,7 +310,7 @@ fn an_add_is_not_resent_after_a_network_failure_that_followed_its_application() 
 fn an_add_is_not_resent_after_a_time_out_or_a_504() {
     for fault in [Fault::ApplyThenTimeout, Fault::Status(504)] {
         let c = client(&[fault]);
-        let err = update(&c, &add_member(), None).unwrap_err();
+        let err = update(&c, add_member(), None).unwrap_err();
         let expected =
             if fault == Fault::Status(504) { ErrorCode::HttpError } else { ErrorCode::Timeout };
         assert_eq!(err.code(), expected, "{fault:?}");
@@ -321,7 +321,7 @@ fn an_add_is_not_resent_after_a_time_out_or_a_504() {
 #[test]
 fn an_add_is_resent_after_429_and_503_which_apply_nothing() {
     let c = client(&[Fault::Status(429), Fault::Status(503)]);
-    let updated = update(&c, &add_member(), None).unwrap();
+    let updated = update(&c, add_member(), None).unwrap();
     assert_eq!(c.transport().sent().len(), 3);
     assert_eq!(c.transport().sleeps.borrow().len(), 2);
     assert_eq!(updated["team"].as_array().unwrap().len(), 2, "added once");
@@ -335,7 +335,7 @@ fn an_add_is_resent_after_429_and_503_which_apply_nothing() {
 #[test]
 fn an_add_is_resent_after_a_401_and_a_token_refresh() {
     let c = client(&[Fault::Status(401)]);
-    update(&c, &add_member(), None).unwrap();
+    update(&c, add_member(), None).unwrap();
     assert_eq!(*c.token_source().calls.borrow(), [false, true]);
     assert_eq!(c.transport().sent().len(), 2);
     assert_eq!(
@@ -348,7 +348,7 @@ fn an_add_is_resent_after_a_401_and_a_token_refresh() {
 #[test]
 fn replaces_are_resent_after_a_network_failure_and_end_in_the_right_state() {
     let c = client(&[Fault::ApplyThenDrop, Fault::ApplyThenTimeout]);
-    let updated = update(&c, &set_deal(), None).unwrap();
+    let updated = update(&c, set_deal(), None).unwrap();
     assert_eq!(c.transport().sent().len(), 3);
     assert_eq!(updated["details"], json!({ "dealValue": 10000, "notes": "call back" }));
     assert_eq!(c.transport().referral.borrow()["details"], updated["details"]);
@@ -360,7 +360,7 @@ fn a_412_on_the_resend_of_an_applied_replace_is_recognised_by_a_re_read() {
     // If-Match no longer matches. The client reads the referral: it holds every value sent.
     let c = client(&[Fault::ApplyThenDrop]);
     let tag = c.transport().etag();
-    let updated = update(&c, &set_deal(), Some(&tag)).unwrap();
+    let updated = update(&c, set_deal(), Some(&tag)).unwrap();
     assert_eq!(
         c.transport().sent(),
         [("PATCH".into(), URL.into()), ("PATCH".into(), URL.into()), ("GET".into(), URL.into())]
@@ -373,7 +373,7 @@ fn a_412_on_the_resend_of_an_applied_replace_is_recognised_by_a_re_read() {
 fn a_412_after_someone_elses_change_is_precondition_failed_with_the_server_body() {
     let c = client(&[Fault::ConcurrentEdit]);
     let tag = c.transport().etag();
-    let err = update(&c, &set_deal(), Some(&tag)).unwrap_err();
+    let err = update(&c, set_deal(), Some(&tag)).unwrap_err();
     assert_eq!(err.code(), ErrorCode::PreconditionFailed);
     assert_eq!(err.status(), Some(412));
     assert_eq!(err.server_code(), Some("preconditionFailed"));
@@ -389,7 +389,7 @@ fn a_412_after_a_lost_answer_when_someone_else_also_wrote_stands() {
     // re-read does not hold what was sent, so the 412 is the caller's to handle.
     let c = client(&[Fault::ApplyThenOtherEditThenDrop]);
     let tag = c.transport().etag();
-    let err = update(&c, &set_deal(), Some(&tag)).unwrap_err();
+    let err = update(&c, set_deal(), Some(&tag)).unwrap_err();
     assert_eq!(err.code(), ErrorCode::PreconditionFailed);
     assert_eq!(
         c.transport().sent(),
@@ -401,7 +401,7 @@ fn a_412_after_a_lost_answer_when_someone_else_also_wrote_stands() {
 #[test]
 fn a_204_is_followed_by_a_read_of_the_referral() {
     let c = client(&[Fault::NoContent]);
-    let updated = update(&c, &add_member(), None).unwrap();
+    let updated = update(&c, add_member(), None).unwrap();
     assert_eq!(c.transport().sent(), [("PATCH".into(), URL.into()), ("GET".into(), URL.into())]);
     assert_eq!(updated["team"].as_array().unwrap().len(), 2);
     let requests = c.transport().requests.borrow();
@@ -413,9 +413,9 @@ fn a_204_is_followed_by_a_read_of_the_referral() {
 #[test]
 fn an_if_match_that_cannot_be_a_header_is_refused_before_sending() {
     let c = client(&[]);
-    let err = update(&c, &set_deal(), Some("\"v1\"\r\nX-Evil: 1")).unwrap_err();
+    let err = update(&c, set_deal(), Some("\"v1\"\r\nX-Evil: 1")).unwrap_err();
     assert_eq!((err.code(), err.path()), (ErrorCode::InvalidUpdate, Some("/eTag")));
-    let err = update(&c, &set_deal(), Some("")).unwrap_err();
+    let err = update(&c, set_deal(), Some("")).unwrap_err();
     assert_eq!(err.code(), ErrorCode::InvalidUpdate);
     assert!(c.transport().sent().is_empty());
 }
@@ -423,8 +423,7 @@ fn an_if_match_that_cannot_be_a_header_is_refused_before_sending() {
 #[test]
 fn an_id_that_is_a_path_is_refused_before_sending() {
     let c = client(&[]);
-    let err =
-        block_on(c.update("../x", &set_deal(), None, &RequestOptions::default())).unwrap_err();
+    let err = block_on(c.update("../x", set_deal(), None, &RequestOptions::default())).unwrap_err();
     assert_eq!(err.code(), ErrorCode::NotFound);
     assert!(c.transport().sent().is_empty());
 }

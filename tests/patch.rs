@@ -9,13 +9,13 @@ use partner_referrals::{Error, ErrorCode};
 use serde_json::{json, Value};
 
 fn ops(changes: Value, current: Option<Current<'_>>) -> Vec<(Op, String, Value)> {
-    let patch = build_patch(&changes, current.as_ref()).unwrap_or_else(|e| panic!("{e}"));
+    let patch = build_patch(changes.clone(), current.as_ref()).unwrap_or_else(|e| panic!("{e}"));
     patch.operations().iter().map(|o| (o.op, o.path.clone(), o.value.clone())).collect()
 }
 
 #[track_caller]
 fn refused(changes: Value, current: Option<Current<'_>>) -> (String, String) {
-    match build_patch(&changes, current.as_ref()) {
+    match build_patch(changes.clone(), current.as_ref()) {
         Err(e @ Error::InvalidUpdate { .. }) => {
             assert_eq!(e.code(), ErrorCode::InvalidUpdate);
             (e.path().unwrap_or_default().to_string(), e.to_string())
@@ -76,7 +76,7 @@ fn an_operations_array_is_kept_as_given() {
         { "op": "replace", "path": "/team/0/email", "value": "a@b.c" },
         { "op": "add", "path": "/details/closingDateTime", "value": "2026-12-31T00:00:00Z" },
     ]);
-    let patch = build_patch(&changes, None).unwrap();
+    let patch = build_patch(changes.clone(), None).unwrap();
     assert!(!patch.is_replay_safe());
     assert_eq!(
         patch.to_json(),
@@ -93,9 +93,9 @@ fn an_operations_array_is_kept_as_given() {
 
 #[test]
 fn only_replaces_are_replay_safe() {
-    let replace = build_patch(&json!({ "name": "n", "details": { "notes": "x" } }), None).unwrap();
+    let replace = build_patch(json!({ "name": "n", "details": { "notes": "x" } }), None).unwrap();
     assert!(replace.is_replay_safe());
-    let add = build_patch(&json!([{ "op": "add", "path": "/team/-", "value": {} }]), None).unwrap();
+    let add = build_patch(json!([{ "op": "add", "path": "/team/-", "value": {} }]), None).unwrap();
     assert!(!add.is_replay_safe());
 }
 
@@ -112,7 +112,7 @@ fn escaped_keys_stay_escaped_in_paths() {
 #[test]
 fn strings_are_escaped_like_serde_json() {
     let patch =
-        build_patch(&json!({ "details": { "notes": "a \"q\" \\ \n\t\u{1} é 💝" } }), None).unwrap();
+        build_patch(json!({ "details": { "notes": "a \"q\" \\ \n\t\u{1} é 💝" } }), None).unwrap();
     let expected = serde_json::to_string(&json!([
         { "op": "replace", "path": "/details/notes", "value": "a \"q\" \\ \n\t\u{1} é 💝" }
     ]))
@@ -166,7 +166,7 @@ fn allowed_transitions() {
         ),
     ];
     for (current, changes) in cases {
-        if let Err(e) = build_patch(&changes, current.as_ref()) {
+        if let Err(e) = build_patch(changes.clone(), current.as_ref()) {
             panic!("{changes} from {current:?}: {e}");
         }
     }

@@ -321,7 +321,7 @@ where
     pub async fn update(
         &self,
         id: &str,
-        patch: &Patch,
+        patch: Patch,
         if_match: Option<&str>,
         opts: &RequestOptions,
     ) -> Result<D::Item> {
@@ -338,7 +338,7 @@ where
     pub fn update_request(
         &self,
         id: &str,
-        patch: &Patch,
+        patch: Patch,
         if_match: Option<&str>,
         opts: &RequestOptions,
     ) -> Result<WriteRequest> {
@@ -359,10 +359,10 @@ where
             body: patch.to_json(),
             replay_safe: patch.is_replay_safe(),
             replaced: patch
-                .operations()
-                .iter()
+                .into_operations()
+                .into_iter()
                 .filter(|o| o.op == Op::Replace)
-                .map(|o| (o.path.clone(), o.value.clone()))
+                .map(|o| (o.path, o.value))
                 .collect(),
         })
     }

@@ -72,6 +72,11 @@ impl Patch {
         &self.operations
     }
 
+    /// The operations, moved out.
+    pub fn into_operations(self) -> Vec<Operation> {
+        self.operations
+    }
+
     /// Whether sending the patch twice leaves the same state as sending it once: every
     /// operation is a `replace`. Only such a patch is retried after a failure that may have
     /// happened after the server applied it (a network failure, a time-out, a 504).
@@ -107,7 +112,7 @@ impl Patch {
 /// ```
 /// # use partner_referrals::patch::build_patch;
 /// let changes = serde_json::json!({ "details": { "dealValue": 10000, "notes": "call back" } });
-/// let patch = build_patch(&changes, None).unwrap();
+/// let patch = build_patch(changes, None).unwrap();
 /// assert_eq!(
 ///     patch.to_json(),
 ///     r#"[{"op":"replace","path":"/details/dealValue","value":10000},{"op":"replace","path":"/details/notes","value":"call back"}]"#
@@ -121,12 +126,12 @@ impl Patch {
 /// a value of the wrong JSON type (a date-time that does not parse, a decimal string that is
 /// no number), an enum value outside the enum; a status/substatus pair or a transition that
 /// partner-api.md 1.3 forbids.
-pub fn build_patch(changes: &Value, current: Option<&Current<'_>>) -> Result<Patch> {
+pub fn build_patch(changes: Value, current: Option<&Current<'_>>) -> Result<Patch> {
     let mut operations = Vec::new();
     match changes {
         Value::Object(map) => partial(map, &REFERRAL, "", "", &mut operations)?,
         Value::Array(items) => {
-            for (index, item) in items.iter().enumerate() {
+            for (index, item) in items.into_iter().enumerate() {
                 operations.push(operation(item, index)?);
             }
         }
@@ -159,7 +164,7 @@ pub fn status_patch(
     if let Some(reason) = reason {
         changes.insert("statusReason".into(), Value::String(reason.into()));
     }
-    build_patch(&Value::Object(changes), current)
+    build_patch(Value::Object(changes), current)
 }
 
 /// The error of a refused change at `path`.
@@ -194,23 +199,23 @@ fn writable(
 /// Walks a partial object of type `ty` at `pointer`: objects under complex properties are
 /// walked, every other value is one `replace`.
 fn partial(
-    map: &Map<String, Value>,
+    map: Map<String, Value>,
     ty: &'static ComplexType,
     pointer: &str,
     schema_path: &str,
     out: &mut Vec<Operation>,
 ) -> Result<()> {
     for (key, value) in map {
-        let pointer = format!("{pointer}/{}", escape_segment(key));
-        let schema_path = join(schema_path, key);
-        let property = writable(ty, key, &pointer, &schema_path)?;
+        let pointer = format!("{pointer}/{}", escape_segment(&key));
+        let schema_path = join(schema_path, &key);
+        let property = writable(ty, &key, &pointer, &schema_path)?;
         match (property.kind, value) {
             (Kind::Complex(inner), Value::Object(members)) => {
                 partial(members, inner, &pointer, &schema_path, out)?
             }
             (kind, value) => {
-                check_value(&kind, value, &pointer, &schema_path)?;
-                out.push(Operation { op: Op::Replace, path: pointer, value: value.clone() });
+                check_value(&kind, &value, &pointer, &schema_path)?;
+                out.push(Operation { op: Op::Replace, path: pointer, value });
             }
         }
     }
@@ -226,21 +231,28 @@ fn join(schema_path: &str, key: &str) -> String {
 }
 
 /// Reads the operation at `index` of an operations array.
-fn operation(item: &Value, index: usize) -> Result<Operation> {
+fn operation(item: Value, index: usize) -> Result<Operation> {
     let at = format!("operation {index}");
-    let Some(map) = item.as_object() else {
+    let Value::Object(map) = item else {
         return Err(refuse("", format!("{at} must be an object {{ op, path, value }}")));
     };
-    let path = match map.get("path") {
-        Some(Value::String(path)) => path.as_str(),
-        _ => return Err(refuse("", format!("{at} needs a `path` string (a JSON pointer)"))),
-    };
-    for key in map.keys() {
-        if !matches!(key.as_str(), "op" | "path" | "value") {
-            return Err(refuse(path, format!("{at} has an unknown member `{key}`")));
+    let (mut op, mut path, mut value, mut unknown) = (None, None, None, None);
+    for (key, member) in map {
+        match key.as_str() {
+            "op" => op = Some(member),
+            "path" => path = Some(member),
+            "value" => value = Some(member),
+            _ => unknown = unknown.or(Some(key)),
         }
     }
-    let op = match map.get("op").and_then(Value::as_str) {
+    let Some(Value::String(path)) = path else {
+        return Err(refuse("", format!("{at} needs a `path` string (a JSON pointer)")));
+    };
+    let path = path.as_str();
+    if let Some(key) = unknown {
+        return Err(refuse(path, format!("{at} has an unknown member `{key}`")));
+    }
+    let op = match op.as_ref().and_then(Value::as_str) {
         Some("replace") => Op::Replace,
         Some("add") => Op::Add,
         Some(other) => {
@@ -251,12 +263,12 @@ fn operation(item: &Value, index: usize) -> Result<Operation> {
         }
         None => return Err(refuse(path, format!("{at} needs an `op`: `add` or `replace`"))),
     };
-    let Some(value) = map.get("value") else {
+    let Some(value) = value else {
         return Err(refuse(path, format!("{at} needs a `value`")));
     };
     let (kind, schema_path) = resolve(path, op)?;
-    check_value(kind, value, path, &schema_path)?;
-    Ok(Operation { op, path: path.to_string(), value: value.clone() })
+    check_value(kind, &value, path, &schema_path)?;
+    Ok(Operation { op, path: path.to_string(), value })
 }
 
 /// The root of every pointer: a Referral.

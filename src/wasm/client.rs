@@ -320,7 +320,7 @@ async fn run(config: Rc<Config>, call: CallOptions, target: Target) -> Result<Js
                 }
                 Target::Update { id, patch, if_match } => {
                     let request =
-                        core.update_request(&id, &patch, if_match.as_deref(), &call.request)?;
+                        core.update_request(&id, patch, if_match.as_deref(), &call.request)?;
                     return core.send_update(request).await.map(Outcome::Item);
                 }
             };

@@ -120,7 +120,7 @@ impl Target {
     /// the core's `InvalidUpdate` as an `ODataError`.
     pub fn patch(&self, changes: &JsValue, what: &str) -> Result<Patch, JsValue> {
         let value = changes_json(changes, what)?;
-        build_patch(&value, self.current().as_ref()).map_err(|e| to_js(&e))
+        build_patch(value, self.current().as_ref()).map_err(|e| to_js(&e))
     }
 }
 
