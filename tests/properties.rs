@@ -11,7 +11,7 @@ use partner_referrals::datetime::DateTimeOffset;
 use partner_referrals::page::decode_referral_page;
 use partner_referrals::query::{
     self, build_query, filter_from_template, parse_query_string, BinaryOp, Expr, ExprKind, Filter,
-    Ident, LambdaOp, Literal, OrderBy, ReferralQuery, TemplateValue, MAX_TOP,
+    Ident, LambdaOp, Literal, OpSpan, OrderBy, ReferralQuery, TemplateValue, MAX_TOP,
 };
 use partner_referrals::schema::{Kind, REFERRAL};
 use partner_referrals::Span;
@@ -437,6 +437,7 @@ fn expr() -> impl Strategy<Value = Expr> {
         prop_oneof![
             (ops, inner.clone(), inner.clone()).prop_map(|(op, l, r)| at(ExprKind::Binary {
                 op,
+                op_span: OpSpan::default(),
                 left: Box::new(l),
                 right: Box::new(r)
             })),
@@ -540,7 +541,7 @@ fn noisy(e: &Expr, coin: &mut dyn FnMut() -> bool) -> String {
         }
         ExprKind::Not(x) => format!("{}{}({})", kw("not", coin), sp(coin), noisy(x, coin)),
         ExprKind::Neg(x) => format!("-({})", noisy(x, coin)),
-        ExprKind::Binary { op, left, right } => {
+        ExprKind::Binary { op, left, right, .. } => {
             let s = sp(coin);
             let (l, k, r) = (noisy(left, coin), kw(op.keyword(), coin), noisy(right, coin));
             format!("({l}){s}{k}{s}({r})")
