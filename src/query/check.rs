@@ -97,7 +97,11 @@ enum Param {
 }
 
 impl Param {
+    /// `null` fits every parameter: OData's canonical functions return `null` for it.
     fn accepts(self, ty: Ty) -> bool {
+        if ty == Ty::Null {
+            return true;
+        }
         match self {
             Param::Str => ty.is_string_like(),
             Param::Num => matches!(ty, Ty::Number | Ty::Unknown),
