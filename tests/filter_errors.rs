@@ -57,6 +57,7 @@ fn error_table() {
         ("team/all()", "Expected", 9),
         ("team/any(t:)", "Expected", 11),
         ("status in 'New'", "Expected", 10),
+        ("status in null", "Expected", 10),
         ("customerProfile/ eq 'x'", "Expected", 17),
         ("'💝' eq name name", "Expected", 13),
         // checker

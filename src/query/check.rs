@@ -573,14 +573,14 @@ impl<'e> Checker<'e> {
         for ((arg, ty), param) in args.iter().zip(types).zip(f.params) {
             let fractional = *param == Param::Int && integer_typed(arg, &|_| None) == Some(false);
             if !param.accepts(ty) || (fractional && ty == Ty::Number) {
+                let found = if fractional && ty == Ty::Number {
+                    "a number that is not an integer".to_owned()
+                } else {
+                    ty.describe()
+                };
                 self.errors.push(mismatch(
                     arg.span,
-                    format!(
-                        "`{}` expects {} here, found {}",
-                        f.name,
-                        param.describe(),
-                        ty.describe()
-                    ),
+                    format!("`{}` expects {} here, found {found}", f.name, param.describe()),
                 ));
             }
         }
@@ -912,7 +912,7 @@ mod tests {
     fn integer_parameters_and_collection_overloads() {
         assert_eq!(
             errors("substring(name,1.5) eq 'x'"),
-            ["`substring` expects an integer here, found a number at position 15"]
+            ["`substring` expects an integer here, found a number that is not an integer at position 15"]
         );
         assert_eq!(
             errors("length(team) gt 1"),

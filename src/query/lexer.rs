@@ -591,9 +591,7 @@ impl<'a> Lexer<'a> {
                 if self.string(quote).is_err() {
                     return Error::UnterminatedString { span: Span::new(quote, quote + 1) };
                 }
-                format!(
-                    "the qualified enum literal `{name}'…'` (write the member as a string: `'…'`)"
-                )
+                format!("the qualified enum literal `{name}'…'`")
             }
             Some(b'(') => format!("the function `{name}`"),
             _ => format!("the qualified name `{name}` (a namespace, type name or cast)"),

@@ -419,10 +419,16 @@ impl<'a> Parser<'a> {
     fn parse_in(&mut self, left: Expr) -> Result<Expr> {
         self.advance();
         if !self.next_is(0, Punct::LParen)? {
-            if let Some(Spanned { token: Token::Word(_), span }) = self.peek_token()? {
+            let word = match self.peek_token()? {
+                Some(Spanned { token: t @ Token::Word(_), span }) => {
+                    (!is_literal_token(t)).then_some(*span)
+                }
+                _ => None,
+            };
+            if let Some(span) = word {
                 // `x in Items`: OData allows any expression that resolves to a collection.
                 return Err(Error::Unsupported {
-                    span: *span,
+                    span,
                     construct:
                         "`in` over a collection-valued expression (not a list in parentheses)"
                             .into(),
