@@ -176,6 +176,8 @@ fn unsupported_odata_is_refused_truthfully() {
         ("case(name eq 'a':1,true:0) eq 1", 0, "the function `case`"),
         ("hassubset(team,team)", 0, "the function `hassubset`"),
         ("time(createdDateTime) eq 12:00", 0, "the function `time`"),
+        ("createdDateTime gt now() sub 'P14D'", 29, "a duration without its `duration` prefix"),
+        ("duration'P1D' lt 'PT36H'", 17, "a duration without its `duration` prefix"),
         ("name in team", 8, "`in` over a collection-valued expression"),
     ];
     for (src, at, construct) in table {

@@ -598,7 +598,27 @@ impl<'e> Checker<'e> {
             self.has(left, lt, right, rt);
             return Ty::Bool;
         }
+        if [left, right].into_iter().any(|e| self.unprefixed_duration(e)) {
+            return Ty::Unknown;
+        }
         self.arithmetic(op, op_span, lt, rt)
+    }
+
+    /// OData 4.01 makes the `duration` prefix optional (`'P14D'`); a string literal in
+    /// arithmetic, or compared with a Duration, that reads as one is refused as unsupported
+    /// (with the spelling to use) rather than as a string. Reports it and returns `true`.
+    fn unprefixed_duration(&mut self, e: &Expr) -> bool {
+        let Some(text) = string_literal(e) else { return false };
+        if super::lexer::parse_duration(text).is_err() {
+            return false;
+        }
+        self.errors.push(Error::Unsupported {
+            span: e.span,
+            construct: format!(
+                "a duration without its `duration` prefix (`'{text}'`; write `duration'{text}'`)"
+            ),
+        });
+        true
     }
 
     fn has(&mut self, left: &Expr, lt: Ty, right: &Expr, rt: Ty) {
@@ -713,6 +733,7 @@ impl<'e> Checker<'e> {
                     }
                     return;
                 }
+                Ty::Duration if self.unprefixed_duration(lit) => return,
                 Ty::DateTime | Ty::Date => {
                     self.errors.push(mismatch(
                         lit.span,

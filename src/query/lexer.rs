@@ -214,7 +214,7 @@ fn guid_at(bytes: &[u8]) -> bool {
 pub(crate) const PICOS_PER_SECOND: i128 = 1_000_000_000_000;
 
 /// Parses the body of a day-time duration `[-]P[nD][T[nH][nM][n[.f]S]]` into picoseconds.
-fn parse_duration(text: &str) -> std::result::Result<i128, &'static str> {
+pub(crate) fn parse_duration(text: &str) -> std::result::Result<i128, &'static str> {
     const SHAPE: &str = "expected [-]P[nD][T[nH][nM][nS]]";
     let upper = text.to_ascii_uppercase();
     let (negative, rest) = match upper.strip_prefix('-') {
