@@ -5,6 +5,8 @@
 //!   (`tests/fixtures/odata-abnf/filter-cases.json`, made by `extract.py` beside it).
 //! - The expressions of Apache Olingo's `ExpressionParserTest`
 //!   (`tests/fixtures/olingo-odata4/expression-cases.json`), with their verdicts.
+//! - The expressions of godata's `expression_parser_test.go` (`tests/fixtures/godata/`), with
+//!   their verdicts.
 //!
 //! Every case must come out exactly as its suite expects (accept, or reject at the suite's
 //! `FailAt` where it gives one), except the deliberate differences listed in [`DIFFERENCES`] /
@@ -23,6 +25,8 @@ const FIXTURE: &str = include_str!("fixtures/odata-abnf/filter-cases.json");
 const DIFFERENCES_MD: &str = include_str!("fixtures/odata-abnf/DIFFERENCES.md");
 const OLINGO_FIXTURE: &str = include_str!("fixtures/olingo-odata4/expression-cases.json");
 const OLINGO_DIFFERENCES_MD: &str = include_str!("fixtures/olingo-odata4/DIFFERENCES.md");
+const GODATA_FIXTURE: &str = include_str!("fixtures/godata/expression-cases.json");
+const GODATA_DIFFERENCES_MD: &str = include_str!("fixtures/godata/DIFFERENCES.md");
 
 #[derive(Debug, Deserialize)]
 struct Fixture {
@@ -288,6 +292,52 @@ const OLINGO_DIFFERENCES: &[(&str, Outcome)] = &[
     ("additive: 11:12:13 sub 2000-02-29T11:12:13Z", Unsupported(0)),
 ];
 
+/// The deliberate differences from godata's expression parser tests, grouped as in
+/// `tests/fixtures/godata/DIFFERENCES.md`.
+const GODATA_DIFFERENCES: &[(&str, Outcome)] = &[
+    // v2/v3 functions
+    ("TestValidBooleanExpressionSyntax: substringof('Alfreds', CompanyName) eq true", Reject(0)),
+    // Valid OData outside the supported subset
+    ("TestValidBooleanExpressionSyntax: TimeOfDayValue eq 07:59:59.999", Unsupported(18)),
+    ("TestValidBooleanExpressionSyntax: totaloffsetminutes(StartTime) eq 0", Unsupported(0)),
+    ("TestValidBooleanExpressionSyntax: fractionalseconds(StartTime) lt 0.123456", Unsupported(0)),
+    ("TestValidBooleanExpressionSyntax: totaloffsetminutes(StartTime) eq 60", Unsupported(0)),
+    ("TestValidBooleanExpressionSyntax: StartTime eq mindatetime()", Unsupported(13)),
+    ("TestValidBooleanExpressionSyntax: EndTime eq maxdatetime()", Unsupported(11)),
+    ("TestValidBooleanExpressionSyntax: time(StartTime) le StartOfDay", Unsupported(0)),
+    (
+        "TestValidBooleanExpressionSyntax: time('2015-10-14T23:30:00.104+02:00') lt now()",
+        Unsupported(0),
+    ),
+    (
+        "TestValidBooleanExpressionSyntax: time(2015-10-14T23:30:00.104+02:00) lt now()",
+        Unsupported(0),
+    ),
+    ("TestValidBooleanExpressionSyntax: isof(ShipCountry,Edm.String)", Unsupported(0)),
+    ("TestValidBooleanExpressionSyntax: isof(NorthwindModel.BigOrder)", Unsupported(0)),
+    ("TestValidBooleanExpressionSyntax: cast(ShipCountry,Edm.String)", Unsupported(0)),
+    ("TestValidBooleanExpressionSyntax: Region eq @p1", Unsupported(10)),
+    (
+        "TestValidBooleanExpressionSyntax: geo.distance(CurrentPosition,TargetPosition)",
+        Unsupported(0),
+    ),
+    ("TestValidBooleanExpressionSyntax: geo.length(DirectRoute)", Unsupported(0)),
+    ("TestValidBooleanExpressionSyntax: geo.intersects(Position,TargetArea)", Unsupported(0)),
+    ("TestValidBooleanExpressionSyntax: GEO.INTERSECTS(Position,TargetArea)", Unsupported(0)),
+    // Keyword literals in upper case
+    ("TestInvalidBooleanExpressionSyntax: (TRUE)", Accept),
+    ("TestInvalidBooleanExpressionSyntax: TRUE", Accept),
+    ("TestInvalidBooleanExpressionSyntax: FALSE", Accept),
+    // A bare name is a property of unknown type
+    ("TestInvalidBooleanExpressionSyntax: (City)", Accept),
+    ("TestInvalidBooleanExpressionSyntax: yes", Accept),
+    ("TestInvalidBooleanExpressionSyntax: no", Accept),
+    ("TestInvalidBooleanExpressionSyntax: City", Accept),
+    ("TestInvalidExpressionSyntax: contains", Accept),
+    // JSON arrays are refused where they start
+    ("TestInvalidExpressionSyntax: not [City eq 'Dallas']", Unsupported(4)),
+];
+
 fn parse_fixture(text: &str) -> Fixture {
     serde_json::from_str(text).expect("fixture parses")
 }
@@ -349,8 +399,19 @@ fn olingo_expression_cases_agree_except_the_listed_differences() {
 }
 
 #[test]
+fn godata_expression_cases_agree_except_the_listed_differences() {
+    let fixture = parse_fixture(GODATA_FIXTURE);
+    let report = disagreements("godata expression_parser_test", &fixture, GODATA_DIFFERENCES);
+    assert!(report.is_empty(), "{} disagreements:\n{}", report.len(), report.join("\n"));
+}
+
+#[test]
 fn every_listed_difference_is_explained_in_differences_md() {
-    for (list, md) in [(DIFFERENCES, DIFFERENCES_MD), (OLINGO_DIFFERENCES, OLINGO_DIFFERENCES_MD)] {
+    for (list, md) in [
+        (DIFFERENCES, DIFFERENCES_MD),
+        (OLINGO_DIFFERENCES, OLINGO_DIFFERENCES_MD),
+        (GODATA_DIFFERENCES, GODATA_DIFFERENCES_MD),
+    ] {
         for (name, _) in list {
             assert!(md.contains(&format!("`{name}`")), "{name:?} is not in its DIFFERENCES.md");
         }
@@ -359,7 +420,7 @@ fn every_listed_difference_is_explained_in_differences_md() {
 
 #[test]
 fn fixture_names_are_unique() {
-    for text in [FIXTURE, OLINGO_FIXTURE] {
+    for text in [FIXTURE, OLINGO_FIXTURE, GODATA_FIXTURE] {
         let fixture = parse_fixture(text);
         let mut names: Vec<&str> = fixture.cases.iter().map(|c| c.name.as_str()).collect();
         names.sort_unstable();
