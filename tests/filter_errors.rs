@@ -169,6 +169,13 @@ fn unsupported_odata_is_refused_truthfully() {
         ("name eq binary'AAE='", 8, "a binary literal"),
         ("name eq geography'SRID=0;Point(1 2)'", 8, "a geography literal"),
         ("name eq 12:30:00.123456789012", 8, "the TimeOfDay literal `12:30:00.123456789012`"),
+        ("createdDateTime gt -0001-12-31", 19, "the date `-0001-12-31` (a year outside 0000-9999)"),
+        ("createdDateTime gt 10000-01-01", 19, "the date `10000-01-01` (a year outside 0000-9999)"),
+        (
+            "createdDateTime gt 2016-12-31T23:59:60Z",
+            19,
+            "the leap second in `2016-12-31T23:59:60Z`",
+        ),
         ("cast(name,Edm.String) eq 'a'", 0, "the function `cast`"),
         ("ISOF(name,Model.T)", 0, "the function `isof`"),
         ("matchesPattern(name,'^A.*e$')", 0, "the function `matchesPattern`"),

@@ -269,6 +269,20 @@ pub(crate) fn parse_duration(text: &str) -> std::result::Result<i128, &'static s
     Ok(if negative { -total } else { total })
 }
 
+/// Does `bytes` start with a date whose year OData allows but the library does not: a `-` sign
+/// or five or more digits, then `-MM-DD`?
+fn far_year_date(bytes: &[u8]) -> bool {
+    let unsigned = bytes.strip_prefix(b"-").unwrap_or(bytes);
+    let digits = unsigned.iter().take_while(|b| b.is_ascii_digit()).count();
+    let rest = &unsigned[digits..];
+    (digits > 4 || (digits == 4 && unsigned.len() < bytes.len()))
+        && rest.len() >= 6
+        && rest[0] == b'-'
+        && rest[1..3].iter().all(u8::is_ascii_digit)
+        && rest[3] == b'-'
+        && rest[4..6].iter().all(u8::is_ascii_digit)
+}
+
 /// Checks a time of day `hh:mm[:ss[.fraction]]` (OData's `timeOfDayValue`, up to 12
 /// fractional digits).
 fn check_time_of_day(text: &str) -> std::result::Result<(), &'static str> {
@@ -474,6 +488,15 @@ impl<'a> Lexer<'a> {
             && bytes[..4].iter().all(u8::is_ascii_digit)
             && bytes[4] == b'-'
             && bytes.get(5).is_some_and(u8::is_ascii_digit);
+        if !date_like && far_year_date(bytes) {
+            // OData's `year` is `[-]` and four or more digits; dates here are 0000-9999.
+            let text = self
+                .bump_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | ':' | '.' | '+'));
+            return Err(Error::Unsupported {
+                span: self.span_from(start),
+                construct: format!("the date `{text}` (a year outside 0000-9999)"),
+            });
+        }
         if date_like {
             let text = self
                 .bump_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | ':' | '.' | '+'));
@@ -483,10 +506,15 @@ impl<'a> Lexer<'a> {
             } else {
                 Date::parse(text).map(Token::Date).map_err(|r| ("date", r))
             };
-            return result.map_err(|(kind, reason)| Error::InvalidLiteral {
-                span,
-                kind,
-                reason: reason.into(),
+            return result.map_err(|(kind, reason)| {
+                if kind == "date-time" && text.get(16..19) == Some(":60") {
+                    // OData's `second` allows 60; an instant has no leap second.
+                    return Error::Unsupported {
+                        span,
+                        construct: format!("the leap second in `{text}`"),
+                    };
+                }
+                Error::InvalidLiteral { span, kind, reason: reason.into() }
             });
         }
         let from = self.pos;
