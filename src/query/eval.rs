@@ -396,18 +396,21 @@ impl<'a, N: JsonNode<'a>> Eval<'a, N> {
                 if op.is_comparison() || *op == BinaryOp::Has {
                     Value::Bool(compare(*op, &l, &r))
                 } else {
-                    // The schema's numbers are decimals; a path of unknown kind is left open.
+                    // Only `div` depends on the operands' static types. The schema's numbers
+                    // are decimals; a path of unknown kind is left to its values.
                     let path = |segments: &[Ident]| match self.locate_kind(segments) {
                         Some(Kind::Decimal) => Some(false),
                         _ => None,
                     };
-                    let integer = match (integer_typed(left, &path), integer_typed(right, &path)) {
-                        (Some(a), Some(b)) => a && b,
-                        // A property of unknown type: integral values divide as integers.
-                        _ => {
-                            matches!((&l, &r), (Value::Number(a), Value::Number(b)) if a.fract() == 0.0 && b.fract() == 0.0)
-                        }
-                    };
+                    let integer = *op == BinaryOp::Div
+                        && match (integer_typed(left, &path), integer_typed(right, &path)) {
+                            (Some(a), Some(b)) => a && b,
+                            _ => matches!(
+                                (&l, &r),
+                                (Value::Number(a), Value::Number(b))
+                                    if a.fract() == 0.0 && b.fract() == 0.0
+                            ),
+                        };
                     arithmetic(*op, l, r, integer)
                 }
             }

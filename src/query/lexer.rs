@@ -286,7 +286,7 @@ fn far_year_date(bytes: &[u8]) -> bool {
 /// Checks a time of day `hh:mm[:ss[.fraction]]` (OData's `timeOfDayValue`, up to 12
 /// fractional digits).
 fn check_time_of_day(text: &str) -> std::result::Result<(), &'static str> {
-    const SHAPE: &str = "expected hh:mm[:ss[.fffffffffffff]]";
+    const SHAPE: &str = "expected hh:mm[:ss[.fraction]]";
     let mut parts = text.splitn(3, ':');
     let hour = parts.next().ok_or(SHAPE)?;
     let minute = parts.next().ok_or(SHAPE)?;
@@ -566,10 +566,10 @@ impl<'a> Lexer<'a> {
         {
             return Err(self.qualified_name(start));
         }
-        let typed_literal = ["binary", "geography", "geometry"]
-            .into_iter()
-            .find(|kind| word.eq_ignore_ascii_case(kind));
-        if let (Some(kind), Some(b'\'')) = (typed_literal, self.byte(0)) {
+        let typed_literal = || {
+            ["binary", "geography", "geometry"].into_iter().find(|k| word.eq_ignore_ascii_case(k))
+        };
+        if let Some(kind) = (self.byte(0) == Some(b'\'')).then(typed_literal).flatten() {
             self.string(self.pos16)?;
             return Err(Error::Unsupported {
                 span: self.span_from(start),
