@@ -5,7 +5,7 @@
 //! the first). Knows text positions only through spans and never sees the source string.
 //! Without a schema (`validateFilter(text, {schema:false})`) property paths have an unknown
 //! type that fits anywhere, so only what literals and function signatures imply is checked.
-//! Imports `ast`, `schema`, `error`.
+//! Imports `ast`, `schema`, `error` and the lexer's duration reader.
 
 use crate::error::{Error, Span};
 use crate::schema::{suggest, ComplexType, EnumType, Kind};

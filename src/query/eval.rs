@@ -7,7 +7,8 @@
 //! `substring` count UTF-16 code units; date-times compare by instant. There is no clock:
 //! `now()` is supplied by the caller. The record is read through [`crate::record::Record`]
 //! (a `serde_json::Value` in Rust, the JavaScript object itself in wasm), one named property
-//! at a time. Imports `ast`, `schema`, `datetime`, `record`.
+//! at a time. Date/time arithmetic is exact, in integer picoseconds. Imports `ast`, `schema`,
+//! `datetime`, `record`, the checker's integer typing (for `div`) and the lexer's duration unit.
 
 use std::borrow::Cow;
 use std::cmp::Ordering;
