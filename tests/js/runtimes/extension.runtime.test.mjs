@@ -172,3 +172,39 @@ test("the popup lists the nearest deadlines; Accept and Decline answer them and 
     await page.close();
   }
 });
+
+test("a referral changed since the last poll is not overwritten from the popup; it comes back with its new eTag", async () => {
+  // Polls paused, so the popup holds an eTag the next change makes stale.
+  await worker.evaluate(async () => chrome.alarms.clear("poll"));
+  const page = await context.newPage();
+  try {
+    await page.goto(new URL("popup.html", worker.url()).href);
+    await page.waitForSelector("#summary[data-state=done]");
+    const id = await page.$eval("#nearest li", (li) => li.dataset.id);
+    const before = (await emulator.admin()).value.find((r) => r.id === id);
+    const res = await fetch(new URL(`engagements/referrals/${id}`, emulator.base), {
+      method: "PATCH",
+      headers: { authorization: "Bearer someone-else", "content-type": "application/json" },
+      body: JSON.stringify([{ op: "replace", path: "/details/notes", value: "changed elsewhere" }]),
+    });
+    assert.equal(res.status, 204);
+    const item = page.locator(`#nearest li[data-id="${id}"]`);
+    await item.locator("[data-action=accept]").click();
+    await page.waitForSelector("#answer[data-state=conflict]");
+    assert.match(await page.textContent("#answer"), /changed elsewhere/);
+    const after = (await emulator.admin()).value.find((r) => r.id === id);
+    assert.equal(`${after.status}/${after.substatus}`, "New/Pending", "not accepted over the other change");
+    assert.notEqual(after.eTag, before.eTag);
+    // The worker's poll brings it back with the new eTag; then Accept goes through.
+    await until("the referral to come back with its new eTag", async () => (await stored()).cards?.[id]?.eTag === after.eTag);
+    await page.reload();
+    await page.waitForSelector("#summary[data-state=done]");
+    await item.locator("[data-action=accept]").click();
+    await page.waitForSelector("#answer[data-state=ok]");
+    const accepted = (await emulator.admin()).value.find((r) => r.id === id);
+    assert.equal(`${accepted.status}/${accepted.substatus}/${accepted.details.notes}`, "Active/Accepted/changed elsewhere");
+  } finally {
+    await page.close();
+    await worker.evaluate(async () => chrome.alarms.create("poll", { periodInMinutes: 1 / 60 }));
+  }
+});
