@@ -562,7 +562,8 @@ fn holds_every_value(body: &str, replaced: &[(String, serde_json::Value)]) -> bo
         return false;
     };
     replaced.iter().all(|(path, value)| {
-        referral.pointer(path).is_some_and(|held| held == value || same_number(held, value))
+        crate::patch::value_at(&referral, path)
+            .is_some_and(|held| held == value || same_number(held, value))
     })
 }
 

@@ -207,19 +207,23 @@ impl RawClient {
         self.call(Ok((Target::Get { id: text, well_formed }, opts)))
     }
 
-    /// `update(target, changes, opts?)` → `Promise<Referral>`: the patch of `changes`, checked
-    /// before anything is sent (against the referral's status when `target` is a referral),
-    /// sent with `If-Match` from `opts.ifMatch` or else the referral's `eTag`.
-    pub fn update(&self, target: JsValue, changes: JsValue, opts: JsValue) -> Promise {
+    /// `update(id, changes, ifMatch, status, substatus, opts)` → `Promise<Referral>`: the
+    /// patch of `changes` (`JSON.stringify`'d by the package's `update`, which also reads the
+    /// referral's `id`, `status`, `substatus` and the `If-Match` to send), checked before the
+    /// promise starts.
+    pub fn update(
+        &self,
+        id: String,
+        changes: String,
+        if_match: Option<String>,
+        status: Option<String>,
+        substatus: Option<String>,
+        opts: JsValue,
+    ) -> Promise {
         let read = || -> Result<(Target, CallOptions), JsValue> {
-            let target = super::write::Target::from_js(&target, "update")?;
-            let patch = target.patch(&changes, "update")?;
+            let patch = super::write::patch_of(&changes, status.as_deref(), substatus.as_deref())?;
             let call = CallOptions::from_js_known(&opts, &["signal", "correlationId", "ifMatch"])?;
-            let if_match = match super::write::if_match_option(&opts)? {
-                Some(chosen) => chosen,
-                None => target.etag,
-            };
-            Ok((Target::Update { id: target.id, patch, if_match }, call))
+            Ok((Target::Update { id, patch, if_match }, call))
         };
         match read() {
             Ok((target, call)) => promise(Box::pin(run(Rc::clone(&self.config), call, target))),
