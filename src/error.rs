@@ -624,6 +624,9 @@ impl fmt::Display for Error {
                 if *status == 401 {
                     f.write_str(", also after a token refresh")?;
                 }
+                if *status == 412 {
+                    f.write_str(": the referral changed since its eTag was read")?;
+                }
                 server_said(f, context)?;
                 attempts(f, context)?;
             }
@@ -734,6 +737,11 @@ mod tests {
             assert_eq!((e.code(), e.status(), e.span()), (code, Some(status), None));
             assert_eq!(e.correlation_id(), Some("c"));
         }
+        let e = Error::HttpStatus { status: 412, context: ctx() };
+        assert_eq!(
+            e.to_string(),
+            "the server answered with status 412: the referral changed since its eTag was read"
+        );
         let e = Error::Timeout { context: ctx() };
         assert_eq!((e.code(), e.status()), (ErrorCode::Timeout, None));
         assert_eq!(e.to_string(), "no response within the time-out");
