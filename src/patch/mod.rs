@@ -15,8 +15,7 @@
 //! - an array of RFC 6902 operations, `{ op: "add" | "replace", path, value }`, for what a
 //!   partial referral cannot say: appending (`add /team/-`), or one element of a collection.
 //!
-//! Imports `error`, `schema`, `datetime`, `json` (the string writer) and `platform` (number
-//! text). Pure: no JS, no HTTP.
+//! Imports `error`, `schema`, `datetime` and `platform` (number text). Pure: no JS, no HTTP.
 
 mod transition;
 
@@ -95,7 +94,7 @@ impl Patch {
             out.push_str("{\"op\":\"");
             out.push_str(o.op.as_str());
             out.push_str("\",\"path\":");
-            crate::json::write_string(&mut out, &o.path);
+            write_string(&mut out, &o.path);
             out.push_str(",\"value\":");
             write_value(&mut out, &o.value);
             out.push('}');
@@ -461,6 +460,31 @@ fn json_type(value: &Value) -> &'static str {
     }
 }
 
+/// Appends `text` as a JSON string literal, escaped as `serde_json::to_string` escapes it:
+/// `\"`, `\\`, `\b \f \n \r \t`, other control characters as `\u00xx`.
+fn write_string(out: &mut String, text: &str) {
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            c if c < ' ' => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.push_str("\\u00");
+                out.push(char::from(HEX[usize::from(c as u8 >> 4)]));
+                out.push(char::from(HEX[usize::from(c as u8 & 0xf)]));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
 /// Appends `value` as compact JSON (keys in the map's order, which is sorted).
 fn write_value(out: &mut String, value: &Value) {
     match value {
@@ -484,7 +508,7 @@ fn write_value(out: &mut String, value: &Value) {
                 out.push_str(text.as_deref().unwrap_or("null"));
             }
         }
-        Value::String(s) => crate::json::write_string(out, s),
+        Value::String(s) => write_string(out, s),
         Value::Array(items) => {
             out.push('[');
             for (i, item) in items.iter().enumerate() {
@@ -501,7 +525,7 @@ fn write_value(out: &mut String, value: &Value) {
                 if i > 0 {
                     out.push(',');
                 }
-                crate::json::write_string(out, key);
+                write_string(out, key);
                 out.push(':');
                 write_value(out, item);
             }
