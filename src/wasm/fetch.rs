@@ -326,7 +326,7 @@ pub struct Timer {
     fired: WakeFlag,
     handle: Option<JsValue>,
     /// Kept alive while the timeout is pending; dropped after `clearTimeout`.
-    _callback: Closure<dyn FnMut()>,
+    callback: Option<Closure<dyn FnMut()>>,
 }
 
 impl Timer {
@@ -344,7 +344,7 @@ impl Timer {
             // No setTimeout: the wait is over at once (retries stay bounded by maxRetries).
             fired.set();
         }
-        Timer { fired, handle, _callback: callback }
+        Timer { fired, handle, callback: Some(callback) }
     }
 }
 
@@ -365,8 +365,12 @@ impl Future for Timer {
 
 impl Drop for Timer {
     fn drop(&mut self) {
+        let Some(callback) = self.callback.take() else { return };
         if let (false, Some(handle)) = (self.fired.is_set(), &self.handle) {
-            let _ = clear_timeout(handle);
+            if clear_timeout(handle).is_err() {
+                // It may still fire: leave the (small) closure to JS rather than free it.
+                callback.forget();
+            }
         }
     }
 }
