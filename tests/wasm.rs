@@ -318,7 +318,14 @@ fn request() -> HttpRequest {
 }
 
 fn transport(fetch: Function, timeout_ms: Option<u32>) -> FetchTransport {
-    FetchTransport { fetch: Some(fetch), timeout_ms, signal: None, body: Default::default() }
+    FetchTransport {
+        fetch: Some(fetch),
+        timeout_ms,
+        max_response_bytes: partner_referrals::client::DEFAULT_MAX_RESPONSE_BYTES,
+        signal: None,
+        body: Default::default(),
+        timed_out: Default::default(),
+    }
 }
 
 /// An `AbortController` and its signal.

@@ -283,6 +283,7 @@ async function one(index) {
   const client = new ReferralsClient({
     baseUrl: base,
     timeoutMs: 600000,
+    maxRetryWaitMs: 600000,
     maxRetries: 3,
     getToken: () => {
       if (tokenAfter === "never") return new Promise(() => {});
