@@ -23,8 +23,12 @@ const decoder = typeof TextDecoder === "function" ? new TextDecoder() : undefine
  */
 export async function readBody(response, limit, signal) {
   const body = response.body;
-  if (body === null) return "";
-  if (body === undefined || typeof body.getReader !== "function" || decoder === undefined) {
+  if (body === null || body === undefined || typeof body.getReader !== "function" || decoder === undefined) {
+    // No stream: an empty body (null), or a hand-made response that has only `text()`.
+    if (typeof response.text !== "function") {
+      if (body === null) return "";
+      throw new TypeError("the response has neither a body stream nor text()");
+    }
     return measured(await response.text(), limit);
   }
   const declared = declaredLength(response);

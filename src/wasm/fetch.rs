@@ -91,7 +91,7 @@ pub struct FetchTransport {
     pub max_response_bytes: u64,
     /// The caller's signal, whose reason the attempt's controller is aborted with.
     pub signal: Option<Signal>,
-    /// Where the last response's body is kept as the JS string `text()` gave.
+    /// Where the last response's body is kept as the JS string `body.js` made of it.
     pub body: BodySlot,
     /// Set by the client when its time-out ends the running attempt
     /// ([`Transport::attempt_timed_out`]): the attempt is then aborted with a `TimeoutError`.
