@@ -8,7 +8,6 @@ export {
   matchesFilter,
   decodeReferralPage,
   respondBy,
-  buildPatch,
   ODataError,
   Filter,
 } from "./partner_referrals.js";
@@ -24,6 +23,7 @@ import type {
   ReferralQuery,
   RequestOptions,
   ReferralChanges,
+  PatchOperation,
   WriteOptions,
 } from "./partner_referrals.js";
 
@@ -39,6 +39,14 @@ export declare const ready: Promise<void>;
  *   (objects, functions, symbols, `undefined`, `NaN`).
  */
 export declare function filter(strings: TemplateStringsArray, ...values: unknown[]): Filter;
+
+/**
+ * The JSON Patch operations `client.update(referral, changes)` would send, checked the same way
+ * (against `referral`'s status when given); nothing is sent. For dry runs and logs.
+ *
+ * @throws {ODataError} code `"InvalidUpdate"` with `path`; `TypeError` for arguments of the wrong type.
+ */
+export declare function buildPatch(changes: ReferralChanges, referral?: Referral): PatchOperation[];
 
 /**
  * The Partner Center referrals client, on the platform's own `fetch` (browsers, workers, MV3

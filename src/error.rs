@@ -343,6 +343,17 @@ pub enum Error {
         /// Request ids of the response.
         context: Box<HttpContext>,
     },
+    /// A response whose body is larger than its limit (`maxResponseBytes` for 2xx, a much
+    /// smaller one for error bodies; code `InvalidResponse`). The read was stopped at the
+    /// limit and the request is not retried: the same request gets the same body.
+    BodyTooLarge {
+        /// The response's status.
+        status: u16,
+        /// The limit in bytes.
+        limit: u64,
+        /// Request ids of the response.
+        context: Box<HttpContext>,
+    },
     /// The server returned a `nextLink` that this traversal has already fetched (code
     /// `InvalidResponse`): following it would loop forever.
     PagingLoop {
@@ -412,6 +423,7 @@ impl Error {
             Error::InvalidUpdate { .. } => ErrorCode::InvalidUpdate,
             Error::Decode { .. }
             | Error::InvalidBody { .. }
+            | Error::BodyTooLarge { .. }
             | Error::PagingLoop { .. }
             | Error::TooManyPages { .. } => ErrorCode::InvalidResponse,
             Error::UnsafeNextLink { .. } => ErrorCode::UnsafeNextLink,
@@ -463,6 +475,7 @@ impl Error {
             | Error::Timeout { .. }
             | Error::Token { .. }
             | Error::InvalidBody { .. }
+            | Error::BodyTooLarge { .. }
             | Error::PagingLoop { .. }
             | Error::TooManyPages { .. } => None,
         }
@@ -482,7 +495,9 @@ impl Error {
     /// was no response (network failure, time-out) or nothing was sent.
     pub fn status(&self) -> Option<u16> {
         match self {
-            Error::HttpStatus { status, .. } | Error::InvalidBody { status, .. } => Some(*status),
+            Error::HttpStatus { status, .. }
+            | Error::InvalidBody { status, .. }
+            | Error::BodyTooLarge { status, .. } => Some(*status),
             _ => None,
         }
     }
@@ -493,7 +508,8 @@ impl Error {
             Error::HttpStatus { context, .. }
             | Error::Network { context, .. }
             | Error::Timeout { context }
-            | Error::InvalidBody { context, .. } => Some(context),
+            | Error::InvalidBody { context, .. }
+            | Error::BodyTooLarge { context, .. } => Some(context),
             _ => None,
         }
     }
@@ -558,8 +574,18 @@ fn did_you_mean(
     }
 }
 
+/// How many characters of the server's code and message an error's message quotes (the whole
+/// error body stays in `details`), so that no message is longer than a few KiB.
+const MAX_SERVER_TEXT: usize = 1024;
+
 fn server_said(f: &mut fmt::Formatter<'_>, context: &HttpContext) -> fmt::Result {
-    match (&context.server_code, &context.server_message) {
+    let cut = |text: &Option<String>| {
+        text.as_deref().map(|text| match text.char_indices().nth(MAX_SERVER_TEXT) {
+            Some((at, _)) => format!("{}…", &text[..at]),
+            None => text.to_string(),
+        })
+    };
+    match (&cut(&context.server_code), &cut(&context.server_message)) {
         (Some(code), Some(message)) => write!(f, " (`{code}`: {message})"),
         (Some(code), None) => write!(f, " (`{code}`)"),
         (None, Some(message)) => write!(f, " ({message})"),
@@ -640,6 +666,9 @@ impl fmt::Display for Error {
                 if *status == 401 {
                     f.write_str(", also after a token refresh")?;
                 }
+                if *status == 412 {
+                    f.write_str(": the referral changed since its eTag was read")?;
+                }
                 server_said(f, context)?;
                 attempts(f, context)?;
             }
@@ -659,6 +688,16 @@ impl fmt::Display for Error {
                     write!(f, "{message} at `{path}` in a response with status {status}")?
                 }
             }
+            Error::BodyTooLarge { status, limit, .. } if (200..300).contains(status) => write!(
+                f,
+                "the response body is larger than maxResponseBytes ({limit} bytes); \
+                 reading stopped there"
+            )?,
+            Error::BodyTooLarge { status, limit, .. } => write!(
+                f,
+                "the server answered with status {status} and an error body larger than \
+                 {limit} bytes; reading stopped there"
+            )?,
             Error::PagingLoop { url } => {
                 write!(f, "the server sent the next link `{url}` again; stopping to avoid a loop")?
             }
@@ -750,6 +789,11 @@ mod tests {
             assert_eq!((e.code(), e.status(), e.span()), (code, Some(status), None));
             assert_eq!(e.correlation_id(), Some("c"));
         }
+        let e = Error::HttpStatus { status: 412, context: ctx() };
+        assert_eq!(
+            e.to_string(),
+            "the server answered with status 412: the referral changed since its eTag was read"
+        );
         let e = Error::Timeout { context: ctx() };
         assert_eq!((e.code(), e.status()), (ErrorCode::Timeout, None));
         assert_eq!(e.to_string(), "no response within the time-out");

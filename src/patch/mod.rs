@@ -15,8 +15,7 @@
 //! - an array of RFC 6902 operations, `{ op: "add" | "replace", path, value }`, for what a
 //!   partial referral cannot say: appending (`add /team/-`), or one element of a collection.
 //!
-//! Imports `error`, `schema`, `datetime`, `json` (the string writer) and `platform` (number
-//! text). Pure: no JS, no HTTP.
+//! Imports `error`, `schema`, `datetime` and `platform` (number text). Pure: no JS, no HTTP.
 
 mod transition;
 
@@ -95,7 +94,7 @@ impl Patch {
             out.push_str("{\"op\":\"");
             out.push_str(o.op.as_str());
             out.push_str("\",\"path\":");
-            crate::json::write_string(&mut out, &o.path);
+            write_string(&mut out, &o.path);
             out.push_str(",\"value\":");
             write_value(&mut out, &o.value);
             out.push('}');
@@ -173,9 +172,35 @@ fn refuse(path: &str, message: impl Into<String>) -> Error {
     Error::InvalidUpdate { path: path.to_string(), message: message.into() }
 }
 
-/// `key` as one JSON pointer segment (RFC 6901: `~` → `~0`, `/` → `~1`).
-pub fn escape_segment(key: &str) -> String {
-    key.replace('~', "~0").replace('/', "~1")
+/// `pointer` followed by `/` and `key` as one JSON pointer segment (RFC 6901: `~` → `~0`,
+/// `/` → `~1`).
+pub fn child_pointer(pointer: &str, key: &str) -> String {
+    let mut out = String::with_capacity(pointer.len() + key.len() + 1);
+    out.push_str(pointer);
+    out.push('/');
+    for c in key.chars() {
+        match c {
+            '~' => out.push_str("~0"),
+            '/' => out.push_str("~1"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The value at `pointer` (RFC 6901) in `root`, if there is one.
+pub fn value_at<'v>(root: &'v Value, pointer: &str) -> Option<&'v Value> {
+    let mut at = root;
+    for raw in pointer.strip_prefix('/')?.split('/') {
+        at = match at {
+            Value::Object(map) => map.get(&unescape(raw)?)?,
+            Value::Array(items) if is_index(raw) => {
+                items.get(raw.bytes().fold(0usize, |n, d| n * 10 + usize::from(d - b'0')))?
+            }
+            _ => return None,
+        };
+    }
+    Some(at)
 }
 
 /// The property `key` of `ty`, writable, at the pointer `pointer` and the schema path
@@ -206,7 +231,7 @@ fn partial(
     out: &mut Vec<Operation>,
 ) -> Result<()> {
     for (key, value) in map {
-        let pointer = format!("{pointer}/{}", escape_segment(&key));
+        let pointer = child_pointer(pointer, &key);
         let schema_path = join(schema_path, &key);
         let property = writable(ty, &key, &pointer, &schema_path)?;
         match (property.kind, value) {
@@ -283,12 +308,13 @@ fn resolve(pointer: &str, op: Op) -> Result<(&'static Kind, String)> {
             refuse(pointer, "a path must be a JSON pointer starting with `/`")
         });
     };
-    let segments: Vec<&str> = rest.split('/').collect();
+    let mut segments = rest.split('/').peekable();
     let mut kind: &'static Kind = &ROOT;
     let mut schema_path = String::new();
     let mut walked = String::new();
-    for (i, raw) in segments.iter().enumerate() {
-        let last = i + 1 == segments.len();
+    let mut name = String::new();
+    while let Some(raw) = segments.next() {
+        let last = segments.peek().is_none();
         let segment = unescape(raw).ok_or_else(|| {
             refuse(
                 pointer,
@@ -300,10 +326,12 @@ fn resolve(pointer: &str, op: Op) -> Result<(&'static Kind, String)> {
         kind = match kind {
             Kind::Complex(ty) => {
                 schema_path = join(&schema_path, &segment);
-                &writable(ty, &segment, &walked, &schema_path)?.kind
+                let property = writable(ty, &segment, &walked, &schema_path)?;
+                name = segment;
+                &property.kind
             }
             Kind::Collection(element) => {
-                if *raw == "-" {
+                if raw == "-" {
                     if !last || op != Op::Add {
                         return Err(refuse(
                             pointer,
@@ -324,18 +352,12 @@ fn resolve(pointer: &str, op: Op) -> Result<(&'static Kind, String)> {
             other => {
                 return Err(refuse(
                     pointer,
-                    format!("`{}` is a {} and has no members", walked_name(&walked), other.name()),
+                    format!("`{name}` is a {} and has no members", other.name()),
                 ))
             }
         };
     }
     Ok((kind, schema_path))
-}
-
-fn walked_name(walked: &str) -> &str {
-    let up = walked.rfind('/').unwrap_or(0);
-    let before = &walked[..up];
-    before.rsplit('/').next().unwrap_or(before)
 }
 
 /// RFC 6901 unescaping of one segment; `None` for a `~` not followed by `0` or `1`.
@@ -401,7 +423,7 @@ fn check_value(kind: &Kind, value: &Value, pointer: &str, schema_path: &str) -> 
         (Kind::DateTimeOffset, _) => Err(wrong("an ISO 8601 date-time string")),
         (Kind::Complex(ty), Value::Object(map)) => {
             for (key, member) in map {
-                let pointer = format!("{pointer}/{}", escape_segment(key));
+                let pointer = child_pointer(pointer, key);
                 let schema_path = join(schema_path, key);
                 let property = writable(ty, key, &pointer, &schema_path)?;
                 check_value(&property.kind, member, &pointer, &schema_path)?;
@@ -438,6 +460,31 @@ fn json_type(value: &Value) -> &'static str {
     }
 }
 
+/// Appends `text` as a JSON string literal, escaped as `serde_json::to_string` escapes it:
+/// `\"`, `\\`, `\b \f \n \r \t`, other control characters as `\u00xx`.
+fn write_string(out: &mut String, text: &str) {
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            c if c < ' ' => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.push_str("\\u00");
+                out.push(char::from(HEX[usize::from(c as u8 >> 4)]));
+                out.push(char::from(HEX[usize::from(c as u8 & 0xf)]));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
 /// Appends `value` as compact JSON (keys in the map's order, which is sorted).
 fn write_value(out: &mut String, value: &Value) {
     match value {
@@ -461,7 +508,7 @@ fn write_value(out: &mut String, value: &Value) {
                 out.push_str(text.as_deref().unwrap_or("null"));
             }
         }
-        Value::String(s) => crate::json::write_string(out, s),
+        Value::String(s) => write_string(out, s),
         Value::Array(items) => {
             out.push('[');
             for (i, item) in items.iter().enumerate() {
@@ -478,7 +525,7 @@ fn write_value(out: &mut String, value: &Value) {
                 if i > 0 {
                     out.push(',');
                 }
-                crate::json::write_string(out, key);
+                write_string(out, key);
                 out.push(':');
                 write_value(out, item);
             }
@@ -498,7 +545,18 @@ mod tests {
         assert_eq!(unescape("~01").as_deref(), Some("~1"));
         assert_eq!(unescape("a~2"), None);
         assert_eq!(unescape("a~"), None);
-        assert_eq!(escape_segment("a/b~c"), "a~1b~0c");
+        assert_eq!(child_pointer("/x", "a/b~c"), "/x/a~1b~0c");
+    }
+
+    #[test]
+    fn values_are_found_by_pointer() {
+        let v = json!({ "a/b": { "c~": [10, { "d": true }] } });
+        assert_eq!(value_at(&v, "/a~1b/c~0/1/d"), Some(&json!(true)));
+        assert_eq!(value_at(&v, "/a~1b/c~0/0"), Some(&json!(10)));
+        assert_eq!(value_at(&v, "/a~1b/c~0/2"), None);
+        assert_eq!(value_at(&v, "/a~1b/c~0/01"), None);
+        assert_eq!(value_at(&v, "/x"), None);
+        assert_eq!(value_at(&v, ""), None);
     }
 
     #[test]

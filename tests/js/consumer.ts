@@ -90,6 +90,8 @@ async function useClient(msalToken: (force: boolean) => Promise<string>): Promis
     fetch: (input, init) => fetch(input, init),
     maxRetries: 3,
     timeoutMs: 30_000,
+    maxRetryWaitMs: 60_000,
+    maxResponseBytes: 32 * 1024 * 1024,
     locale: "en-US",
   };
   const client = new ReferralsClient(options);

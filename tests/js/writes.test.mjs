@@ -165,6 +165,8 @@ test("invalid changes are refused with InvalidUpdate and a path before fetch is 
   await assert.rejects(c.update(r, "status=Active"), TypeError);
   await assert.rejects(c.update({ name: "no id" }, { name: "x" }), TypeError);
   await assert.rejects(c.update(42, { name: "x" }), TypeError);
+  await assert.rejects(c.update("a\ud800", { name: "x" }), /not well-formed UTF-16/);
+  await assert.rejects(c.update(r, { name: "a\udc00" }), /cannot be read as JSON/);
   assert.equal(api.requests.length, 0, "nothing was sent");
 });
 
