@@ -220,6 +220,11 @@ fn filter_narrows_to_exactly_what_the_evaluator_accepts() {
         "direction eq 'Incoming' and substatus eq 'Pending' and createdDateTime le now() sub duration'P11D'",
         "contains(tolower(customerProfile/name), 'brien') or customerProfile/address/city eq '東京'",
         "details/currency in ('EUR', 'GBP') and details/dealValue gt 50000.5",
+        "salesStage eq 'Develop'",
+        "favorite eq true and salesStage ne null",
+        "inviteContext/assistanceRequestCode eq 'ProofOfConceptOrDemo'",
+        "details/customerRequestedContact and startswith(campaignId,'CMP-')",
+        "lastModifiedVia eq 'API' or lastRunId ne null",
     ];
     for filter in filters {
         let f = Filter::parse(filter).unwrap_or_else(|e| panic!("{filter}: {e}"));
