@@ -89,10 +89,10 @@ export interface ValidateFilterOptions {
 export interface ReferralQuery {
   /** `$filter`: a string is validated like `validateFilter`; a `Filter` is already valid. */
   filter?: string | Filter;
-  /** `$select`: property names of `Referral`. */
-  select?: string[];
+  /** `$select`: top-level property names of `Referral` (a misspelt name does not compile). */
+  select?: readonly ReferralField[];
   /** `$orderby`: `"createdDateTime desc"`, or the same as an object. */
-  orderBy?: string | OrderBy;
+  orderBy?: OrderByText | OrderBy;
   /** `$top`: a positive integer. */
   top?: number;
   /** `$count=true`: ask for the total count (`ReferralPage.count`). */
@@ -101,9 +101,15 @@ export interface ReferralQuery {
 
 /** `$orderby` as an object: only `createdDateTime` and `updatedDateTime` are orderable. */
 export interface OrderBy {
-  field: "createdDateTime" | "updatedDateTime";
+  field: OrderableField;
   direction?: "asc" | "desc";
 }
+
+/** One `$orderby` item as text: an orderable field and an optional direction. */
+export type OrderByItem = OrderableField | `${OrderableField} ${"asc" | "desc"}`;
+
+/** `$orderby` as text: one item, or two separated by a comma (`"updatedDateTime desc,createdDateTime"`). */
+export type OrderByText = OrderByItem | `${OrderByItem},${OrderByItem}` | `${OrderByItem}, ${OrderByItem}`;
 
 /** What `validateFilter` returns. */
 export interface FilterInfo {

@@ -25,6 +25,9 @@ import type {
   ReferralPage,
   ReferralQuery,
   ReferralStatus,
+  ReferralField,
+  SalesStage,
+  AssistanceRequestCode,
 } from "partner-referrals";
 
 async function main(json: string): Promise<void> {
@@ -55,6 +58,12 @@ async function main(json: string): Promise<void> {
     const known: ReferralStatus = "New";
     const future: ReferralStatus = "SomethingNew";
     const unknownProperty: unknown = referral["notInTheSchema"];
+    // The fields of Microsoft's connector definition are typed.
+    const stage: SalesStage | null | undefined = referral.salesStage;
+    const favorite: boolean | null | undefined = referral.favorite;
+    const help: AssistanceRequestCode | null | undefined = referral.inviteContext?.assistanceRequestCode;
+    const asked: boolean | null | undefined = referral.details?.customerRequestedContact;
+    console.log(stage, favorite, help, asked);
     console.log(matched, deadline, status, known, future, unknownProperty);
   }
 
@@ -74,6 +83,19 @@ async function main(json: string): Promise<void> {
 
   // @ts-expect-error: only createdDateTime and updatedDateTime are orderable
   buildQuery({ orderBy: { field: "name", direction: "desc" } });
+
+  // `select` and `orderBy` name known fields: a typo is a compile error, not a 400 at run time.
+  const selected: ReferralField[] = ["salesStage", "favorite", "campaignId"];
+  buildQuery({ select: selected, orderBy: "updatedDateTime desc,createdDateTime" });
+  buildQuery({ select: ["id", "lastModifiedVia", "lastRunId"] as const, orderBy: "createdDateTime" });
+  // @ts-expect-error: `stauts` is not a Referral property
+  buildQuery({ select: ["stauts"] });
+  // @ts-expect-error: `select` takes top-level names only
+  buildQuery({ select: ["details/customerAction"] });
+  // @ts-expect-error: a misspelt field in the text form of `orderBy`
+  buildQuery({ orderBy: "createdDatetime desc" });
+  // @ts-expect-error: `salesStage` is not orderable
+  buildQuery({ orderBy: "salesStage" });
 }
 
 // The client, typed as SPEC.md declares it.
