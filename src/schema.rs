@@ -20,6 +20,9 @@ pub enum Kind {
     Guid,
     /// A JSON string holding an ISO 8601 date-time, UTC (`createdDateTime`).
     DateTimeOffset,
+    /// A JSON string holding an ISO 8601 date (`2026-11-15`, `Edm.Date`). No documented field
+    /// has this type; a caller may declare one (see [`crate::extra_fields`]).
+    Date,
     /// A JSON boolean.
     Boolean,
     /// A decimal amount: the API sends a JSON number or a decimal string (`details.dealValue`);
@@ -44,6 +47,7 @@ impl Kind {
             Kind::String => "String".into(),
             Kind::Guid => "Guid".into(),
             Kind::DateTimeOffset => "DateTimeOffset".into(),
+            Kind::Date => "Date".into(),
             Kind::Boolean => "Boolean".into(),
             Kind::Decimal => "Decimal".into(),
             Kind::Enum(e) => e.name.into(),

@@ -177,6 +177,7 @@ fn sample(kind: &Kind) -> Value {
         Kind::String => json!("text"),
         Kind::Guid => json!("65edc0b5-3485-41b7-a17e-dfa9ef4706e2"),
         Kind::DateTimeOffset => json!("2020-10-30T21:03:00.0000000Z"),
+        Kind::Date => json!("2020-10-30"),
         Kind::Boolean => json!(true),
         Kind::Decimal => json!(12.5),
         Kind::Enum(e) => json!(e.members[e.members.len() - 1]),
