@@ -5,6 +5,7 @@ import {
   buildQuery as buildQueryChecked,
   buildQueryOf,
   compileQueryOptions,
+  compileExtraFields,
   createClient,
   openSync,
 } from "./partner_referrals.js";
@@ -94,19 +95,37 @@ function optionsOnly(orderText, field, direction, top, count) {
  * filter`customerProfile/name eq ${name}` → a validated `Filter`.
  */
 export function filter(strings, ...values) {
-  // A tagged template's `strings` is one frozen array per call site, the same at every
-  // evaluation: its compiled form is kept (failures are not, so they throw every time). Other
-  // arrays (a direct call) are compiled for the one call.
+  return build(compiled, undefined, strings, values);
+}
+
+/**
+ * `filter.withExtraFields({ isSpam: "boolean" })`: a `filter` tag whose filters may also name
+ * these declared fields (checked now: `InvalidExtraFields`). Its `Filter`s keep the fields, so
+ * `matchesFilter` reads them with their declared types.
+ */
+filter.withExtraFields = function withExtraFields(extraFields) {
+  const schema = compileExtraFields(extraFields);
+  const templates = new WeakMap();
+  return function filter(strings, ...values) {
+    return build(templates, schema, strings, values);
+  };
+};
+
+// A tagged template's `strings` is one frozen array per call site, the same at every
+// evaluation: its compiled form is kept in `templates` (failures are not, so they throw every
+// time). Other arrays (a direct call) are compiled for the one call. `schema` numbers the
+// referral type the tag checks against (undefined: the documented one).
+function build(templates, schema, strings, values) {
   if (Array.isArray(strings) && Object.isFrozen(strings)) {
-    let template = compiled.get(strings);
+    let template = templates.get(strings);
     if (template === undefined) {
-      template = compileFilterTemplate(strings);
-      compiled.set(strings, template);
+      template = compileFilterTemplate(strings, schema);
+      templates.set(strings, template);
       released?.register(strings, template);
     }
     return template.build(values);
   }
-  return filterTemplate(strings, values);
+  return filterTemplate(strings, values, schema);
 }
 
 // strings → FilterTemplate (wasm memory, released when the call site's strings are collected).

@@ -19,6 +19,7 @@ import type {
   ClientOptions,
   RequestOptions,
   ErrorCode,
+  ExtraFields,
   FilterInfo,
   OrderBy,
   Referral,
@@ -96,6 +97,28 @@ async function main(json: string): Promise<void> {
   buildQuery({ orderBy: "createdDatetime desc" });
   // @ts-expect-error: `salesStage` is not orderable
   buildQuery({ orderBy: "salesStage" });
+
+  // Fields this version does not know, declared with their types: `select` takes their
+  // top-level names, and a typo is still a compile error.
+  const extraFields = {
+    isSpam: "boolean",
+    "trackingInfo/microsoftMsxId": "string",
+    dealSensitivity: { enum: ["Low", "High"] },
+    tags: { collection: "string" },
+  } as const satisfies ExtraFields;
+  buildQuery({ filter: "isSpam eq false", select: ["id", "isSpam", "trackingInfo"], extraFields });
+  buildQuery({ select: ["quality"], extraFields: { quality: "number" } });
+  // @ts-expect-error: `stauts` is still not a property with extra fields declared
+  buildQuery({ select: ["stauts"], extraFields: { isSpam: "boolean" } });
+  // @ts-expect-error: a declared field is selectable only where it is declared
+  buildQuery({ select: ["isSpam"] });
+  // @ts-expect-error: `bool` is not a field type
+  validateFilter("isSpam eq false", { extraFields: { isSpam: "bool" } });
+  const declared: FilterInfo = validateFilter("isSpam eq false", { extraFields });
+  const spamTag = filter.withExtraFields(extraFields);
+  const spam: Filter = spamTag`isSpam eq ${false} and dealSensitivity eq ${"High"}`;
+  const kept: boolean = matchesFilter(spam, {}) || matchesFilter("isSpam", {}, { extraFields });
+  console.log(declared, kept);
 }
 
 // The client, typed as SPEC.md declares it.
@@ -144,6 +167,14 @@ async function useClient(msalToken: (force: boolean) => Promise<string>): Promis
 
   // @ts-expect-error: getToken is required
   new ReferralsClient({ baseUrl: "https://api.partner.microsoft.com/v1.0/" });
+
+  // A client's extra fields, and a call's on top of them.
+  const spamAware = new ReferralsClient({ getToken: () => "a token", extraFields: { isSpam: "boolean" } });
+  await spamAware.list({ filter: "isSpam eq false", select: ["id", "isSpam"] });
+  await spamAware.list({ select: ["isSpam", "quality"], extraFields: { quality: "number" } });
+  for await (const r of spamAware.all({ select: ["isSpam"] })) console.log(r["isSpam"]);
+  // @ts-expect-error: `quality` is declared neither by the client nor by the call
+  await spamAware.list({ select: ["quality"] });
   // @ts-expect-error: next() takes a page, not its nextLink
   await client.next("https://api.partner.microsoft.com/v1.0/referrals?$skiptoken=x");
 
