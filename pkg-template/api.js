@@ -208,7 +208,7 @@ export class ReferralsClient {
    * `filter`), oldest change first, each change once: see `changesOf` below.
    */
   changes(options) {
-    return changesOf(this, options);
+    return changesOf(this, options, () => this.#call((core) => core.schemaId()));
   }
 
   #call(method) {
@@ -324,9 +324,10 @@ const CHANGES_OPTIONS = ["since", "filter", "signal", "correlationId"];
  * a `token` to keep for next time (it covers exactly the referrals delivered so far, also when
  * the loop stops early or a request fails). Each iteration is one poll from the current
  * `token`. The watermark logic is the core's (`src/sync.rs`); this drives its cursor with
- * `list()` and `next()`, one correlation id per poll.
+ * `list()` and `next()`, one correlation id per poll. The filter may name the client's
+ * `extraFields`.
  */
-function changesOf(client, options) {
+function changesOf(client, options, schemaId) {
   if (options !== undefined && options !== null) {
     if (typeof options !== "object") throw new TypeError("changes: options must be an object");
     for (const key of Object.keys(options)) {
@@ -351,7 +352,8 @@ function changesOf(client, options) {
     },
     async *[Symbol.asyncIterator]() {
       await whenInitialized;
-      const cursor = openSync(token, filterText);
+      // The client's referral type: its `extraFields` may be named by the filter.
+      const cursor = openSync(token, filterText, await schemaId());
       const opts = { signal, correlationId: correlationId ?? globalThis.crypto?.randomUUID?.() };
       try {
         token = cursor.token();

@@ -256,3 +256,17 @@ fn a_call_merges_its_declarations_over_a_clients() {
         "cannot compare a String with a number using `gt` at position 11"
     );
 }
+
+#[test]
+fn an_incremental_sync_filter_may_name_declared_fields() {
+    use partner_referrals::sync::SyncState;
+    let schema = schema();
+    let mut state = SyncState::new_in(Some("(isSpam eq false)"), schema).unwrap();
+    assert_eq!(state.filter(), Some("isSpam eq false"));
+    state.observe(Some("a"), Some("2026-11-01T10:00:00Z"));
+    let token = state.to_token();
+    assert_eq!(SyncState::from_token_in(&token, Some("isSpam eq false"), schema).unwrap(), state);
+    // Without the declaration the filter is refused, as everywhere.
+    assert_eq!(SyncState::new(Some("isSpam eq false")).unwrap_err().code(), ErrorCode::InvalidFilter);
+    assert!(SyncState::from_token(&token, Some("isSpam eq false")).is_err());
+}

@@ -204,6 +204,13 @@ pub fn create_client(options: JsValue) -> Result<RawClient, JsValue> {
 
 #[wasm_bindgen]
 impl RawClient {
+    /// The number of this client's referral type (with its extra fields), for `openSync`.
+    #[wasm_bindgen(js_name = schemaId)]
+    pub fn schema_id(&self) -> u32 {
+        // invariant: the constructor interned the declaration, so this is a lookup.
+        self.config.extra.schema().map_or(0, super::extra::schema_id)
+    }
+
     /// `list(query?, opts?)` → `Promise<ReferralPage>`: the first page.
     pub fn list(&self, query: JsValue, opts: JsValue) -> Promise {
         let query = query_string(&query, "list query", &self.config.extra);

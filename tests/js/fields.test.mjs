@@ -208,3 +208,28 @@ test("a client's extraFields apply to every query, merged under a call's", async
     (e) => e instanceof ODataError && e.code === "InvalidExtraFields",
   );
 });
+
+test("client.changes() filters may name the client's extraFields", async () => {
+  const urls = [];
+  const fetch = async (url) => {
+    urls.push(new URL(url));
+    const referral = { id: "a", updatedDateTime: "2026-11-20T10:00:00Z", isSpam: false };
+    return new Response(JSON.stringify({ value: [referral] }), { headers: { "content-type": "application/json" } });
+  };
+  const client = new ReferralsClient({ getToken: () => "token", fetch, extraFields: { isSpam: "boolean" } });
+  const changes = client.changes({ filter: "isSpam eq false" });
+  const ids = [];
+  for await (const r of changes) ids.push(r.id);
+  assert.deepEqual(ids, ["a"]);
+  assert.match(urls[0].searchParams.get("$filter"), /isSpam eq false/);
+  // A token made with it resumes with the same filter.
+  for await (const r of client.changes({ since: changes.token, filter: "isSpam eq false" })) ids.push(r.id);
+  assert.deepEqual(ids, ["a"], "already delivered");
+  // A client without the declaration refuses the filter before sending anything.
+  const plain = new ReferralsClient({ getToken: () => "token", fetch });
+  const sent = urls.length;
+  await assert.rejects(async () => {
+    for await (const r of plain.changes({ filter: "isSpam eq false" })) void r;
+  }, (e) => e instanceof ODataError && e.code === "InvalidFilter");
+  assert.equal(urls.length, sent);
+});
