@@ -233,3 +233,38 @@ test("client.changes() filters may name the client's extraFields", async () => {
   }, (e) => e instanceof ODataError && e.code === "InvalidFilter");
   assert.equal(urls.length, sent);
 });
+
+test("against the emulator, which serves isSpam beyond the schema: declared, it filters and selects", async () => {
+  const { spawn } = await import("node:child_process");
+  const { createInterface } = await import("node:readline");
+  const { join, resolve } = await import("node:path");
+  const { fileURLToPath } = await import("node:url");
+  const repo = resolve(process.env.PARTNER_REFERRALS_REPO ?? fileURLToPath(new URL("../..", import.meta.url)));
+  const binary = process.env.PARTNER_REFERRALS_EMULATOR ?? join(repo, "target/release/partner-referrals-emulator");
+  const child = spawn(binary, ["--port", "0", "--quiet", "--count", "120"], { stdio: ["ignore", "pipe", "inherit"] });
+  try {
+    const baseUrl = await new Promise((ok, fail) => {
+      child.once("error", (e) => fail(new Error(`cannot start ${binary} (make emulator): ${e.message}`)));
+      createInterface({ input: child.stdout }).on("line", (line) => {
+        const found = line.match(/listening on (http:\/\/\S+)/);
+        if (found) ok(found[1]);
+      });
+    });
+    const data = (await (await fetch(new URL("/_emulator/referrals", baseUrl))).json()).value;
+    const extraFields = { isSpam: "boolean" };
+    const expected = data.filter((r) => matchesFilter("isSpam eq true", r, { extraFields })).map((r) => r.id);
+    assert.ok(expected.length > 0 && expected.length < data.length, String(expected.length));
+    const client = new ReferralsClient({ getToken: () => "token", baseUrl, extraFields });
+    const got = [];
+    for await (const r of client.all({ filter: "isSpam eq true", select: ["id", "isSpam"] })) {
+      assert.deepEqual(Object.keys(r).sort(), ["id", "isSpam"]);
+      got.push(r.id);
+    }
+    assert.deepEqual(got.sort(), expected.sort());
+    // Undeclared, the library refuses it before anything is sent.
+    const plain = new ReferralsClient({ getToken: () => "token", baseUrl });
+    await assert.rejects(plain.list({ filter: "isSpam eq true" }), (e) => e instanceof ODataError && e.code === "InvalidFilter");
+  } finally {
+    child.kill("SIGTERM");
+  }
+});

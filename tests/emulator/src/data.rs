@@ -6,7 +6,8 @@
 //! referrals created 12-14 days before `now` so that response deadlines are near, and the
 //! connector-documented fields (`salesStage`, `favorite`, `campaignId`, `lastModifiedVia`,
 //! `lastRunId`, `inviteContext.assistanceRequestCode`, `details.customerAction`,
-//! `details.customerRequestedContact`) on some referrals. The
+//! `details.customerRequestedContact`) on some referrals, and `isSpam`, a field real payloads
+//! carry beyond the documented schema, on every generated one. The
 //! documented example referral (`tests/fixtures/seed-page.json`) is always the first record.
 
 use partner_referrals::datetime::{civil_from_days, DateTimeOffset};
@@ -569,6 +570,8 @@ fn connector_fields(
         put("campaignId", json!(format!("CMP-{:04}", 1000 + index % 37)));
     }
     put("lastModifiedVia", json!(if index % 5 == 0 { "API" } else { "PartnerCenter" }));
+    // Beyond the documented schema, as real payloads are (see `odata::SERVED_EXTRA_FIELDS`).
+    put("isSpam", json!(index % 11 == 5));
     put("lastRunId", if index % 6 == 0 { json!(format!("run-{index:05}")) } else { Value::Null });
     if direction == "Incoming" {
         if let Some(Value::Object(invite)) = record.get_mut("inviteContext") {
