@@ -106,8 +106,8 @@ fn declared_fields_of_every_type_validate_and_are_type_checked() {
         ("dealSensitivity eq 'high'", "`'high'` is not a dealSensitivity value (did you mean `'High'`?) at position 19"),
         ("dealSensitivity gt 'Low'", "dealSensitivity values can only be compared with `eq`, `ne` and `in` at position 19"),
         ("details/incentiveLevel eq 'Gold'", "`'Gold'` is not a details/incentiveLevel value at position 26"),
-        ("tags eq 'iot'", "`tags` is a Collection(String) and cannot be compared; use `any`/`all` at position 0"),
-        ("trackingInfo eq 'x'", "`trackingInfo` is a trackingInfo and cannot be compared; compare one of its properties at position 0"),
+        ("tags eq 'iot'", "comparing `tags` (a Collection(String)) as a whole is valid OData, but this library (like the referrals API) does not support it at position 0"),
+        ("trackingInfo eq 'x'", "comparing `trackingInfo` (a trackingInfo) as a whole is valid OData, but this library (like the referrals API) does not support it at position 0"),
         ("trackingInfo/msxId eq 'x'", "unknown property `msxId` on trackingInfo at position 13"),
         ("team/title eq 'CTO'", "`team` is a collection: use a lambda such as `team/any(x:x/title)`, not `team/title` at position 5"),
         ("customerProfile/team/any(m:m/title eq 'CTO')", "unknown property `title` on Member at position 29"),
@@ -267,6 +267,9 @@ fn an_incremental_sync_filter_may_name_declared_fields() {
     let token = state.to_token();
     assert_eq!(SyncState::from_token_in(&token, Some("isSpam eq false"), schema).unwrap(), state);
     // Without the declaration the filter is refused, as everywhere.
-    assert_eq!(SyncState::new(Some("isSpam eq false")).unwrap_err().code(), ErrorCode::InvalidFilter);
+    assert_eq!(
+        SyncState::new(Some("isSpam eq false")).unwrap_err().code(),
+        ErrorCode::InvalidFilter
+    );
     assert!(SyncState::from_token(&token, Some("isSpam eq false")).is_err());
 }
