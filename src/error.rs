@@ -46,6 +46,9 @@ pub enum ErrorCode {
     InvalidOrderBy,
     /// `$top` is not a positive integer.
     InvalidTop,
+    /// An `extraFields` declaration that cannot be used: a bad path or type, or one that
+    /// changes the type of a documented field.
+    InvalidExtraFields,
     /// A response body is not JSON, or a known property has the wrong JSON type.
     InvalidResponse,
     /// A `nextLink` points at a host other than the base URL's: not followed.
@@ -75,6 +78,7 @@ impl ErrorCode {
         ErrorCode::InvalidSelect,
         ErrorCode::InvalidOrderBy,
         ErrorCode::InvalidTop,
+        ErrorCode::InvalidExtraFields,
         ErrorCode::InvalidResponse,
         ErrorCode::UnsafeNextLink,
         ErrorCode::Unauthorized,
@@ -94,6 +98,7 @@ impl ErrorCode {
             ErrorCode::InvalidSelect => "InvalidSelect",
             ErrorCode::InvalidOrderBy => "InvalidOrderBy",
             ErrorCode::InvalidTop => "InvalidTop",
+            ErrorCode::InvalidExtraFields => "InvalidExtraFields",
             ErrorCode::InvalidResponse => "InvalidResponse",
             ErrorCode::UnsafeNextLink => "UnsafeNextLink",
             ErrorCode::Unauthorized => "Unauthorized",
@@ -244,6 +249,13 @@ pub enum Error {
     InvalidTop {
         /// What is wrong, in words.
         message: String,
+    },
+    /// A declared extra field that cannot be used (see `extra_fields::ExtraFields::declare`).
+    InvalidExtraField {
+        /// The declared path as given (`""`: the declarations as a whole).
+        path: String,
+        /// What is wrong, in words.
+        reason: String,
     },
 
     // ---- decoding --------------------------------------------------------------------------
@@ -399,6 +411,7 @@ impl Error {
             Error::InvalidSelect { .. } => ErrorCode::InvalidSelect,
             Error::InvalidOrderBy { .. } => ErrorCode::InvalidOrderBy,
             Error::InvalidTop { .. } => ErrorCode::InvalidTop,
+            Error::InvalidExtraField { .. } => ErrorCode::InvalidExtraFields,
             Error::Decode { .. }
             | Error::InvalidBody { .. }
             | Error::BodyTooLarge { .. }
@@ -442,6 +455,7 @@ impl Error {
             Error::InvalidSelect { .. }
             | Error::InvalidOrderBy { .. }
             | Error::InvalidTop { .. }
+            | Error::InvalidExtraField { .. }
             | Error::Decode { .. }
             | Error::UnsafeNextLink { .. }
             | Error::InvalidId { .. }
@@ -619,6 +633,12 @@ impl fmt::Display for Error {
             Error::InvalidOrderBy { message } | Error::InvalidTop { message } => {
                 f.write_str(message)?
             }
+            Error::InvalidExtraField { path, reason } if path.is_empty() => {
+                write!(f, "invalid extra fields: {reason}")?
+            }
+            Error::InvalidExtraField { path, reason } => {
+                write!(f, "invalid extra field `{path}`: {reason}")?
+            }
             Error::Decode { path, message } => {
                 if path.is_empty() {
                     write!(f, "{message}")?
@@ -700,6 +720,7 @@ mod tests {
                 "InvalidSelect",
                 "InvalidOrderBy",
                 "InvalidTop",
+                "InvalidExtraFields",
                 "InvalidResponse",
                 "UnsafeNextLink",
                 "Unauthorized",
