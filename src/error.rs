@@ -49,6 +49,9 @@ pub enum ErrorCode {
     /// The changes of a write name an unknown or read-only path, give a value of the wrong
     /// type or outside its enum, or ask for a status change the API forbids. Nothing was sent.
     InvalidUpdate,
+    /// An `extraFields` declaration that cannot be used: a bad path or type, or one that
+    /// changes the type of a documented field.
+    InvalidExtraFields,
     /// A response body is not JSON, or a known property has the wrong JSON type.
     InvalidResponse,
     /// A `nextLink` points at a host other than the base URL's: not followed.
@@ -81,6 +84,7 @@ impl ErrorCode {
         ErrorCode::InvalidOrderBy,
         ErrorCode::InvalidTop,
         ErrorCode::InvalidUpdate,
+        ErrorCode::InvalidExtraFields,
         ErrorCode::InvalidResponse,
         ErrorCode::UnsafeNextLink,
         ErrorCode::Unauthorized,
@@ -102,6 +106,7 @@ impl ErrorCode {
             ErrorCode::InvalidOrderBy => "InvalidOrderBy",
             ErrorCode::InvalidTop => "InvalidTop",
             ErrorCode::InvalidUpdate => "InvalidUpdate",
+            ErrorCode::InvalidExtraFields => "InvalidExtraFields",
             ErrorCode::InvalidResponse => "InvalidResponse",
             ErrorCode::UnsafeNextLink => "UnsafeNextLink",
             ErrorCode::Unauthorized => "Unauthorized",
@@ -253,6 +258,13 @@ pub enum Error {
     InvalidTop {
         /// What is wrong, in words.
         message: String,
+    },
+    /// A declared extra field that cannot be used (see `extra_fields::ExtraFields::declare`).
+    InvalidExtraField {
+        /// The declared path as given (`""`: the declarations as a whole).
+        path: String,
+        /// What is wrong, in words.
+        reason: String,
     },
 
     // ---- writes ----------------------------------------------------------------------------
@@ -421,6 +433,7 @@ impl Error {
             Error::InvalidOrderBy { .. } => ErrorCode::InvalidOrderBy,
             Error::InvalidTop { .. } => ErrorCode::InvalidTop,
             Error::InvalidUpdate { .. } => ErrorCode::InvalidUpdate,
+            Error::InvalidExtraField { .. } => ErrorCode::InvalidExtraFields,
             Error::Decode { .. }
             | Error::InvalidBody { .. }
             | Error::BodyTooLarge { .. }
@@ -466,6 +479,7 @@ impl Error {
             | Error::InvalidOrderBy { .. }
             | Error::InvalidTop { .. }
             | Error::InvalidUpdate { .. }
+            | Error::InvalidExtraField { .. }
             | Error::Decode { .. }
             | Error::UnsafeNextLink { .. }
             | Error::InvalidId { .. }
@@ -645,6 +659,12 @@ impl fmt::Display for Error {
             Error::InvalidOrderBy { message } | Error::InvalidTop { message } => {
                 f.write_str(message)?
             }
+            Error::InvalidExtraField { path, reason } if path.is_empty() => {
+                write!(f, "invalid extra fields: {reason}")?
+            }
+            Error::InvalidExtraField { path, reason } => {
+                write!(f, "invalid extra field `{path}`: {reason}")?
+            }
             Error::Decode { path, message } | Error::InvalidUpdate { path, message } => {
                 if path.is_empty() {
                     write!(f, "{message}")?
@@ -730,6 +750,7 @@ mod tests {
                 "InvalidOrderBy",
                 "InvalidTop",
                 "InvalidUpdate",
+                "InvalidExtraFields",
                 "InvalidResponse",
                 "UnsafeNextLink",
                 "Unauthorized",

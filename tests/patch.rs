@@ -254,6 +254,35 @@ fn every_refusal_names_its_path() {
 }
 
 #[test]
+fn the_connector_fields_are_writable_from_the_schema() {
+    let got = ops(
+        json!({
+            "salesStage": "Propose",
+            "favorite": true,
+            "details": { "customerAction": "call", "customerRequestedContact": false },
+            "inviteContext": { "assistanceRequestCode": "QuotesOrLicensing" },
+        }),
+        None,
+    );
+    let paths: Vec<&str> = got.iter().map(|(_, p, _)| p.as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            "/details/customerAction",
+            "/details/customerRequestedContact",
+            "/favorite",
+            "/inviteContext/assistanceRequestCode",
+            "/salesStage",
+        ]
+    );
+    let (path, message) = refused(json!({ "salesStage": "propose" }), None);
+    assert_eq!(path, "/salesStage");
+    assert!(message.contains("(did you mean `Propose`?)"), "{message}");
+    let (path, message) = refused(json!({ "lastModifiedVia": "me" }), None);
+    assert_eq!((path.as_str(), message.contains("read-only")), ("/lastModifiedVia", true));
+}
+
+#[test]
 fn refusals_quote_their_path_in_the_message() {
     let (_, message) = refused(json!({ "details": { "dealValue": [] } }), None);
     assert_eq!(

@@ -218,12 +218,13 @@ fn wrong_argument_types_are_type_errors() {
 fn template_objects_are_rejected_as_invalid_filter() {
     let strings: Array = ["status eq ", ""].iter().map(|s| JsValue::from_str(s)).collect();
     let values: Array = [JsValue::from(Object::new())].into_iter().collect();
-    let err = as_odata(query::filter_template(strings.clone().into(), values.into()).unwrap_err());
+    let err =
+        as_odata(query::filter_template(strings.clone().into(), values.into(), None).unwrap_err());
     assert_eq!(err.code(), "InvalidFilter");
     let values: Array = [JsValue::from_str("O'Brien")].into_iter().collect();
     let strings: Array =
         ["customerProfile/name eq ", ""].iter().map(|s| JsValue::from_str(s)).collect();
-    let filter = query::filter_template(strings.into(), values.into()).unwrap();
+    let filter = query::filter_template(strings.into(), values.into(), None).unwrap();
     let text = String::from(filter.unchecked_ref::<Object>().to_string());
     assert_eq!(text, "customerProfile/name eq 'O''Brien'");
 }
@@ -278,7 +279,7 @@ fn decoded_seed_page_matches_and_has_a_deadline() {
     assert_eq!(prop(&page, "count").as_f64(), Some(1.0));
     assert!(prop(&page, "@odata.count").is_undefined());
     let referral = Array::from(&prop(&page, "value")).get(0);
-    let matched = query::matches_filter("status eq 'New'".into(), referral.clone()).unwrap();
+    let matched = query::matches_filter("status eq 'New'".into(), referral.clone(), None).unwrap();
     assert!(matched);
     let deadline = page::respond_by(referral, JsValue::UNDEFINED).unwrap();
     assert_eq!(deadline.as_deref(), Some("2020-11-13T21:03:00.000Z"));

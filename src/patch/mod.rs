@@ -21,7 +21,7 @@ mod transition;
 
 use serde_json::{Map, Value};
 
-use crate::datetime::DateTimeOffset;
+use crate::datetime::{Date, DateTimeOffset};
 use crate::error::{Error, Result};
 use crate::schema::{self, ComplexType, Kind, REFERRAL};
 
@@ -421,6 +421,11 @@ fn check_value(kind: &Kind, value: &Value, pointer: &str, schema_path: &str) -> 
             Err(reason) => Err(refuse(pointer, format!("`{s}` is not a date-time: {reason}"))),
         },
         (Kind::DateTimeOffset, _) => Err(wrong("an ISO 8601 date-time string")),
+        (Kind::Date, Value::String(s)) => match Date::parse(s) {
+            Ok(_) => Ok(()),
+            Err(reason) => Err(refuse(pointer, format!("`{s}` is not a date: {reason}"))),
+        },
+        (Kind::Date, _) => Err(wrong("an ISO 8601 date string")),
         (Kind::Complex(ty), Value::Object(map)) => {
             for (key, member) in map {
                 let pointer = child_pointer(pointer, key);

@@ -24,6 +24,7 @@ use wasm_bindgen::prelude::*;
 
 use super::convert::{get, js_err, options_object};
 use super::error::{to_js, type_error};
+use super::extra::extra_fields;
 use super::fetch::{has_global_fetch, BodySlot, CryptoEntropy, FetchTransport, Timer};
 use super::page::{json_parse, page_object};
 use super::signal::{with_signal, Signal};
@@ -34,13 +35,17 @@ use crate::client::{
     DEFAULT_BASE_URL, DEFAULT_MAX_RESPONSE_BYTES, MAX_RESPONSE_BYTES_LIMIT,
 };
 use crate::error::{Error, ErrorCode, Result as CoreResult};
+use crate::extra_fields::ExtraFields;
 use crate::page::{validate_referral, validate_referral_page_next_link};
 use crate::patch::Patch;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_CLIENT: &str = r#"
-/** Options of `new ReferralsClient(options)`. A wrong option throws a `TypeError`. */
-export interface ClientOptions {
+/**
+ * Options of `new ReferralsClient(options)`. A wrong option throws a `TypeError` (an unusable
+ * `extraFields` declaration an `ODataError{code:"InvalidExtraFields"}`).
+ */
+export interface ClientOptions<E extends ExtraFields = {}> {
   /**
    * A bearer token for the Partner API (e.g. MSAL's `acquireTokenSilent(...).accessToken`, scope
    * `https://api.partner.microsoft.com/.default`). Called before every attempt (caching is the
@@ -80,6 +85,8 @@ export interface ClientOptions {
   maxResponseBytes?: number;
   /** Sent as `X-Locale`, e.g. `"en-US"`. */
   locale?: string;
+  /** Fields this version does not know, with their types, for every query of this client. */
+  extraFields?: E;
 }
 
 /** Options of every request. */
@@ -113,6 +120,8 @@ struct Config {
     fetch: Option<Function>,
     timeout_ms: u32,
     max_response_bytes: u64,
+    /// Fields the caller declared for every query of this client (see `extra_fields.rs`).
+    extra: ExtraFields,
 }
 
 /// The default `timeoutMs`: 30 s per attempt. Far above a normal exchange (a page of at most
@@ -179,6 +188,7 @@ pub fn create_client(options: JsValue) -> Result<RawClient, JsValue> {
         "maxRetryWaitMs",
         "maxResponseBytes",
         "locale",
+        "extraFields",
     ];
     let bad = |message: &str| type_error(&format!("ReferralsClient: {message}"));
     let Some(options) = options_object(&options, "ReferralsClient options", KNOWN)? else {
@@ -238,8 +248,17 @@ pub fn create_client(options: JsValue) -> Result<RawClient, JsValue> {
             Some(locale.as_string().ok_or_else(|| bad("options.locale must be a string"))?)
         }
     };
+    let extra = match get(&options, "extraFields")? {
+        None => ExtraFields::new(),
+        Some(value) => {
+            let extra = extra_fields(&value, "ReferralsClient: options.extraFields")?;
+            // Interned now, so that a declaration problem is the constructor's.
+            extra.schema().map_err(js_err)?;
+            extra
+        }
+    };
     let config =
-        Config { base_url, locale, retry, get_token, fetch, timeout_ms, max_response_bytes };
+        Config { base_url, locale, retry, get_token, fetch, timeout_ms, max_response_bytes, extra };
     // The core checks the base URL and the locale; its refusal is the constructor's TypeError.
     config.core(None).map_err(|e| bad(&e.to_string()))?;
     Ok(RawClient { config: Rc::new(config) })
@@ -247,9 +266,17 @@ pub fn create_client(options: JsValue) -> Result<RawClient, JsValue> {
 
 #[wasm_bindgen]
 impl RawClient {
+    /// The number of this client's referral type (with its extra fields), for `openSync`.
+    #[wasm_bindgen(js_name = schemaId)]
+    pub fn schema_id(&self) -> u32 {
+        // invariant: the constructor interned the declaration, so this is a lookup.
+        self.config.extra.schema().map_or(0, super::extra::schema_id)
+    }
+
     /// `list(query?, opts?)` → `Promise<ReferralPage>`: the first page.
     pub fn list(&self, query: JsValue, opts: JsValue) -> Promise {
-        self.call(query_string(&query, "list query").map(|query| (Target::List(query), opts)))
+        let query = query_string(&query, "list query", &self.config.extra);
+        self.call(query.map(|query| (Target::List(query), opts)))
     }
 
     /// `next(page, opts?)` → `Promise<ReferralPage | undefined>`: the page after `page`,
@@ -306,7 +333,7 @@ impl RawClient {
         opts: JsValue,
         settings: JsValue,
     ) -> Result<RawCursor, JsValue> {
-        let query = query_string(&query, "all query")?;
+        let query = query_string(&query, "all query", &self.config.extra)?;
         let call = CallOptions::from_js_known(&opts, &["signal", "correlationId", "readAhead"])?;
         let mut token = None;
         if let Some(settings) =
@@ -536,9 +563,10 @@ impl CallOptions {
     }
 }
 
-/// The query string of a `ReferralQuery` (`undefined` = all referrals).
-fn query_string(query: &JsValue, what: &str) -> Result<String, JsValue> {
-    super::query::query_string(query, what)
+/// The query string of a `ReferralQuery` (`undefined` = all referrals), its `extraFields`
+/// merged over the client's.
+fn query_string(query: &JsValue, what: &str, extra: &ExtraFields) -> Result<String, JsValue> {
+    super::query::query_string(query, what, extra)
 }
 
 /// `page.nextLink` of a page handed back to `next()`.
