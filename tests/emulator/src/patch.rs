@@ -3,7 +3,7 @@
 //!
 //! The service supports two operations, `replace` and `add` (`/team/-` appends a member); the
 //! others (`remove`, `move`, `copy`, `test`) are refused. Every path is resolved against the
-//! library's referral schema: unknown properties and the read-only ones (the library's
+//! schema the emulator serves (the library's, with the fields served beyond it): unknown properties and the read-only ones (the library's
 //! `schema::READ_ONLY`: ids, server-set dates, `eTag`, `links`, `direction`, the owning
 //! organisation, create-only fields) are refused, so the emulator refuses exactly what the
 //! library refuses before sending; a value must have the property's
@@ -17,25 +17,12 @@
 //! replace `/details/dealValue` without asking first). A `replace` inside an array still needs an
 //! existing index.
 
-use partner_referrals::datetime::DateTimeOffset;
-use partner_referrals::schema::{self, EnumType, Kind, REFERRAL};
+use partner_referrals::datetime::{Date, DateTimeOffset};
+use partner_referrals::schema::{self, Kind};
 use serde_json::Value;
 
 use crate::data::STATUS_PAIRS;
-use crate::odata::ApiError;
-
-/// `salesStage` (Microsoft's connector definition): writable, and not every schema version
-/// knows it, so the emulator knows it itself.
-pub static SALES_STAGE: EnumType =
-    EnumType { name: "SalesStage", members: &["Qualify", "Develop", "Propose", "Close"] };
-
-/// Top-level properties the emulator accepts when the library's schema does not list them
-/// (the connector definition's writable fields).
-const EXTRA: &[(&str, Kind)] = &[
-    ("salesStage", Kind::Enum(&SALES_STAGE)),
-    ("favorite", Kind::Boolean),
-    ("campaignId", Kind::String),
-];
+use crate::odata::{served_schema, ApiError};
 
 /// Where each status may move (partner-api.md 1.3).
 const MOVES: &[(&str, &[&str])] = &[
@@ -155,20 +142,16 @@ fn resolve(operation: &Operation) -> Result<Option<Kind>, ApiError> {
     if schema::is_read_only(&operation.tokens.join("/")) {
         return Err(invalid(path, format!("`{path}` is read-only")));
     }
-    let mut kind = match REFERRAL.property(first) {
+    let served = served_schema();
+    let mut kind = match served.property(first) {
         Some(p) => p.kind,
-        None => match EXTRA.iter().find(|(name, _)| *name == first) {
-            Some((_, kind)) => *kind,
-            None => {
-                let hint = schema::suggest(
-                    first,
-                    REFERRAL.properties.iter().map(|p| p.name).chain(EXTRA.iter().map(|e| e.0)),
-                )
+        None => {
+            let hint = served
+                .suggest(first)
                 .map(|s| format!(" (did you mean `{s}`?)"))
                 .unwrap_or_default();
-                return Err(invalid(path, format!("unknown property `{first}`{hint}")));
-            }
-        },
+            return Err(invalid(path, format!("unknown property `{first}`{hint}")));
+        }
     };
     let mut remaining = tokens.peekable();
     while let Some(token) = remaining.next() {
@@ -219,6 +202,10 @@ fn check_value(kind: Kind, value: &Value, at: &str) -> Result<(), ApiError> {
             Ok(_) => Ok(()),
             Err(e) => Err(invalid(at, format!("`{at}` is not an ISO 8601 date-time: {e}"))),
         },
+        (Kind::Date, Value::String(text)) => match Date::parse(text) {
+            Ok(_) => Ok(()),
+            Err(e) => Err(invalid(at, format!("`{at}` is not an ISO 8601 date: {e}"))),
+        },
         (Kind::Enum(e), Value::String(text)) if e.contains(text) => Ok(()),
         (Kind::Enum(e), Value::String(text)) => {
             let hint =
@@ -244,7 +231,7 @@ fn check_value(kind: Kind, value: &Value, at: &str) -> Result<(), ApiError> {
         }
         (Kind::String | Kind::Guid, _) => wrong("a string"),
         (Kind::Boolean, _) => wrong("a boolean"),
-        (Kind::DateTimeOffset | Kind::Enum(_), _) => wrong("a string"),
+        (Kind::DateTimeOffset | Kind::Date | Kind::Enum(_), _) => wrong("a string"),
         (Kind::Complex(_), _) => wrong("an object"),
         (Kind::Collection(_), _) => wrong("an array"),
     }
