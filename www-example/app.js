@@ -19,7 +19,7 @@ const COLUMN_FIELDS = {
 /** The `$select` list of the "table's fields" option. */
 const TABLE_FIELDS = [
   "id", "customerProfile", "status", "substatus", "direction", "type", "details",
-  "createdDateTime", "updatedDateTime", "expirationDateTime", "eTag",
+  "createdDateTime", "updatedDateTime", "expirationDateTime", "eTag", "salesStage",
 ];
 /** The sales stages a deal moves through (Microsoft's connector definition). */
 const SALES_STAGES = ["Qualify", "Develop", "Propose", "Close"];

@@ -458,16 +458,23 @@ test("the inline edit sends only what changed and shows the server's values", as
     assert.equal(await r.getByTestId("edit-deal").inputValue(), String(Number(target.details.dealValue)));
     assert.deepEqual(await r.getByTestId("edit-stage").locator("option").allTextContents(),
       ["(sales stage)", "Qualify", "Develop", "Propose", "Close"]);
+    assert.equal(await r.getByTestId("edit-stage").inputValue(), target.salesStage ?? "");
+    assert.notEqual(target.salesStage, "Propose");
     await r.getByTestId("edit-deal").fill("12345");
+    await r.getByTestId("edit-stage").selectOption("Propose");
     await r.getByTestId("edit-save").click();
     await page.locator("[data-testid=write-status][data-state=ok]").waitFor();
     const saved = await stored(target.id);
     assert.equal(Number(saved.details.dealValue), 12345);
+    assert.equal(saved.salesStage, "Propose");
     assert.equal(saved.details.currency, target.details.currency, "the rest of details is kept");
     assert.equal(`${saved.status}/${saved.substatus}`, "New/Pending");
     assert.equal(sent.length, 1);
     assert.equal(sent[0].headers["if-match"], target.eTag);
-    assert.deepEqual(sent[0].body, [{ op: "replace", path: "/details/dealValue", value: 12345 }]);
+    assert.deepEqual(sent[0].body.sort((a, b) => (a.path < b.path ? -1 : 1)), [
+      { op: "replace", path: "/details/dealValue", value: 12345 },
+      { op: "replace", path: "/salesStage", value: "Propose" },
+    ]);
     assert.equal(await r.locator("[data-col=deal] span").getAttribute("title"), `${saved.details.dealValue} ${saved.details.currency}`);
     // Still pending: the deadline badge and the answers stay.
     assert.equal(await r.getByTestId("countdown").count(), 1);
@@ -475,6 +482,11 @@ test("the inline edit sends only what changed and shows the server's values", as
     // Editing again starts from the saved values.
     await r.getByTestId("edit").click();
     assert.equal(await r.getByTestId("edit-deal").inputValue(), "12345");
+    assert.equal(await r.getByTestId("edit-stage").inputValue(), "Propose");
+    // A stage that is already the referral's is not sent again; nothing changed, nothing sent.
+    await r.getByTestId("edit-save").click();
+    await page.waitForFunction(() => /^Nothing to save/.test(document.querySelector("[data-testid=write-status]").textContent));
+    await r.getByTestId("edit").click();
     await r.getByTestId("edit-cancel").click();
     assert.equal(sent.length, 1, "Cancel sends nothing");
     assert.deepEqual(problems, []);
