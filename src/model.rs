@@ -798,6 +798,18 @@ pub struct Referral {
     #[serde(skip_serializing_if = "is_absent")]
     #[cfg_attr(target_arch = "wasm32", tsify(type = "SalesStage | null"))]
     pub sales_stage: Option<SalesStage>,
+    /// `referralProgram`: the name of the referral program.
+    #[serde(skip_serializing_if = "is_absent")]
+    pub referral_program: Option<String>,
+    /// `mpnId`: the partner's MPN ID.
+    #[serde(skip_serializing_if = "is_absent")]
+    pub mpn_id: Option<String>,
+    /// `registrationStatus`: the status of the deal registration (set by the server).
+    #[serde(skip_serializing_if = "is_absent")]
+    pub registration_status: Option<String>,
+    /// `closedDateTime` (ISO 8601, UTC): when the referral was closed (set by the server).
+    #[serde(skip_serializing_if = "is_absent")]
+    pub closed_date_time: Option<String>,
     /// Properties this version does not know, kept as sent (a GET-by-id body's
     /// `@odata.context` lands here too).
     #[serde(flatten)]

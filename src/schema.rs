@@ -469,6 +469,11 @@ pub static REFERRAL: ComplexType = ComplexType {
         prop("lastModifiedVia", Kind::String),
         prop("lastRunId", Kind::String),
         prop("salesStage", Kind::Enum(&SALES_STAGE)),
+        // Added by the connector definition's 2023 revision.
+        prop("referralProgram", Kind::String),
+        prop("mpnId", Kind::String),
+        read_only("registrationStatus", Kind::String),
+        read_only("closedDateTime", Kind::DateTimeOffset),
     ],
 };
 

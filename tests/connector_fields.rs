@@ -217,3 +217,87 @@ fn a_connector_field_of_the_wrong_json_type_is_an_invalid_response_with_its_path
         assert_eq!(err.to_string(), format!("{message} at `{path}`"), "{json}");
     }
 }
+
+// ---- the fields the connector definition's 2023 revision adds -------------------------------
+// (tests/fixtures/connector/DIFFERENCES.md lists the ones the schema does not take yet.)
+
+#[test]
+fn the_2023_connector_fields_validate_evaluate_and_select() {
+    let referral = json!({
+        "referralProgram": "Co-sell",
+        "mpnId": "4567890",
+        "registrationStatus": "Approved",
+        "closedDateTime": "2026-11-20T10:00:00Z",
+    });
+    for filter in [
+        "referralProgram eq 'Co-sell'",
+        "startswith(mpnId,'45')",
+        "registrationStatus in ('Approved','Passed')",
+        "closedDateTime gt 2026-11-15T00:00:00Z",
+        "closedDateTime ge now() sub duration'P14D'",
+    ] {
+        validate_filter(filter, true).unwrap_or_else(|e| panic!("{filter}: {e}"));
+        assert!(matches(filter, &referral), "should match: {filter}");
+    }
+    for filter in
+        ["mpnId eq '1'", "closedDateTime lt 2026-11-20T10:00:00Z", "referralProgram eq null"]
+    {
+        assert!(!matches(filter, &referral), "should not match: {filter}");
+    }
+    assert_eq!(
+        refused("closedDateTime eq 'yesterday'"),
+        "`closedDateTime` is a DateTimeOffset: write the value without quotes, e.g. \
+         `2020-10-30T21:03:00Z` or `2020-12-01` at position 18"
+    );
+    assert_eq!(
+        refused("mpnID eq '1'"),
+        "unknown property `mpnID` on Referral (did you mean `mpnId`?) at position 0"
+    );
+    let query = ReferralQuery {
+        select: Some(vec!["id".into(), "registrationStatus".into(), "closedDateTime".into()]),
+        ..ReferralQuery::default()
+    };
+    assert_eq!(build_query(&query).unwrap(), "$select=id,registrationStatus,closedDateTime");
+}
+
+#[test]
+fn the_2023_connector_fields_decode_into_typed_fields_and_the_server_set_ones_are_read_only() {
+    let page = decode_referral_page(
+        r#"{"value": [{"referralProgram": "Co-sell", "mpnId": "4567890",
+            "registrationStatus": "Approved", "closedDateTime": "2026-11-20T10:00:00Z"}]}"#,
+    )
+    .unwrap();
+    let referral = &page.value[0];
+    assert_eq!(referral.referral_program.as_deref(), Some("Co-sell"));
+    assert_eq!(referral.mpn_id.as_deref(), Some("4567890"));
+    assert_eq!(referral.registration_status.as_deref(), Some("Approved"));
+    assert_eq!(referral.closed_date_time.as_deref(), Some("2026-11-20T10:00:00Z"));
+    assert!(referral.extra.is_empty(), "{:?}", referral.extra);
+    for (json, path, message) in [
+        (
+            r#"{"value": [{"mpnId": 4567890}]}"#,
+            "/value/0/mpnId",
+            "expected a string, found a number",
+        ),
+        (
+            r#"{"value": [{"registrationStatus": {}}]}"#,
+            "/value/0/registrationStatus",
+            "expected a string, found an object",
+        ),
+        (
+            r#"{"value": [{"closedDateTime": true}]}"#,
+            "/value/0/closedDateTime",
+            "expected an ISO 8601 date-time string, found a boolean",
+        ),
+    ] {
+        let err = decode_referral_page(json).expect_err(json);
+        assert_eq!(err.code(), ErrorCode::InvalidResponse, "{json}");
+        assert_eq!(err.to_string(), format!("{message} at `{path}`"), "{json}");
+    }
+    use partner_referrals::schema::REFERRAL;
+    let read_only = |path: &str| REFERRAL.property_at(path).map(|p| p.read_only);
+    assert_eq!(read_only("registrationStatus"), Some(true));
+    assert_eq!(read_only("closedDateTime"), Some(true));
+    assert_eq!(read_only("referralProgram"), Some(false));
+    assert_eq!(read_only("mpnId"), Some(false));
+}

@@ -132,6 +132,10 @@ fn full_referral() -> Referral {
         last_modified_via: Some("PartnerCenter".into()),
         last_run_id: Some("run-1".into()),
         sales_stage: Some(SalesStage::Propose),
+        referral_program: Some("Co-sell".into()),
+        mpn_id: Some("4567890".into()),
+        registration_status: Some("Approved".into()),
+        closed_date_time: Some("2020-11-30T00:00:00Z".into()),
         extra: Map::new(),
     }
 }

@@ -6,7 +6,8 @@
 //! referrals created 12-14 days before `now` so that response deadlines are near, and the
 //! connector-documented fields (`salesStage`, `favorite`, `campaignId`, `lastModifiedVia`,
 //! `lastRunId`, `inviteContext.assistanceRequestCode`, `details.customerAction`,
-//! `details.customerRequestedContact`) on some referrals, and `isSpam`, a field real payloads
+//! `details.customerRequestedContact`, `referralProgram`, `mpnId`, `closedDateTime`,
+//! `registrationStatus`) on some referrals, and `isSpam`, a field real payloads
 //! carry beyond the documented schema, on every generated one. The
 //! documented example referral (`tests/fixtures/seed-page.json`) is always the first record.
 
@@ -580,6 +581,21 @@ fn connector_fields(
             let code = ASSISTANCE_CODES[index % ASSISTANCE_CODES.len()];
             invite.insert("assistanceRequestCode".into(), json!(code));
         }
+    }
+    // Added by the definition's 2023 revision: the program on some, the partner's MPN ID on
+    // outgoing ones, and the close time and a registration status on closed ones.
+    if index % 5 != 3 {
+        let program = if index % 2 == 0 { "Co-sell" } else { "Marketplace" };
+        record.insert("referralProgram".into(), json!(program));
+    }
+    if direction == "Outgoing" {
+        record.insert("mpnId".into(), json!(format!("{}", 4_000_000 + index % 97)));
+    }
+    if status == "Closed" {
+        let closed = record.get("updatedDateTime").cloned().unwrap_or(Value::Null);
+        record.insert("closedDateTime".into(), closed);
+        let registration = if index % 2 == 0 { "Approved" } else { "ReviewPending" };
+        record.insert("registrationStatus".into(), json!(registration));
     }
     if let Some(Value::Object(details)) = record.get_mut("details") {
         let asked = index % 3 == 0;

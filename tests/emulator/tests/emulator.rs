@@ -226,6 +226,8 @@ fn filter_narrows_to_exactly_what_the_evaluator_accepts() {
         "inviteContext/assistanceRequestCode eq 'ProofOfConceptOrDemo'",
         "details/customerRequestedContact and startswith(campaignId,'CMP-')",
         "lastModifiedVia eq 'API' or lastRunId ne null",
+        "referralProgram eq 'Co-sell' and startswith(mpnId,'40000')",
+        "closedDateTime ge 2026-11-01T00:00:00Z and registrationStatus eq 'Approved'",
         // Served beyond the library's schema: checked with the emulator's declaration.
         "isSpam eq true",
         "not isSpam and direction eq 'Incoming'",
