@@ -30,7 +30,7 @@ export type ReadOnlyReferralProperty =
   | "id" | "engagementId" | "organizationId" | "organizationName" | "businessProfileId"
   | "createdDateTime" | "updatedDateTime" | "expirationDateTime" | "acceptedDateTime"
   | "direction" | "eTag" | "links" | "attributes" | "partnerRole" | "solutionArea"
-  | "solutionPlay" | "lastModifiedVia" | "lastRunId";
+  | "solutionPlay" | "lastModifiedVia" | "lastRunId" | "registrationStatus" | "closedDateTime";
 
 type KnownKey<K, Except = never> = K extends Except ? never : string extends K ? never : number extends K ? never : K;
 type PartialChange<V> = V extends readonly unknown[] ? V : V extends object ? ObjectChanges<V> : V;
