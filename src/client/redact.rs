@@ -116,29 +116,44 @@ pub fn redact_text<'t>(text: &'t str, tokens: &[String]) -> Cow<'t, str> {
         return Cow::Borrowed(text);
     }
     let mut marks: Vec<(usize, usize)> = Vec::new();
-    let mut seen: Vec<Vec<char>> = Vec::new();
+    if u32::try_from(text.len()).is_err() {
+        return Cow::Owned(REDACTED.to_string()); // 4 GiB of error text: nothing of it is shown
+    }
+    // Views made in all, and their characters: bounded, so that a long text full of escapes of
+    // every kind costs at most 16 times its length (the chain that decodes every kind at once
+    // comes first at each level and always fits).
+    let (mut views, mut spent, budget) = (1, 0, text.len().saturating_mul(16).max(4096));
     let mut level = vec![View::of(text)];
-    'levels: for _ in 0..MAX_LEVELS {
-        let mut next = Vec::new();
+    for depth in 0.. {
         for view in &level {
             view.find(&needles, &mut marks);
+        }
+        if depth == MAX_LEVELS {
+            break;
+        }
+        // The next level's views, each once: the same text decoded in two orders (percent
+        // first, then JSON; or the other way) is searched once. Dropping a duplicate only
+        // saves work, so a hash match is confirmed by comparing the characters.
+        let mut next: Vec<((usize, u64), View)> = Vec::new();
+        for view in &level {
             for kinds in [PERCENT | JSON | HTML, PERCENT, JSON, HTML] {
+                if views == MAX_VIEWS || spent >= budget {
+                    break;
+                }
                 let Some(decoded) = view.decoded(kinds) else { continue };
-                let chars: Vec<char> = decoded.units.iter().map(|u| u.c).collect();
-                if seen.contains(&chars) {
+                let key = decoded.fingerprint();
+                if next.iter().any(|(k, v)| *k == key && v.same_text(&decoded)) {
                     continue;
                 }
-                if seen.len() == MAX_VIEWS {
-                    break 'levels;
-                }
-                seen.push(chars);
-                next.push(decoded);
+                views += 1;
+                spent += decoded.units.len();
+                next.push((key, decoded));
             }
         }
         if next.is_empty() {
             break;
         }
-        level = next;
+        level = next.into_iter().map(|(_, v)| v).collect();
     }
     if marks.is_empty() {
         return Cow::Borrowed(text);
@@ -239,12 +254,13 @@ fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || matches!(c, '-' | '_')
 }
 
-/// One character of a view and the bytes of the original text it stands for.
+/// One character of a view and the bytes of the original text it stands for (`u32`: 12 bytes
+/// a character; [`redact_text`] takes no text of 4 GiB or more).
 #[derive(Clone, Copy)]
 struct Unit {
     c: char,
-    start: usize,
-    end: usize,
+    start: u32,
+    end: u32,
 }
 
 /// The text at one level of decoding.
@@ -254,9 +270,24 @@ struct View {
 
 impl View {
     fn of(text: &str) -> View {
-        let units =
-            text.char_indices().map(|(i, c)| Unit { c, start: i, end: i + c.len_utf8() }).collect();
+        let units = text
+            .char_indices()
+            .map(|(i, c)| Unit { c, start: i as u32, end: (i + c.len_utf8()) as u32 })
+            .collect();
         View { units }
+    }
+
+    /// The view's length and an FNV-1a hash of its characters.
+    fn fingerprint(&self) -> (usize, u64) {
+        let hash = self.units.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, u| {
+            (h ^ u64::from(u32::from(u.c))).wrapping_mul(0x0000_0100_0000_01b3)
+        });
+        (self.units.len(), hash)
+    }
+
+    fn same_text(&self, other: &View) -> bool {
+        self.units.len() == other.units.len()
+            && self.units.iter().zip(&other.units).all(|(a, b)| a.c == b.c)
     }
 
     /// Marks (original byte ranges) of every needle found in this view.
@@ -278,7 +309,7 @@ impl View {
                 if !needle.long && !self.stands_alone(first, last) {
                     continue;
                 }
-                marks.push((self.units[first].start, self.units[last - 1].end));
+                marks.push((self.units[first].start as usize, self.units[last - 1].end as usize));
             }
             if needle.long {
                 self.find_cut(&folded, &offsets, needle, marks);
@@ -321,7 +352,10 @@ impl View {
                 Some(u) => u.c == '…',
             };
             if cut {
-                marks.push((self.units[first].start, self.units[first + n - 1].end));
+                marks.push((
+                    self.units[first].start as usize,
+                    self.units[first + n - 1].end as usize,
+                ));
             }
         }
     }
@@ -530,6 +564,26 @@ mod tests {
         numbers.sort_unstable();
         assert_eq!(numbers, [1, 2, 3]);
         assert_eq!(out["list"], json!(["x", "[redacted]"]));
+    }
+
+    #[test]
+    fn each_kind_of_escape_is_also_read_alone() {
+        // The token has a `\/` of its own: decoding JSON escapes together with the HTML
+        // reference would eat it; the HTML-only reading finds the token.
+        let tokens = t(r"aaaaaaabaaaa\/");
+        assert_eq!(redact_text(r"x &#97;aaaaaabaaaa\/ y", &tokens), "x [redacted] y");
+        let tokens = t("abc%41def-ghi");
+        assert_eq!(redact_text(r"abc\u002541def-ghi", &tokens), "[redacted]");
+    }
+
+    #[test]
+    fn a_long_text_full_of_escapes_of_every_kind_is_still_read_to_the_bottom() {
+        let tokens = t("deep/token+value");
+        let noise = r"%41\u0042&#67;%25\\&#x26;".repeat(4000);
+        let deep = "deep%25252Ftoken%25252Bvalue";
+        let text = format!("{noise}{deep}{noise}");
+        let out = redact_text(&text, &tokens);
+        assert_eq!(out, format!("{noise}[redacted]{noise}"));
     }
 
     #[test]
