@@ -130,6 +130,11 @@ enum Form {
     Html {
         mask: u64,
     },
+    /// Each character its own way (two bits of the seed each): as is, percent-encoded,
+    /// `\uXXXX` (in JSON) or `&#xHH;`.
+    Mixed {
+        seed: u64,
+    },
 }
 
 fn form() -> impl Strategy<Value = Form> {
@@ -144,6 +149,7 @@ fn form() -> impl Strategy<Value = Form> {
         Just(Form::Upper),
         Just(Form::Lower),
         any::<u64>().prop_map(|mask| Form::Html { mask }),
+        any::<u64>().prop_map(|seed| Form::Mixed { seed }),
     ]
 }
 
@@ -218,6 +224,12 @@ fn echo(token: &str, form: Form, in_json: bool) -> String {
             Form::Lower => plain(single(c.to_lowercase()).unwrap_or(c)),
             Form::Html { mask } if picked(mask, i) => format!("&#{};", c as u32),
             Form::Html { .. } => plain(c),
+            Form::Mixed { seed } => match seed >> (2 * (i % 32)) & 3 {
+                1 => percent(c, i % 2 == 0),
+                2 if in_json => unicode_escape(c, i % 3 == 0),
+                3 => format!("&#x{:X};", c as u32),
+                _ => plain(c),
+            },
         };
         out.push_str(&piece);
     }
@@ -385,6 +397,8 @@ proptest! {
         prop_assume!(!current.to_lowercase().contains(&earlier.to_lowercase()));
         prop_assume!(!earlier.to_lowercase().contains(&current.to_lowercase()));
         let e = |token: &str, n: usize| echo(token, forms[n], true);
+        let (before, after): (String, String) =
+            (before.chars().map(json_plain).collect(), after.chars().map(json_plain).collect());
         let body = format!(
             r#"{{"error":{{"code":"invalidToken","message":"{before}{}{after} rejected","target":"{}",
                 "innerError":{{"{}":"k","list":["{}", 1, null],"note":"kept as is"}}}},"{}{after}":true}}"#,

@@ -34,7 +34,8 @@ pub use error_body::{parse_error_body, read_error_body, ServerError, MAX_TEXT_DE
 pub use headers::{clean_token, is_header_safe, request_headers, response_request_id};
 pub use read_ahead::{Fetched, PageRequest, ReadAhead};
 pub use redact::{
-    redact_json, redact_text, UsedTokens, MAX_REMEMBERED_TOKENS, MIN_SUBSTRING, REDACTED,
+    redact_json, redact_text, UsedTokens, MAX_NESTING, MAX_REMEMBERED_TOKENS, MIN_SUBSTRING,
+    REDACTED,
 };
 pub use retry::{
     is_retryable_status, parse_retry_after, Decision, Outcome, RetryPolicy, StopReason,
