@@ -189,15 +189,6 @@ fn json_plain(c: char) -> String {
     }
 }
 
-/// The one character a case mapping gives, if it gives one (`ß` upper-cases to `SS`: a
-/// different text, not the token in another case).
-fn single(mut chars: impl Iterator<Item = char>) -> Option<char> {
-    match (chars.next(), chars.next()) {
-        (Some(c), None) => Some(c),
-        _ => None,
-    }
-}
-
 /// The token as the server writes it in the form; `in_json`: as the content of a JSON string
 /// literal (the result is pasted between quotes).
 fn echo(token: &str, form: Form, in_json: bool) -> String {
@@ -220,8 +211,9 @@ fn echo(token: &str, form: Form, in_json: bool) -> String {
                 percent(c, true).replace('%', "%25")
             }
             Form::PercentTwice => plain(c),
-            Form::Upper => plain(single(c.to_uppercase()).unwrap_or(c)),
-            Form::Lower => plain(single(c.to_lowercase()).unwrap_or(c)),
+            // Servers and proxies re-case ASCII (header names and values, hex digits).
+            Form::Upper => plain(c.to_ascii_uppercase()),
+            Form::Lower => plain(c.to_ascii_lowercase()),
             Form::Html { mask } if picked(mask, i) => format!("&#{};", c as u32),
             Form::Html { .. } => plain(c),
             Form::Mixed { seed } => match seed >> (2 * (i % 32)) & 3 {

@@ -4,8 +4,8 @@
 //! header or a `nextLink`, and it may echo it escaped: JSON's `\/` and `\u002B`, any `\uXXXX`
 //! (surrogate pairs too), percent-encoding, an HTML character reference, upper- or lower-cased,
 //! or several of these nested (`%252F`). So a token is not looked for as bytes but as
-//! characters: each character of the token may stand in the text as itself (compared
-//! case-insensitively) or as any of its escapes, each character of an escape again as itself or
+//! characters: each character of the token may stand in the text as itself (ASCII letters in
+//! either case) or as any of its escapes, each character of an escape again as itself or
 //! an escape, down to [`MAX_NESTING`] levels. Every character decides for itself, so a token
 //! that is only partly escaped, or escaped in several ways at once, or written next to text that
 //! looks like an escape (`100%` followed by the token), is found as well. The bytes of the text
@@ -30,7 +30,6 @@
 
 use std::borrow::Cow;
 use std::cell::RefCell;
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use serde_json::{Map, Value};
@@ -126,10 +125,18 @@ fn redact_with<'t>(text: &'t str, needles: &[Needle]) -> Cow<'t, str> {
         return Cow::Borrowed(text);
     }
     let chars: Vec<char> = text.chars().collect();
-    let mut offsets: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
-    offsets.push(text.len());
     let mut marks: Vec<(usize, usize)> = Vec::new();
-    let mut search = Search { text: &chars, known: BTreeMap::new(), steps: 0, budget: 0 };
+    // A slot of remembered reads for each position where an escape starts.
+    let mut slots = vec![u32::MAX; chars.len()];
+    let mut escapes = 0u32;
+    for (slot, c) in slots.iter_mut().zip(&chars) {
+        if starts_escape(*c) {
+            *slot = escapes;
+            escapes += 1;
+        }
+    }
+    let known = vec![None; escapes as usize * MAX_NESTING];
+    let mut search = Search { text: &chars, slots, known, steps: 0, budget: 0 };
     for needle in needles {
         search.steps = 0;
         search.budget = STEPS_PER_CHAR.saturating_mul(chars.len() + needle.chars.len());
@@ -140,21 +147,24 @@ fn redact_with<'t>(text: &'t str, needles: &[Needle]) -> Cow<'t, str> {
     if marks.is_empty() {
         return Cow::Borrowed(text);
     }
-    marks.sort_unstable();
-    let mut out = String::with_capacity(text.len());
-    let mut at = 0;
+    // Which characters spell a token (marks overlap and come in any order).
+    let mut covered = vec![false; chars.len()];
     for (start, end) in marks {
-        let (start, end) = (offsets[start], offsets[end]);
-        if end <= at {
-            continue;
-        }
-        if start >= at {
-            out.push_str(&text[at..start]);
-            out.push_str(REDACTED);
-        }
-        at = end;
+        covered[start..end].fill(true);
     }
-    out.push_str(&text[at..]);
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        if covered[i] {
+            out.push_str(REDACTED);
+            while i < chars.len() && covered[i] {
+                i += 1;
+            }
+        } else {
+            out.push(chars[i]);
+            i += 1;
+        }
+    }
     Cow::Owned(out)
 }
 
@@ -219,26 +229,18 @@ impl Needle {
     }
 }
 
-/// The character compared: the lower case of its upper case, where each is one character
-/// (so `a`, `A`; `ſ`, `S`, `s`; `K` and the Kelvin sign compare equal); anything else as it is.
+/// The character compared: ASCII letters in lower case, everything else as it is. Tokens
+/// are ASCII (a header value), and what servers and proxies re-case is ASCII (header values,
+/// hex digits); Unicode case mapping would link its tables for characters no token has.
 fn fold(c: char) -> char {
-    if c.is_ascii() {
-        return c.to_ascii_lowercase();
-    }
-    fn single(mut chars: impl Iterator<Item = char>) -> Option<char> {
-        match (chars.next(), chars.next()) {
-            (Some(c), None) => Some(c),
-            _ => None,
-        }
-    }
-    let upper = single(c.to_uppercase()).unwrap_or(c);
-    single(upper.to_lowercase()).unwrap_or(upper)
+    c.to_ascii_lowercase()
 }
 
 /// Characters of a word: a short token counts only where neither neighbour is one (so `e` is
-/// found in `token e.` and `x=e&y`, not in `error`).
+/// found in `token e.` and `x=e&y`, not in `error` or `é`). Any non-ASCII character counts
+/// as a letter: a short token next to one is left alone.
 fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() || matches!(c, '-' | '_')
+    c.is_ascii_alphanumeric() || !c.is_ascii() || matches!(c, '-' | '_')
 }
 
 /// Where an escape may start: every escape, and every escape of its first character, starts
@@ -254,7 +256,10 @@ type Read = (char, usize);
 /// (remembered for the positions where an escape starts), and the token matching on top.
 struct Search<'a> {
     text: &'a [char],
-    known: BTreeMap<(usize, usize), Vec<Read>>,
+    /// For each position, its index among the positions where an escape starts.
+    slots: Vec<u32>,
+    /// The reads at each such position and depth (1 to [`MAX_NESTING`]), once worked out.
+    known: Vec<Option<Vec<Read>>>,
     steps: usize,
     budget: usize,
 }
@@ -281,7 +286,8 @@ impl Search<'_> {
         if depth == 0 || !starts_escape(at) {
             return Ok(vec![(at, p + 1)]);
         }
-        if let Some(known) = self.known.get(&(p, depth)) {
+        let slot = self.slots[p] as usize * MAX_NESTING + (depth - 1);
+        if let Some(known) = &self.known[slot] {
             return Ok(known.clone());
         }
         let mut out = vec![(at, p + 1)];
@@ -361,9 +367,14 @@ impl Search<'_> {
                 }
             }
         }
-        out.sort_unstable();
-        out.dedup();
-        self.known.insert((p, depth), out.clone());
+        let mut unique: Vec<Read> = Vec::with_capacity(out.len());
+        for read in out {
+            if !unique.contains(&read) {
+                unique.push(read);
+            }
+        }
+        self.known[slot] = Some(unique.clone());
+        let out = unique;
         Ok(out)
     }
 
@@ -453,22 +464,20 @@ impl Search<'_> {
                         marks.push((p, q)); // what a length limit left of the token
                     }
                 }
-                let mut next = Vec::new();
+                let mut next: Vec<usize> = Vec::new();
                 for &q in &frontier {
                     for (read, e) in self.reads(q, MAX_NESTING)? {
-                        if fold(read) == c {
+                        if fold(read) == c && !next.contains(&e) {
                             next.push(e);
                         }
                     }
                 }
-                next.sort_unstable();
-                next.dedup();
                 if next.is_empty() {
                     break;
                 }
                 frontier = next;
                 if i + 1 == needle.chars.len() {
-                    end = frontier.last().copied();
+                    end = frontier.iter().max().copied();
                 }
             }
             match end {
@@ -527,7 +536,7 @@ mod tests {
             "tök€n-😀-ü".to_string(),
             r"t\u00f6k\u20ACn-\ud83d\ude00-\u00FC".to_string(),
             "t%C3%B6k%E2%82%ACn-%F0%9F%98%80-%c3%bc".to_string(),
-            "TÖK€N-😀-Ü".to_string(),
+            "TöK€N-😀-ü".to_string(), // ASCII letters in another case
         ] {
             assert_eq!(redact_text(&format!("<{echo}>"), &tokens), "<[redacted]>", "{echo}");
         }
