@@ -5,6 +5,7 @@ import {
   buildQuery as buildQueryChecked,
   buildQueryOf,
   compileQueryOptions,
+  compileExtraFields,
   createClient,
   openSync,
 } from "./partner_referrals.js";
@@ -94,19 +95,37 @@ function optionsOnly(orderText, field, direction, top, count) {
  * filter`customerProfile/name eq ${name}` → a validated `Filter`.
  */
 export function filter(strings, ...values) {
-  // A tagged template's `strings` is one frozen array per call site, the same at every
-  // evaluation: its compiled form is kept (failures are not, so they throw every time). Other
-  // arrays (a direct call) are compiled for the one call.
+  return build(compiled, undefined, strings, values);
+}
+
+/**
+ * `filter.withExtraFields({ isSpam: "boolean" })`: a `filter` tag whose filters may also name
+ * these declared fields (checked now: `InvalidExtraFields`). Its `Filter`s keep the fields, so
+ * `matchesFilter` reads them with their declared types.
+ */
+filter.withExtraFields = function withExtraFields(extraFields) {
+  const schema = compileExtraFields(extraFields);
+  const templates = new WeakMap();
+  return function filter(strings, ...values) {
+    return build(templates, schema, strings, values);
+  };
+};
+
+// A tagged template's `strings` is one frozen array per call site, the same at every
+// evaluation: its compiled form is kept in `templates` (failures are not, so they throw every
+// time). Other arrays (a direct call) are compiled for the one call. `schema` numbers the
+// referral type the tag checks against (undefined: the documented one).
+function build(templates, schema, strings, values) {
   if (Array.isArray(strings) && Object.isFrozen(strings)) {
-    let template = compiled.get(strings);
+    let template = templates.get(strings);
     if (template === undefined) {
-      template = compileFilterTemplate(strings);
-      compiled.set(strings, template);
+      template = compileFilterTemplate(strings, schema);
+      templates.set(strings, template);
       released?.register(strings, template);
     }
     return template.build(values);
   }
-  return filterTemplate(strings, values);
+  return filterTemplate(strings, values, schema);
 }
 
 // strings → FilterTemplate (wasm memory, released when the call site's strings are collected).
@@ -189,7 +208,7 @@ export class ReferralsClient {
    * `filter`), oldest change first, each change once: see `changesOf` below.
    */
   changes(options) {
-    return changesOf(this, options);
+    return changesOf(this, options, () => this.#call((core) => core.schemaId()));
   }
 
   #call(method) {
@@ -305,9 +324,10 @@ const CHANGES_OPTIONS = ["since", "filter", "signal", "correlationId"];
  * a `token` to keep for next time (it covers exactly the referrals delivered so far, also when
  * the loop stops early or a request fails). Each iteration is one poll from the current
  * `token`. The watermark logic is the core's (`src/sync.rs`); this drives its cursor with
- * `list()` and `next()`, one correlation id per poll.
+ * `list()` and `next()`, one correlation id per poll. The filter may name the client's
+ * `extraFields`.
  */
-function changesOf(client, options) {
+function changesOf(client, options, schemaId) {
   if (options !== undefined && options !== null) {
     if (typeof options !== "object") throw new TypeError("changes: options must be an object");
     for (const key of Object.keys(options)) {
@@ -332,7 +352,8 @@ function changesOf(client, options) {
     },
     async *[Symbol.asyncIterator]() {
       await whenInitialized;
-      const cursor = openSync(token, filterText);
+      // The client's referral type: its `extraFields` may be named by the filter.
+      const cursor = openSync(token, filterText, await schemaId());
       const opts = { signal, correlationId: correlationId ?? globalThis.crypto?.randomUUID?.() };
       try {
         token = cursor.token();

@@ -4,7 +4,6 @@
 
 export {
   validateFilter,
-  buildQuery,
   matchesFilter,
   decodeReferralPage,
   respondBy,
@@ -17,6 +16,7 @@ export {
 import type {
   AllOptions,
   ClientOptions,
+  ExtraFields,
   Filter,
   Referral,
   ReferralPage,
@@ -37,6 +37,27 @@ export declare const ready: Promise<void>;
  */
 export declare function filter(strings: TemplateStringsArray, ...values: unknown[]): Filter;
 
+export declare namespace filter {
+  /**
+   * A `filter` tag whose filters may also name these declared fields (checked at once). Its
+   * `Filter`s keep them: `matchesFilter` reads them with their declared types.
+   *
+   * @throws {ODataError} code `"InvalidExtraFields"` for an unusable declaration.
+   */
+  function withExtraFields(
+    extraFields: ExtraFields,
+  ): (strings: TemplateStringsArray, ...values: unknown[]) => Filter;
+}
+
+/**
+ * The query string `$filter=…&$select=…&$orderby=…&$top=…&$count=true` (no leading `?`), every
+ * value percent-encoded. `query.extraFields` may name fields this version does not know.
+ *
+ * @throws {ODataError} codes `"InvalidFilter"`, `"InvalidSelect"`, `"InvalidOrderBy"`,
+ *   `"InvalidTop"`, `"InvalidExtraFields"`.
+ */
+export declare function buildQuery<const E extends ExtraFields = {}>(query: ReferralQuery<E>): string;
+
 /**
  * The Partner Center referrals client, on the platform's own `fetch` (browsers, workers, MV3
  * service workers, Node >= 20). Sends `Authorization: Bearer`, `Accept`, `client-request-id` =
@@ -48,10 +69,10 @@ export declare function filter(strings: TemplateStringsArray, ...values: unknown
  *
  * @throws {TypeError} from the constructor, for options of the wrong type or value.
  */
-export declare class ReferralsClient {
-  constructor(options: ClientOptions);
-  /** The first page of `query`. */
-  list(query?: ReferralQuery, opts?: RequestOptions): Promise<ReferralPage>;
+export declare class ReferralsClient<const E extends ExtraFields = {}> {
+  constructor(options: ClientOptions<E>);
+  /** The first page of `query` (its `extraFields` merged over the client's). */
+  list<const Q extends ExtraFields = {}>(query?: ReferralQuery<Q, E>, opts?: RequestOptions): Promise<ReferralPage>;
   /** The page after `page`; `undefined` when `page` has no `nextLink`. */
   next(page: ReferralPage, opts?: RequestOptions): Promise<ReferralPage | undefined>;
   /** One referral by id (`NotFound` for an id that cannot exist, without a request). */
@@ -62,7 +83,7 @@ export declare class ReferralsClient {
    * first `next()`; then the next page is read ahead while this one is consumed (at most two
    * pages held), unless `opts.readAhead` is `false` (one request per page consumed).
    */
-  all(query?: ReferralQuery, opts?: AllOptions): AsyncIterable<Referral> & {
+  all<const Q extends ExtraFields = {}>(query?: ReferralQuery<Q, E>, opts?: AllOptions): AsyncIterable<Referral> & {
     byPage(settings?: { continuationToken?: string }): AsyncIterable<ReferralPage>;
   };
   /**

@@ -46,6 +46,9 @@ pub enum ErrorCode {
     InvalidOrderBy,
     /// `$top` is not a positive integer.
     InvalidTop,
+    /// An `extraFields` declaration that cannot be used: a bad path or type, or one that
+    /// changes the type of a documented field.
+    InvalidExtraFields,
     /// A response body is not JSON, or a known property has the wrong JSON type.
     InvalidResponse,
     /// A `nextLink` leaves the base URL's origin or path: not followed.
@@ -79,6 +82,7 @@ impl ErrorCode {
         ErrorCode::InvalidSelect,
         ErrorCode::InvalidOrderBy,
         ErrorCode::InvalidTop,
+        ErrorCode::InvalidExtraFields,
         ErrorCode::InvalidResponse,
         ErrorCode::UnsafeNextLink,
         ErrorCode::Unauthorized,
@@ -99,6 +103,7 @@ impl ErrorCode {
             ErrorCode::InvalidSelect => "InvalidSelect",
             ErrorCode::InvalidOrderBy => "InvalidOrderBy",
             ErrorCode::InvalidTop => "InvalidTop",
+            ErrorCode::InvalidExtraFields => "InvalidExtraFields",
             ErrorCode::InvalidResponse => "InvalidResponse",
             ErrorCode::UnsafeNextLink => "UnsafeNextLink",
             ErrorCode::Unauthorized => "Unauthorized",
@@ -251,6 +256,13 @@ pub enum Error {
         /// What is wrong, in words.
         message: String,
     },
+    /// A declared extra field that cannot be used (see `extra_fields::ExtraFields::declare`).
+    InvalidExtraField {
+        /// The declared path as given (`""`: the declarations as a whole).
+        path: String,
+        /// What is wrong, in words.
+        reason: String,
+    },
 
     // ---- decoding --------------------------------------------------------------------------
     /// A response body that is not JSON, or whose known properties have the wrong type.
@@ -329,6 +341,17 @@ pub enum Error {
         /// Request ids of the response.
         context: Box<HttpContext>,
     },
+    /// A response whose body is larger than its limit (`maxResponseBytes` for 2xx, a much
+    /// smaller one for error bodies; code `InvalidResponse`). The read was stopped at the
+    /// limit and the request is not retried: the same request gets the same body.
+    BodyTooLarge {
+        /// The response's status.
+        status: u16,
+        /// The limit in bytes.
+        limit: u64,
+        /// Request ids of the response.
+        context: Box<HttpContext>,
+    },
     /// The server returned a `nextLink` that this traversal has already fetched (code
     /// `InvalidResponse`): following it would loop forever.
     PagingLoop {
@@ -395,8 +418,10 @@ impl Error {
             Error::InvalidSelect { .. } => ErrorCode::InvalidSelect,
             Error::InvalidOrderBy { .. } => ErrorCode::InvalidOrderBy,
             Error::InvalidTop { .. } => ErrorCode::InvalidTop,
+            Error::InvalidExtraField { .. } => ErrorCode::InvalidExtraFields,
             Error::Decode { .. }
             | Error::InvalidBody { .. }
+            | Error::BodyTooLarge { .. }
             | Error::PagingLoop { .. }
             | Error::TooManyPages { .. } => ErrorCode::InvalidResponse,
             Error::UnsafeNextLink { .. } => ErrorCode::UnsafeNextLink,
@@ -436,6 +461,7 @@ impl Error {
             Error::InvalidSelect { .. }
             | Error::InvalidOrderBy { .. }
             | Error::InvalidTop { .. }
+            | Error::InvalidExtraField { .. }
             | Error::Decode { .. }
             | Error::UnsafeNextLink { .. }
             | Error::InvalidId { .. }
@@ -445,6 +471,7 @@ impl Error {
             | Error::Timeout { .. }
             | Error::Token { .. }
             | Error::InvalidBody { .. }
+            | Error::BodyTooLarge { .. }
             | Error::PagingLoop { .. }
             | Error::TooManyPages { .. } => None,
         }
@@ -462,7 +489,9 @@ impl Error {
     /// was no response (network failure, time-out) or nothing was sent.
     pub fn status(&self) -> Option<u16> {
         match self {
-            Error::HttpStatus { status, .. } | Error::InvalidBody { status, .. } => Some(*status),
+            Error::HttpStatus { status, .. }
+            | Error::InvalidBody { status, .. }
+            | Error::BodyTooLarge { status, .. } => Some(*status),
             _ => None,
         }
     }
@@ -473,7 +502,8 @@ impl Error {
             Error::HttpStatus { context, .. }
             | Error::Network { context, .. }
             | Error::Timeout { context }
-            | Error::InvalidBody { context, .. } => Some(context),
+            | Error::InvalidBody { context, .. }
+            | Error::BodyTooLarge { context, .. } => Some(context),
             _ => None,
         }
     }
@@ -538,8 +568,18 @@ fn did_you_mean(
     }
 }
 
+/// How many characters of the server's code and message an error's message quotes (the whole
+/// error body stays in `details`), so that no message is longer than a few KiB.
+const MAX_SERVER_TEXT: usize = 1024;
+
 fn server_said(f: &mut fmt::Formatter<'_>, context: &HttpContext) -> fmt::Result {
-    match (&context.server_code, &context.server_message) {
+    let cut = |text: &Option<String>| {
+        text.as_deref().map(|text| match text.char_indices().nth(MAX_SERVER_TEXT) {
+            Some((at, _)) => format!("{}…", &text[..at]),
+            None => text.to_string(),
+        })
+    };
+    match (&cut(&context.server_code), &cut(&context.server_message)) {
         (Some(code), Some(message)) => write!(f, " (`{code}`: {message})"),
         (Some(code), None) => write!(f, " (`{code}`)"),
         (None, Some(message)) => write!(f, " ({message})"),
@@ -599,6 +639,12 @@ impl fmt::Display for Error {
             Error::InvalidOrderBy { message } | Error::InvalidTop { message } => {
                 f.write_str(message)?
             }
+            Error::InvalidExtraField { path, reason } if path.is_empty() => {
+                write!(f, "invalid extra fields: {reason}")?
+            }
+            Error::InvalidExtraField { path, reason } => {
+                write!(f, "invalid extra field `{path}`: {reason}")?
+            }
             Error::Decode { path, message } => {
                 if path.is_empty() {
                     write!(f, "{message}")?
@@ -639,6 +685,16 @@ impl fmt::Display for Error {
                     write!(f, "{message} at `{path}` in a response with status {status}")?
                 }
             }
+            Error::BodyTooLarge { status, limit, .. } if (200..300).contains(status) => write!(
+                f,
+                "the response body is larger than maxResponseBytes ({limit} bytes); \
+                 reading stopped there"
+            )?,
+            Error::BodyTooLarge { status, limit, .. } => write!(
+                f,
+                "the server answered with status {status} and an error body larger than \
+                 {limit} bytes; reading stopped there"
+            )?,
             Error::PagingLoop { url } => {
                 write!(f, "the server sent the next link `{url}` again; stopping to avoid a loop")?
             }
@@ -670,6 +726,7 @@ mod tests {
                 "InvalidSelect",
                 "InvalidOrderBy",
                 "InvalidTop",
+                "InvalidExtraFields",
                 "InvalidResponse",
                 "UnsafeNextLink",
                 "Unauthorized",

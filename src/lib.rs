@@ -13,6 +13,7 @@
 pub mod client;
 pub mod datetime;
 pub mod error;
+pub mod extra_fields;
 pub(crate) mod json;
 pub mod model;
 pub mod page;

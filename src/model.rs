@@ -243,6 +243,41 @@ open_enum! {
     }
 }
 
+open_enum! {
+    /// `salesStage`: where the deal stands (`SalesStage`, from Microsoft's connector definition).
+    SalesStage {
+        /// `"Qualify"`.
+        Qualify = "Qualify",
+        /// `"Develop"`.
+        Develop = "Develop",
+        /// `"Propose"`.
+        Propose = "Propose",
+        /// `"Close"`.
+        Close = "Close",
+    }
+}
+
+open_enum! {
+    /// `inviteContext.assistanceRequestCode`: the help an invitation asks for
+    /// (`AssistanceRequestCode`, from Microsoft's connector definition).
+    AssistanceRequestCode {
+        /// `"Unknown"`.
+        Unknown = "Unknown",
+        /// `"GeneralOrOther"`.
+        GeneralOrOther = "GeneralOrOther",
+        /// `"CustomerTechnicalArchitecture"`.
+        CustomerTechnicalArchitecture = "CustomerTechnicalArchitecture",
+        /// `"ProofOfConceptOrDemo"`.
+        ProofOfConceptOrDemo = "ProofOfConceptOrDemo",
+        /// `"QuotesOrLicensing"`.
+        QuotesOrLicensing = "QuotesOrLicensing",
+        /// `"PostSalesCustomerSuccess"`.
+        PostSalesCustomerSuccess = "PostSalesCustomerSuccess",
+        /// `"WorkloadSpecificValueProposition"`.
+        WorkloadSpecificValueProposition = "WorkloadSpecificValueProposition",
+    }
+}
+
 // ---- dealValue ----------------------------------------------------------------------------
 
 /// `details.dealValue`, kept exactly as sent: the API documents a decimal and sends a JSON
@@ -521,6 +556,12 @@ pub struct ReferralDetails {
     /// `requirements`.
     #[serde(skip_serializing_if = "is_absent")]
     pub requirements: Option<ReferralRequirements>,
+    /// `customerAction`: what the customer did or asked for.
+    #[serde(skip_serializing_if = "is_absent")]
+    pub customer_action: Option<String>,
+    /// `customerRequestedContact`: whether the customer asked to be contacted.
+    #[serde(skip_serializing_if = "is_absent")]
+    pub customer_requested_contact: Option<bool>,
     /// Properties this version does not know, kept as sent.
     #[serde(flatten)]
     #[cfg_attr(target_arch = "wasm32", tsify(type = "Record<string, unknown>"))]
@@ -555,6 +596,10 @@ pub struct InviteContext {
     /// `invitedBy`.
     #[serde(skip_serializing_if = "is_absent")]
     pub invited_by: Option<InvitedBy>,
+    /// `assistanceRequestCode`: the help asked for.
+    #[serde(skip_serializing_if = "is_absent")]
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "AssistanceRequestCode | null"))]
+    pub assistance_request_code: Option<AssistanceRequestCode>,
     /// Properties this version does not know, kept as sent.
     #[serde(flatten)]
     #[cfg_attr(target_arch = "wasm32", tsify(type = "Record<string, unknown>"))]
@@ -737,6 +782,22 @@ pub struct Referral {
     /// `solutionPlay` (create-only, Services co-sell).
     #[serde(skip_serializing_if = "is_absent")]
     pub solution_play: Option<String>,
+    /// `campaignId`: the marketing campaign.
+    #[serde(skip_serializing_if = "is_absent")]
+    pub campaign_id: Option<String>,
+    /// `favorite`: marked as a favourite.
+    #[serde(skip_serializing_if = "is_absent")]
+    pub favorite: Option<bool>,
+    /// `lastModifiedVia`: what changed the referral last.
+    #[serde(skip_serializing_if = "is_absent")]
+    pub last_modified_via: Option<String>,
+    /// `lastRunId`: the identifier of the last run.
+    #[serde(skip_serializing_if = "is_absent")]
+    pub last_run_id: Option<String>,
+    /// `salesStage`.
+    #[serde(skip_serializing_if = "is_absent")]
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "SalesStage | null"))]
+    pub sales_stage: Option<SalesStage>,
     /// Properties this version does not know, kept as sent (a GET-by-id body's
     /// `@odata.context` lands here too).
     #[serde(flatten)]

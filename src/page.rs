@@ -45,7 +45,7 @@ use serde_json::{Map, Value};
 
 mod fast;
 
-use crate::datetime::DateTimeOffset;
+use crate::datetime::{Date, DateTimeOffset};
 use crate::error::{Error, Result};
 use crate::model::{Referral, ReferralPage};
 use crate::schema::{ComplexType, Kind, REFERRAL};
@@ -524,6 +524,11 @@ impl<'a> Walker<'a> {
                     quote(text)
                 ))),
             },
+            (Kind::Date, Value::String(text)) => match Date::parse(text) {
+                Ok(_) => Ok(()),
+                Err(reason) => Err(self
+                    .error(format!("expected an ISO 8601 date, found {}: {reason}", quote(text)))),
+            },
             (Kind::Decimal, Value::Number(_)) => Ok(()),
             (Kind::Decimal, Value::String(text)) if is_decimal(text) => Ok(()),
             (Kind::Decimal, Value::String(text)) => {
@@ -548,6 +553,7 @@ impl<'a> Walker<'a> {
             (Kind::DateTimeOffset, other) => {
                 Err(self.expected("an ISO 8601 date-time string", other))
             }
+            (Kind::Date, other) => Err(self.expected("an ISO 8601 date string", other)),
             (Kind::Boolean, other) => Err(self.expected("a boolean", other)),
             (Kind::Decimal, other) => Err(self.expected("a number or a decimal string", other)),
             (Kind::Complex(ty), other) => {

@@ -20,6 +20,9 @@ pub enum Kind {
     Guid,
     /// A JSON string holding an ISO 8601 date-time, UTC (`createdDateTime`).
     DateTimeOffset,
+    /// A JSON string holding an ISO 8601 date (`2026-11-15`, `Edm.Date`). No documented field
+    /// has this type; a caller may declare one (see [`crate::extra_fields`]).
+    Date,
     /// A JSON boolean.
     Boolean,
     /// A decimal amount: the API sends a JSON number or a decimal string (`details.dealValue`);
@@ -44,6 +47,7 @@ impl Kind {
             Kind::String => "String".into(),
             Kind::Guid => "Guid".into(),
             Kind::DateTimeOffset => "DateTimeOffset".into(),
+            Kind::Date => "Date".into(),
             Kind::Boolean => "Boolean".into(),
             Kind::Decimal => "Decimal".into(),
             Kind::Enum(e) => e.name.into(),
@@ -61,6 +65,9 @@ pub struct Property {
     pub name: &'static str,
     /// Its type. Every property may also be `null` on the wire.
     pub kind: Kind,
+    /// Set by the server only (partner-api.md 1.1: ids, timestamps, `direction`, `eTag`,
+    /// `links`): a write must not name it. Filters and `$select` may.
+    pub read_only: bool,
 }
 
 /// A structured type: Referral, CustomerProfile, Address, ...
@@ -83,6 +90,34 @@ impl ComplexType {
     /// The property name closest to `name`, for "did you mean" messages.
     pub fn suggest(&self, name: &str) -> Option<&'static str> {
         suggest(name, self.properties.iter().map(|p| p.name))
+    }
+
+    /// The property at a `/`-separated path below this type (`details/dealValue`), stepping
+    /// into complex properties and into the element type of collections of complex types
+    /// (`team/email` is Member's `email`); `None` when a segment is unknown or leads into a
+    /// value that has no properties.
+    ///
+    /// ```
+    /// use partner_referrals::schema::{Kind, REFERRAL, SALES_STAGE};
+    /// assert_eq!(REFERRAL.property_at("salesStage").map(|p| p.kind), Some(Kind::Enum(&SALES_STAGE)));
+    /// assert_eq!(REFERRAL.property_at("team/email").map(|p| p.kind), Some(Kind::String));
+    /// assert!(REFERRAL.property_at("id").is_some_and(|p| p.read_only));
+    /// assert!(REFERRAL.property_at("status/x").is_none());
+    /// ```
+    pub fn property_at(&self, path: &str) -> Option<&'static Property> {
+        let props: &'static [Property] = self.properties;
+        let mut segments = path.split('/');
+        let first = segments.next()?;
+        let mut property = props.iter().find(|p| p.name == first)?;
+        for segment in segments {
+            let mut kind = &property.kind;
+            while let Kind::Collection(element) = kind {
+                kind = element;
+            }
+            let Kind::Complex(ty) = kind else { return None };
+            property = ty.property(segment)?;
+        }
+        Some(property)
     }
 }
 
@@ -149,7 +184,12 @@ fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 const fn prop(name: &'static str, kind: Kind) -> Property {
-    Property { name, kind }
+    Property { name, kind, read_only: false }
+}
+
+/// A property only the server sets.
+const fn read_only(name: &'static str, kind: Kind) -> Property {
+    Property { name, kind, read_only: true }
 }
 
 // ---- enums (partner-api.md 1.2, 1.4) ---------------------------------------------------------
@@ -206,6 +246,25 @@ pub static CUSTOMER_SIZE: EnumType = EnumType {
     ],
 };
 
+/// `salesStage` (partner-api.md 1.1a, Microsoft's connector definition).
+pub static SALES_STAGE: EnumType =
+    EnumType { name: "SalesStage", members: &["Qualify", "Develop", "Propose", "Close"] };
+
+/// `inviteContext.assistanceRequestCode` (partner-api.md 1.1a): the help a co-sell invitation
+/// asks for.
+pub static ASSISTANCE_REQUEST_CODE: EnumType = EnumType {
+    name: "AssistanceRequestCode",
+    members: &[
+        "Unknown",
+        "GeneralOrOther",
+        "CustomerTechnicalArchitecture",
+        "ProofOfConceptOrDemo",
+        "QuotesOrLicensing",
+        "PostSalesCustomerSuccess",
+        "WorkloadSpecificValueProposition",
+    ],
+};
+
 /// The type of `customerProfile.ids[].profileType` when `ids` is sent as an array.
 pub static CUSTOMER_PROFILE_TYPE: EnumType =
     EnumType { name: "CustomerProfileType", members: &["Duns", "External"] };
@@ -221,6 +280,8 @@ pub static ENUMS: &[&EnumType] = &[
     &TARGET_TYPE,
     &CUSTOMER_SIZE,
     &CUSTOMER_PROFILE_TYPE,
+    &SALES_STAGE,
+    &ASSISTANCE_REQUEST_CODE,
 ];
 
 // ---- complex types (partner-api.md 1.4 - 1.11) ----------------------------------------------
@@ -317,6 +378,8 @@ pub static DETAILS: ComplexType = ComplexType {
         prop("currency", Kind::String),
         prop("closingDateTime", Kind::DateTimeOffset),
         prop("requirements", Kind::Complex(&REQUIREMENTS)),
+        prop("customerAction", Kind::String),
+        prop("customerRequestedContact", Kind::Boolean),
     ],
 };
 
@@ -329,7 +392,11 @@ pub static INVITED_BY: ComplexType = ComplexType {
 /// InviteContext (1.9).
 pub static INVITE_CONTEXT: ComplexType = ComplexType {
     name: "InviteContext",
-    properties: &[prop("notes", Kind::String), prop("invitedBy", Kind::Complex(&INVITED_BY))],
+    properties: &[
+        prop("notes", Kind::String),
+        prop("invitedBy", Kind::Complex(&INVITED_BY)),
+        prop("assistanceRequestCode", Kind::Enum(&ASSISTANCE_REQUEST_CODE)),
+    ],
 };
 
 /// ReferralTarget (1.10).
@@ -365,23 +432,23 @@ pub static ATTRIBUTES: ComplexType =
 pub static REFERRAL: ComplexType = ComplexType {
     name: "Referral",
     properties: &[
-        prop("id", Kind::Guid),
-        prop("engagementId", Kind::Guid),
+        read_only("id", Kind::Guid),
+        read_only("engagementId", Kind::Guid),
         prop("name", Kind::String),
-        prop("organizationId", Kind::String),
-        prop("organizationName", Kind::String),
-        prop("businessProfileId", Kind::String),
+        read_only("organizationId", Kind::String),
+        read_only("organizationName", Kind::String),
+        read_only("businessProfileId", Kind::String),
         prop("externalReferenceId", Kind::String),
-        prop("createdDateTime", Kind::DateTimeOffset),
-        prop("updatedDateTime", Kind::DateTimeOffset),
-        prop("expirationDateTime", Kind::DateTimeOffset),
-        prop("acceptedDateTime", Kind::DateTimeOffset),
+        read_only("createdDateTime", Kind::DateTimeOffset),
+        read_only("updatedDateTime", Kind::DateTimeOffset),
+        read_only("expirationDateTime", Kind::DateTimeOffset),
+        read_only("acceptedDateTime", Kind::DateTimeOffset),
         prop("status", Kind::Enum(&REFERRAL_STATUS)),
         prop("substatus", Kind::Enum(&REFERRAL_SUBSTATUS)),
         prop("statusReason", Kind::String),
         prop("type", Kind::Enum(&REFERRAL_TYPE)),
         prop("qualification", Kind::Enum(&REFERRAL_QUALIFICATION)),
-        prop("direction", Kind::Enum(&REFERRAL_DIRECTION)),
+        read_only("direction", Kind::Enum(&REFERRAL_DIRECTION)),
         prop("referralSource", Kind::String),
         prop("callToAction", Kind::String),
         prop("customerProfile", Kind::Complex(&CUSTOMER_PROFILE)),
@@ -390,12 +457,18 @@ pub static REFERRAL: ComplexType = ComplexType {
         prop("team", Kind::Collection(&Kind::Complex(&MEMBER))),
         prop("inviteContext", Kind::Complex(&INVITE_CONTEXT)),
         prop("target", Kind::Collection(&Kind::Complex(&REFERRAL_TARGET))),
-        prop("eTag", Kind::String),
-        prop("links", Kind::Complex(&LINKS)),
-        prop("attributes", Kind::Complex(&ATTRIBUTES)),
+        read_only("eTag", Kind::String),
+        read_only("links", Kind::Complex(&LINKS)),
+        read_only("attributes", Kind::Complex(&ATTRIBUTES)),
         prop("partnerRole", Kind::String),
         prop("solutionArea", Kind::String),
         prop("solutionPlay", Kind::String),
+        // Documented by Microsoft's connector definition (partner-api.md 1.1a).
+        prop("campaignId", Kind::String),
+        prop("favorite", Kind::Boolean),
+        prop("lastModifiedVia", Kind::String),
+        prop("lastRunId", Kind::String),
+        prop("salesStage", Kind::Enum(&SALES_STAGE)),
     ],
 };
 

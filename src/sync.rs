@@ -36,7 +36,8 @@ use serde_json::Value;
 use crate::datetime::DateTimeOffset;
 use crate::error::{Error, Result};
 use crate::model::Referral;
-use crate::query::{validate_filter, OrderBy, ReferralQuery};
+use crate::query::{validate_filter_in, OrderBy, ReferralQuery};
+use crate::schema::{ComplexType, REFERRAL};
 
 /// The version written into tokens; a token of another version is refused.
 pub const SYNC_TOKEN_VERSION: u32 = 1;
@@ -127,10 +128,10 @@ fn bad_token(token: &str, reason: &'static str) -> Error {
 }
 
 /// The canonical form of the caller's filter (`None` for none or an empty string).
-fn canonical_filter(filter: Option<&str>) -> Result<Option<String>> {
+fn canonical_filter(filter: Option<&str>, schema: &'static ComplexType) -> Result<Option<String>> {
     match filter.map(str::trim) {
         None | Some("") => Ok(None),
-        Some(text) => Ok(Some(validate_filter(text, true)?.canonical)),
+        Some(text) => Ok(Some(validate_filter_in(text, schema)?.canonical)),
     }
 }
 
@@ -140,7 +141,16 @@ impl SyncState {
     /// # Errors
     /// `InvalidFilter` for a filter that [`validate_filter`] refuses.
     pub fn new(filter: Option<&str>) -> Result<SyncState> {
-        Ok(SyncState { filter: canonical_filter(filter)?, ..SyncState::default() })
+        SyncState::new_in(filter, &REFERRAL)
+    }
+
+    /// [`SyncState::new`] for a filter checked against `schema` (the referral type with a
+    /// client's extra fields, see [`crate::extra_fields`]).
+    ///
+    /// # Errors
+    /// As [`SyncState::new`].
+    pub fn new_in(filter: Option<&str>, schema: &'static ComplexType) -> Result<SyncState> {
+        Ok(SyncState { filter: canonical_filter(filter, schema)?, ..SyncState::default() })
     }
 
     /// The state a previous poll saved with [`SyncState::to_token`]; `filter` must be the one
@@ -161,7 +171,20 @@ impl SyncState {
     /// [`Error::InvalidOption`] named `since` when the token is not one this version wrote,
     /// named `filter` when the filters differ; `InvalidFilter` for an invalid filter.
     pub fn from_token(token: &str, filter: Option<&str>) -> Result<SyncState> {
-        let filter = canonical_filter(filter)?;
+        SyncState::from_token_in(token, filter, &REFERRAL)
+    }
+
+    /// [`SyncState::from_token`] for a filter checked against `schema` (see
+    /// [`SyncState::new_in`]).
+    ///
+    /// # Errors
+    /// As [`SyncState::from_token`].
+    pub fn from_token_in(
+        token: &str,
+        filter: Option<&str>,
+        schema: &'static ComplexType,
+    ) -> Result<SyncState> {
+        let filter = canonical_filter(filter, schema)?;
         if token.len() > MAX_TOKEN_LEN {
             return Err(bad_token(token, "is longer than a sync token can be"));
         }
@@ -178,7 +201,7 @@ impl SyncState {
                     .map_err(|_| bad_token(token, "has a watermark that is not a date-time"))?,
             ),
         };
-        let saved = canonical_filter(parsed.filter.as_deref())
+        let saved = canonical_filter(parsed.filter.as_deref(), schema)
             .map_err(|_| bad_token(token, "has a filter that is not valid"))?;
         if saved != filter {
             return Err(Error::InvalidOption {

@@ -116,11 +116,16 @@ struct FakeTokens {
     fail: Cell<bool>,
     fail_on_refresh: Cell<bool>,
     empty: Cell<bool>,
+    /// Never answers (a `getToken` promise that never settles).
+    hang: Cell<bool>,
 }
 
 impl TokenSource for FakeTokens {
     async fn token(&self, force_refresh: bool) -> std::result::Result<String, String> {
         self.calls.borrow_mut().push(force_refresh);
+        if self.hang.get() {
+            std::future::pending::<()>().await;
+        }
         if self.fail.get() || (force_refresh && self.fail_on_refresh.get()) {
             return Err("interaction_required: sign in again".into());
         }
@@ -366,7 +371,9 @@ fn throttling_waits_what_retry_after_says_then_gives_up_as_throttled() {
             r#"{"statusCode":429,"message":"Rate limit is exceeded. Try again in 57 seconds."}"#,
         )
     };
-    let c = client(vec![throttled(), throttled(), throttled(), throttled()]);
+    let patient = RetryPolicy { max_total_wait: Duration::from_secs(600), ..Default::default() };
+    let options = ClientOptions { retry: patient, ..Default::default() };
+    let c = client_with(options, vec![throttled(), throttled(), throttled(), throttled()]);
     let err = block_on(c.list("", &no_opts())).unwrap_err();
     assert_eq!(c.transport().sent(), 4);
     assert_eq!(c.transport().sleeps(), [Duration::from_secs(57); 3]);
@@ -376,6 +383,97 @@ fn throttling_waits_what_retry_after_says_then_gives_up_as_throttled() {
     assert_eq!(err.request_id(), Some("srv-429"));
     assert_eq!(err.details().unwrap()["statusCode"], 429);
     assert_eq!(err.server_code(), None);
+}
+
+#[test]
+fn retry_waits_stop_at_their_total_budget_with_the_error_they_would_have_waited_for() {
+    let after = |seconds: &str| response(503, &[("Retry-After", seconds)], "");
+    // Default budget 60 s: 57 s is waited, a second 57 s is not; 10 retries allowed.
+    let options =
+        ClientOptions { retry: RetryPolicy::default().with_max_retries(10), ..Default::default() };
+    let c = client_with(options.clone(), vec![after("57"), after("57")]);
+    let err = block_on(c.list("", &no_opts())).unwrap_err();
+    assert_eq!(c.transport().sent(), 2);
+    assert_eq!(c.transport().sleeps(), [Duration::from_secs(57)]);
+    assert_eq!(
+        (err.code(), err.status(), err.retry_after_ms()),
+        (ErrorCode::HttpError, Some(503), Some(57_000))
+    );
+    // Retry-After: 120 is past the budget: no wait at all.
+    let c = client_with(options, vec![response(429, &[("Retry-After", "120")], "")]);
+    let err = block_on(c.list("", &no_opts())).unwrap_err();
+    assert_eq!(c.transport().sent(), 1);
+    assert!(c.transport().sleeps().is_empty());
+    assert_eq!((err.code(), err.retry_after_ms()), (ErrorCode::Throttled, Some(120_000)));
+    // Back-off waits count too: a 2.5 s budget takes the 0.5–1 s and 1–2 s waits at most.
+    let retry =
+        RetryPolicy { max_total_wait: Duration::from_millis(2_500), ..RetryPolicy::default() };
+    let net = || Err(TransportFailure::Network("offline".into()));
+    let c = client_with(
+        ClientOptions { retry, ..Default::default() },
+        vec![net(), net(), net(), net()],
+    );
+    let err = block_on(c.list("", &no_opts())).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::NetworkError);
+    let waited: Duration = c.transport().sleeps().iter().sum();
+    assert!(waited <= retry.max_total_wait, "{waited:?}");
+    assert!(c.transport().sent() < 4, "{} sends", c.transport().sent());
+}
+
+#[test]
+fn a_token_that_never_comes_times_out_like_an_attempt() {
+    let options = ClientOptions {
+        timeout: Some(Duration::from_secs(30)),
+        retry: RetryPolicy::default().with_max_retries(1),
+        ..Default::default()
+    };
+    let c = client_with(options, vec![]);
+    c.token_source().hang.set(true);
+    let err = block_on(c.list("", &no_opts())).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Timeout);
+    assert_eq!(c.transport().sent(), 0, "nothing was sent without a token");
+    assert_eq!(c.token_source().calls.borrow().len(), 2, "retried once, like a timed-out request");
+    let sleeps = c.transport().sleeps();
+    // Each attempt's time-out (30 s), and the back-off wait between the two attempts.
+    assert_eq!(sleeps.iter().filter(|d| **d == Duration::from_secs(30)).count(), 2, "{sleeps:?}");
+    assert_eq!(err.http_context().unwrap().attempts, 2);
+}
+
+#[test]
+fn a_slow_exchange_times_out_and_a_quick_one_does_not_wait_for_the_timer() {
+    let options = ClientOptions {
+        timeout: Some(Duration::from_secs(30)),
+        retry: RetryPolicy::default().with_max_retries(0),
+        ..Default::default()
+    };
+    let c = client_with(options.clone(), vec![page(&["a"], None)]);
+    assert_eq!(block_on(c.list("", &no_opts())).unwrap().value.len(), 1);
+    assert!(c.transport().sleeps().is_empty(), "the timer is not started for a ready answer");
+    // A transport that takes a moment meets a timer that has already run out.
+    let c = client_with(options, vec![page(&["a"], None)]);
+    c.transport().slow.set(true);
+    let err = block_on(c.list("", &no_opts())).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Timeout);
+    assert_eq!(c.transport().sleeps(), [Duration::from_secs(30)]);
+}
+
+#[test]
+fn an_oversized_body_fails_at_once_as_invalid_response_and_is_not_retried() {
+    for status in [200, 503] {
+        let too_large = Err(TransportFailure::TooLarge {
+            status,
+            headers: vec![("request-id".into(), "srv-big".into())],
+            limit: 65_536,
+        });
+        let c = client(vec![too_large, page(&["a"], None)]);
+        let err = block_on(c.list("", &no_opts())).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::InvalidResponse);
+        assert_eq!(err.status(), Some(status));
+        assert_eq!(err.request_id(), Some("srv-big"));
+        assert_eq!(c.transport().sent(), 1, "not retried");
+        assert!(c.transport().sleeps().is_empty());
+        assert!(err.to_string().contains("65536 bytes"), "{err}");
+    }
 }
 
 #[test]

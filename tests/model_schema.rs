@@ -93,6 +93,8 @@ fn full_referral() -> Referral {
                 }]),
                 extra: Map::new(),
             }),
+            customer_action: Some("RequestedContact".into()),
+            customer_requested_contact: Some(true),
             extra: Map::new(),
         }),
         team: Some(vec![member()]),
@@ -103,6 +105,7 @@ fn full_referral() -> Referral {
                 organization_name: Some("Microsoft".into()),
                 extra: Map::new(),
             }),
+            assistance_request_code: Some(AssistanceRequestCode::ProofOfConceptOrDemo),
             extra: Map::new(),
         }),
         target: Some(vec![ReferralTarget {
@@ -124,6 +127,11 @@ fn full_referral() -> Referral {
         partner_role: Some("role".into()),
         solution_area: Some("area".into()),
         solution_play: Some("play".into()),
+        campaign_id: Some("CMP-1".into()),
+        favorite: Some(true),
+        last_modified_via: Some("PartnerCenter".into()),
+        last_run_id: Some("run-1".into()),
+        sales_stage: Some(SalesStage::Propose),
         extra: Map::new(),
     }
 }
@@ -169,6 +177,7 @@ fn sample(kind: &Kind) -> Value {
         Kind::String => json!("text"),
         Kind::Guid => json!("65edc0b5-3485-41b7-a17e-dfa9ef4706e2"),
         Kind::DateTimeOffset => json!("2020-10-30T21:03:00.0000000Z"),
+        Kind::Date => json!("2020-10-30"),
         Kind::Boolean => json!(true),
         Kind::Decimal => json!(12.5),
         Kind::Enum(e) => json!(e.members[e.members.len() - 1]),
@@ -206,6 +215,13 @@ fn a_referral_generated_from_the_schema_decodes_into_typed_fields_and_back() {
         referral.target.as_ref().unwrap()[0].target_type,
         Some(ReferralTargetType::SolutionProfile)
     );
+    assert_eq!(referral.sales_stage, Some(SalesStage::Close));
+    assert_eq!(referral.favorite, Some(true));
+    assert_eq!(details.customer_requested_contact, Some(true));
+    assert_eq!(
+        referral.invite_context.as_ref().unwrap().assistance_request_code,
+        Some(AssistanceRequestCode::WorkloadSpecificValueProposition)
+    );
     assert_eq!(serde_json::to_value(&referral).unwrap(), value);
 }
 
@@ -241,6 +257,8 @@ fn rust_open_enums_have_the_schema_members() {
         SolutionType,
         ReferralTargetType,
         CustomerSize,
+        SalesStage,
+        AssistanceRequestCode,
     ];
     let mut used = Vec::new();
     schema_enums_in_use(&schema::REFERRAL, &mut used);
@@ -258,18 +276,31 @@ fn rust_open_enums_have_the_schema_members() {
 /// The content `src/wasm/enums.d.ts` must have: one open union per schema enum.
 fn render_enums_d_ts() -> String {
     let mut out = String::from(
-        "// Generated from `schema::ENUMS` (src/schema.rs). Do not edit: run\n\
+        "// Generated from `schema::ENUMS` and `schema::REFERRAL` (src/schema.rs). Do not edit: run\n\
          // `UPDATE_ENUMS_D_TS=1 cargo test --test model_schema` after changing the schema.\n\
          // Open unions: the documented members, plus any other string the server may send.\n",
     );
+    let quoted = |names: &mut dyn Iterator<Item = &str>| -> String {
+        names.map(|m| format!("\"{m}\"")).collect::<Vec<_>>().join(" | ")
+    };
     for e in schema::ENUMS {
-        let members: Vec<String> = e.members.iter().map(|m| format!("\"{m}\"")).collect();
         out.push_str(&format!(
             "export type {} = {} | (string & {{}});\n",
             e.name,
-            members.join(" | ")
+            quoted(&mut e.members.iter().copied())
         ));
     }
+    out.push_str(
+        "// Closed unions: the names `select` and `orderBy` accept (a typo is a compile error).\n",
+    );
+    out.push_str(&format!(
+        "export type ReferralField = {};\n",
+        quoted(&mut schema::REFERRAL.properties.iter().map(|p| p.name))
+    ));
+    out.push_str(&format!(
+        "export type OrderableField = {};\n",
+        quoted(&mut schema::ORDERABLE.iter().copied())
+    ));
     out
 }
 
@@ -295,6 +326,8 @@ fn enums_d_ts_matches_the_schema() {
         "SolutionType",
         "ReferralTargetType",
         "CustomerSize",
+        "SalesStage",
+        "AssistanceRequestCode",
     ] {
         assert!(actual.contains(&format!("export type {name} = ")), "{name}");
     }

@@ -218,12 +218,13 @@ fn wrong_argument_types_are_type_errors() {
 fn template_objects_are_rejected_as_invalid_filter() {
     let strings: Array = ["status eq ", ""].iter().map(|s| JsValue::from_str(s)).collect();
     let values: Array = [JsValue::from(Object::new())].into_iter().collect();
-    let err = as_odata(query::filter_template(strings.clone().into(), values.into()).unwrap_err());
+    let err =
+        as_odata(query::filter_template(strings.clone().into(), values.into(), None).unwrap_err());
     assert_eq!(err.code(), "InvalidFilter");
     let values: Array = [JsValue::from_str("O'Brien")].into_iter().collect();
     let strings: Array =
         ["customerProfile/name eq ", ""].iter().map(|s| JsValue::from_str(s)).collect();
-    let filter = query::filter_template(strings.into(), values.into()).unwrap();
+    let filter = query::filter_template(strings.into(), values.into(), None).unwrap();
     let text = String::from(filter.unchecked_ref::<Object>().to_string());
     assert_eq!(text, "customerProfile/name eq 'O''Brien'");
 }
@@ -278,7 +279,7 @@ fn decoded_seed_page_matches_and_has_a_deadline() {
     assert_eq!(prop(&page, "count").as_f64(), Some(1.0));
     assert!(prop(&page, "@odata.count").is_undefined());
     let referral = Array::from(&prop(&page, "value")).get(0);
-    let matched = query::matches_filter("status eq 'New'".into(), referral.clone()).unwrap();
+    let matched = query::matches_filter("status eq 'New'".into(), referral.clone(), None).unwrap();
     assert!(matched);
     let deadline = page::respond_by(referral, JsValue::UNDEFINED).unwrap();
     assert_eq!(deadline.as_deref(), Some("2020-11-13T21:03:00.000Z"));
@@ -318,7 +319,14 @@ fn request() -> HttpRequest {
 }
 
 fn transport(fetch: Function, timeout_ms: Option<u32>) -> FetchTransport {
-    FetchTransport { fetch: Some(fetch), timeout_ms, signal: None, body: Default::default() }
+    FetchTransport {
+        fetch: Some(fetch),
+        timeout_ms,
+        max_response_bytes: partner_referrals::client::DEFAULT_MAX_RESPONSE_BYTES,
+        signal: None,
+        body: Default::default(),
+        timed_out: Default::default(),
+    }
 }
 
 /// An `AbortController` and its signal.
@@ -382,6 +390,68 @@ async fn fetch_transport_reports_failures_as_network_errors() {
         transport(not_a_response, None).send(&request()).await,
         Err(TransportFailure::Network(m)) if m.contains("not a Response")
     ));
+}
+
+/// A `fetch` whose response body is an endless stream of 16 KiB chunks (counted in
+/// `globalThis.__pulled`), with `status` and extra `headers`.
+fn endless_fetch(status: u16, headers: &str) -> Function {
+    js_fn(
+        "",
+        &format!(
+            "globalThis.__pulled = 0;
+             const chunk = new Uint8Array(16384).fill(32);
+             const body = new ReadableStream({{ pull(c) {{ globalThis.__pulled += 1; c.enqueue(chunk); }} }});
+             return new Response(body, {{ status: {status}, headers: {headers} }});"
+        ),
+    )
+}
+
+#[wasm_bindgen_test]
+async fn fetch_transport_stops_reading_a_body_at_its_limit() {
+    let limited = |fetch, max| FetchTransport { max_response_bytes: max, ..transport(fetch, None) };
+    // A 2xx body: maxResponseBytes; the stream is pulled only a little past the limit.
+    let result =
+        limited(endless_fetch(200, "{ 'Request-ID': 'srv-big' }"), 100_000).send(&request()).await;
+    match result {
+        Err(TransportFailure::TooLarge { status: 200, limit: 100_000, headers }) => {
+            assert!(headers.iter().any(|(k, v)| k == "request-id" && v == "srv-big"));
+        }
+        other => panic!("{other:?}"),
+    }
+    let pulled = global("__pulled").as_f64().unwrap();
+    assert!(pulled < 20.0, "{pulled} chunks pulled for a 100 000-byte limit");
+    // An error body: 64 KiB, whatever maxResponseBytes says.
+    let result = limited(endless_fetch(500, "{}"), 100_000_000).send(&request()).await;
+    assert!(
+        matches!(result, Err(TransportFailure::TooLarge { status: 500, limit: 65_536, .. })),
+        "{result:?}"
+    );
+    // Content-Length over the limit: nothing is read.
+    let declared = js_fn(
+        "",
+        "globalThis.__pulled = 0;
+         const body = new ReadableStream({ pull(c) { globalThis.__pulled += 1; c.enqueue(new Uint8Array(10)); } });
+         return new Response(body, { headers: { 'Content-Length': '1000' } });",
+    );
+    let result = limited(declared, 999).send(&request()).await;
+    assert!(matches!(result, Err(TransportFailure::TooLarge { limit: 999, .. })), "{result:?}");
+    assert!(global("__pulled").as_f64().unwrap() <= 1.0, "the body was read");
+    // Exactly the limit is read, multi-byte characters split across chunks included.
+    let split = js_fn(
+        "",
+        "const bytes = new TextEncoder().encode('{\"value\":[\"☕🚀\"]}');
+         let at = 0;
+         const body = new ReadableStream({ pull(c) { if (at >= bytes.length) c.close(); else c.enqueue(bytes.slice(at, ++at)); } });
+         return new Response(body);",
+    );
+    let exact = "{\"value\":[\"☕🚀\"]}";
+    let response = limited(split, exact.len() as u64).send(&request()).await.unwrap();
+    assert_eq!(response.body, exact);
+    // A hand-made response without a body stream is measured after its text().
+    let hand_made =
+        js_fn("", "return { status: 200, headers: [], text: async () => 'x'.repeat(2000) };");
+    let result = limited(hand_made, 1999).send(&request()).await;
+    assert!(matches!(result, Err(TransportFailure::TooLarge { limit: 1999, .. })), "{result:?}");
 }
 
 #[wasm_bindgen_test]

@@ -18,6 +18,7 @@
 //! page is started as soon as a page has passed the decoder and its `nextLink` the cursor, before
 //! that page is handed out; how the request runs meanwhile is the caller's (`read_ahead.rs`).
 
+mod body;
 mod decoder;
 mod error_body;
 mod headers;
@@ -28,7 +29,14 @@ mod transport;
 mod url;
 
 use std::collections::BTreeSet;
+use std::future::{poll_fn, Future};
+use std::pin::pin;
+use std::task::Poll;
+use std::time::Duration;
 
+pub use body::{
+    body_limit, DEFAULT_MAX_RESPONSE_BYTES, MAX_ERROR_BODY_BYTES, MAX_RESPONSE_BYTES_LIMIT,
+};
 pub use decoder::ReferralDecoder;
 pub use error_body::{parse_error_body, read_error_body, ServerError, MAX_TEXT_DETAILS};
 pub use headers::{clean_token, is_header_safe, request_headers, response_request_id};
@@ -79,8 +87,8 @@ pub trait Decoder {
 }
 
 /// Options fixed for the life of a client (the JS `ClientOptions` minus `getToken`/`fetch`,
-/// which become the [`TokenSource`] and [`Transport`], and `timeoutMs`, which the transport
-/// enforces).
+/// which become the [`TokenSource`] and [`Transport`], and `maxResponseBytes`, which the
+/// transport applies while it reads a body).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ClientOptions {
     /// Where requests go; default [`DEFAULT_BASE_URL`].
@@ -91,6 +99,10 @@ pub struct ClientOptions {
     pub retry: RetryPolicy,
     /// Page limit of one traversal (at least 1); default [`DEFAULT_MAX_PAGES`].
     pub max_pages: u32,
+    /// The time-out of each attempt (`timeoutMs`): getting its token, sending it and reading
+    /// its body, all together. An attempt that exceeds it is dropped (its request aborted)
+    /// and counts as [`Outcome::Timeout`]. `None`: none (the JS client always sets one).
+    pub timeout: Option<Duration>,
 }
 
 impl Default for ClientOptions {
@@ -100,6 +112,7 @@ impl Default for ClientOptions {
             locale: None,
             retry: RetryPolicy::default(),
             max_pages: DEFAULT_MAX_PAGES,
+            timeout: None,
         }
     }
 }
@@ -122,6 +135,7 @@ pub struct Client<T, K, E, D> {
     locale: Option<String>,
     retry: RetryPolicy,
     max_pages: u32,
+    timeout: Option<Duration>,
     transport: T,
     tokens: K,
     entropy: E,
@@ -166,6 +180,7 @@ where
             locale: options.locale,
             retry,
             max_pages: options.max_pages.max(1),
+            timeout: options.timeout,
             transport,
             tokens,
             entropy,
@@ -374,7 +389,9 @@ where
     }
 
     /// Sends `GET url` until it succeeds or the policy gives up: one request id for every
-    /// attempt, a token per attempt, one forced refresh after the first 401.
+    /// attempt, a token per attempt, one forced refresh after the first 401. Each attempt
+    /// (token and exchange) runs within the time-out; the waits between attempts stay within
+    /// the policy's total ([`RetryPolicy::decide`]).
     async fn execute(
         &self,
         url: String,
@@ -389,31 +406,45 @@ where
         let mut refreshed = false;
         let mut force_refresh = false;
         let mut retries = 0u32;
+        let mut waited = Duration::ZERO;
         loop {
-            let token = self.token(force_refresh).await?;
-            force_refresh = false;
-            // Before it is sent: whatever comes back is scrubbed of it.
-            self.used.remember(&token);
-            let request = HttpRequest {
-                method: "GET",
-                url: context.url.clone(),
-                headers: request_headers(
-                    &token,
-                    &context.client_request_id,
-                    correlation_id,
-                    self.locale.as_deref(),
-                ),
-            };
             context.attempts += 1;
-            let result = match self.transport.send(&request).await {
+            let attempt = async {
+                let token = self.token(force_refresh).await?;
+                // Before it is sent: whatever comes back is scrubbed of it.
+                self.used.remember(&token);
+                let request = HttpRequest {
+                    method: "GET",
+                    url: context.url.clone(),
+                    headers: request_headers(
+                        &token,
+                        &context.client_request_id,
+                        correlation_id,
+                        self.locale.as_deref(),
+                    ),
+                };
+                // The token copy in the request is not kept across the back-off wait.
+                Ok(self.transport.send(&request).await)
+            };
+            let result = match self.within_timeout(attempt).await {
+                Some(attempted) => attempted?,
+                None => Err(TransportFailure::Timeout),
+            };
+            force_refresh = false;
+            let result = match result {
                 Ok(response) if (200..300).contains(&response.status) => {
                     context.request_id = response_request_id(&response.headers)
                         .map(|id| self.used.redact(id).into_owned());
                     return Ok((response, context));
                 }
+                // The same request would get the same body: final at once.
+                Err(TransportFailure::TooLarge { status, headers, limit }) => {
+                    context.request_id =
+                        response_request_id(&headers).map(|id| self.used.redact(id).into_owned());
+                    return Err(Error::BodyTooLarge { status, limit, context: Box::new(context) });
+                }
                 other => other,
             };
-            drop(request); // the token copy is not kept across the back-off wait
             let outcome = match &result {
                 Ok(response) if response.status == 401 && !refreshed => {
                     refreshed = true;
@@ -426,11 +457,14 @@ where
                         .and_then(|v| parse_retry_after(v, self.transport.now_unix_millis())),
                 },
                 Err(TransportFailure::Network(_)) => Outcome::Network,
-                Err(TransportFailure::Timeout) => Outcome::Timeout,
+                Err(TransportFailure::Timeout | TransportFailure::TooLarge { .. }) => {
+                    Outcome::Timeout
+                }
             };
-            match self.retry.decide(retries, &outcome, unit_interval(&self.entropy)) {
+            match self.retry.decide(retries, waited, &outcome, unit_interval(&self.entropy)) {
                 Decision::Retry { after } => {
                     retries += 1;
+                    waited += after;
                     self.transport.sleep(after).await;
                 }
                 Decision::Stop(_) => {
@@ -438,6 +472,26 @@ where
                 }
             }
         }
+    }
+
+    /// `work`, or `None` when the time-out passes first (then `work` is dropped: the
+    /// transport aborts its request). The timer starts when `work` first waits.
+    async fn within_timeout<F: Future>(&self, work: F) -> Option<F::Output> {
+        let Some(limit) = self.timeout else {
+            return Some(work.await);
+        };
+        let mut work = pin!(work);
+        let mut timer = pin!(self.transport.sleep(limit));
+        poll_fn(|cx| {
+            if let Poll::Ready(output) = work.as_mut().poll(cx) {
+                return Poll::Ready(Some(output));
+            }
+            timer.as_mut().poll(cx).map(|()| {
+                self.transport.attempt_timed_out();
+                None
+            })
+        })
+        .await
     }
 }
 
@@ -470,6 +524,9 @@ fn failure(
             Error::Network { message, context: Box::new(context) }
         }
         Err(TransportFailure::Timeout) => Error::Timeout { context: Box::new(context) },
+        Err(TransportFailure::TooLarge { status, limit, .. }) => {
+            Error::BodyTooLarge { status, limit, context: Box::new(context) }
+        }
     }
 }
 

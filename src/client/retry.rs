@@ -35,6 +35,11 @@ pub struct RetryPolicy {
     /// request at once with the error's `retryAfterMs` set, so that the caller (not a hidden
     /// sleep inside `list()`) decides when to come back. Default 120 s.
     pub max_retry_after: Duration,
+    /// The most a request waits between its attempts, all waits together
+    /// (`maxRetryWaitMs`). A wait that would take the total past it is not made: the
+    /// request stops with the error of its last attempt (with `retryAfterMs` when the server
+    /// sent one). Default 60 s.
+    pub max_total_wait: Duration,
 }
 
 impl Default for RetryPolicy {
@@ -44,6 +49,7 @@ impl Default for RetryPolicy {
             base_delay: Duration::from_secs(1),
             max_delay: Duration::from_secs(30),
             max_retry_after: Duration::from_secs(120),
+            max_total_wait: Duration::from_secs(60),
         }
     }
 }
@@ -87,6 +93,8 @@ pub enum StopReason {
     RetriesExhausted,
     /// The server's `Retry-After` is longer than `max_retry_after`.
     RetryAfterTooLong,
+    /// The wait would take the request's waits past `max_total_wait`.
+    WaitBudgetSpent,
 }
 
 impl RetryPolicy {
@@ -99,21 +107,33 @@ impl RetryPolicy {
     /// Decides what follows an attempt. Pure: same inputs, same answer.
     ///
     /// `attempt` is the number of retries already made for this request (0 after the first
-    /// send); `jitter` is a number in `[0, 1)` supplied by the caller (out-of-range values and
-    /// NaN are clamped into it). A `Retry-After` is honoured as sent when present (up to
-    /// `max_retry_after`); otherwise the wait is [`RetryPolicy::backoff`].
+    /// send) and `waited` the time it has spent in retry waits so far; `jitter` is a number in
+    /// `[0, 1)` supplied by the caller (out-of-range values and NaN are clamped into it). A
+    /// `Retry-After` is honoured as sent when present (up to `max_retry_after`); otherwise the
+    /// wait is [`RetryPolicy::backoff`]. A wait that would take `waited` past
+    /// `max_total_wait` is not made: the request stops at once instead of sleeping.
     ///
     /// ```
     /// # use partner_referrals::client::{Decision, Outcome, RetryPolicy, StopReason};
     /// # use std::time::Duration;
     /// let policy = RetryPolicy::default();
+    /// let none = Duration::ZERO;
     /// let throttled = Outcome::Status { status: 429, retry_after: Some(Duration::from_secs(57)) };
-    /// assert_eq!(policy.decide(0, &throttled, 0.5), Decision::Retry { after: Duration::from_secs(57) });
-    /// assert_eq!(policy.decide(3, &throttled, 0.5), Decision::Stop(StopReason::RetriesExhausted));
+    /// assert_eq!(policy.decide(0, none, &throttled, 0.5), Decision::Retry { after: Duration::from_secs(57) });
+    /// assert_eq!(policy.decide(3, none, &throttled, 0.5), Decision::Stop(StopReason::RetriesExhausted));
+    /// // 57 s more would be 67 s of waits, past the 60 s budget.
+    /// let spent = Duration::from_secs(10);
+    /// assert_eq!(policy.decide(1, spent, &throttled, 0.5), Decision::Stop(StopReason::WaitBudgetSpent));
     /// let not_found = Outcome::Status { status: 404, retry_after: None };
-    /// assert_eq!(policy.decide(0, &not_found, 0.5), Decision::Stop(StopReason::NotRetryable));
+    /// assert_eq!(policy.decide(0, none, &not_found, 0.5), Decision::Stop(StopReason::NotRetryable));
     /// ```
-    pub fn decide(&self, attempt: u32, outcome: &Outcome, jitter: f64) -> Decision {
+    pub fn decide(
+        &self,
+        attempt: u32,
+        waited: Duration,
+        outcome: &Outcome,
+        jitter: f64,
+    ) -> Decision {
         let retry_after = match outcome {
             Outcome::Status { status, retry_after } if is_retryable_status(*status) => *retry_after,
             Outcome::Status { .. } => return Decision::Stop(StopReason::NotRetryable),
@@ -122,13 +142,17 @@ impl RetryPolicy {
         if attempt >= self.max_retries {
             return Decision::Stop(StopReason::RetriesExhausted);
         }
-        match retry_after {
+        let after = match retry_after {
             Some(after) if after > self.max_retry_after => {
-                Decision::Stop(StopReason::RetryAfterTooLong)
+                return Decision::Stop(StopReason::RetryAfterTooLong)
             }
-            Some(after) => Decision::Retry { after },
-            None => Decision::Retry { after: self.backoff(attempt, jitter) },
+            Some(after) => after,
+            None => self.backoff(attempt, jitter),
+        };
+        if waited.saturating_add(after) > self.max_total_wait {
+            return Decision::Stop(StopReason::WaitBudgetSpent);
         }
+        Decision::Retry { after }
     }
 
     /// The back-off wait before retry number `attempt` (0-based), in whole milliseconds:
@@ -273,7 +297,11 @@ mod tests {
         let p = RetryPolicy::default();
         for status in [200, 400, 401, 403, 404, 500, 502, 509] {
             let o = Outcome::Status { status, retry_after: Some(Duration::from_secs(1)) };
-            assert_eq!(p.decide(0, &o, 0.0), Decision::Stop(StopReason::NotRetryable), "{status}");
+            assert_eq!(
+                p.decide(0, Duration::ZERO, &o, 0.0),
+                Decision::Stop(StopReason::NotRetryable),
+                "{status}"
+            );
         }
         for o in [
             Outcome::Status { status: 429, retry_after: None },
@@ -282,21 +310,74 @@ mod tests {
             Outcome::Network,
             Outcome::Timeout,
         ] {
-            assert!(matches!(p.decide(2, &o, 0.0), Decision::Retry { .. }), "{o:?}");
-            assert_eq!(p.decide(3, &o, 0.0), Decision::Stop(StopReason::RetriesExhausted));
+            assert!(
+                matches!(p.decide(2, Duration::ZERO, &o, 0.0), Decision::Retry { .. }),
+                "{o:?}"
+            );
+            assert_eq!(
+                p.decide(3, Duration::ZERO, &o, 0.0),
+                Decision::Stop(StopReason::RetriesExhausted)
+            );
         }
     }
 
     #[test]
     fn long_retry_after_stops_instead_of_sleeping() {
-        let p = RetryPolicy::default();
+        let p = RetryPolicy { max_total_wait: Duration::MAX, ..RetryPolicy::default() };
         let at_cap = Outcome::Status { status: 429, retry_after: Some(p.max_retry_after) };
-        assert_eq!(p.decide(0, &at_cap, 0.0), Decision::Retry { after: p.max_retry_after });
+        assert_eq!(
+            p.decide(0, Duration::ZERO, &at_cap, 0.0),
+            Decision::Retry { after: p.max_retry_after }
+        );
         let beyond = Outcome::Status {
             status: 503,
             retry_after: Some(p.max_retry_after + Duration::from_millis(1)),
         };
-        assert_eq!(p.decide(0, &beyond, 0.0), Decision::Stop(StopReason::RetryAfterTooLong));
+        assert_eq!(
+            p.decide(0, Duration::ZERO, &beyond, 0.0),
+            Decision::Stop(StopReason::RetryAfterTooLong)
+        );
+    }
+
+    #[test]
+    fn waits_stop_at_the_total_budget() {
+        let p = RetryPolicy::default().with_max_retries(10);
+        let after = |s| Outcome::Status { status: 503, retry_after: Some(Duration::from_secs(s)) };
+        // Exactly up to the budget is waited; a millisecond more is not.
+        assert_eq!(
+            p.decide(0, Duration::from_secs(59), &after(1), 0.0),
+            Decision::Retry { after: Duration::from_secs(1) }
+        );
+        let almost = Duration::from_secs(59) + Duration::from_millis(1);
+        assert_eq!(
+            p.decide(0, almost, &after(1), 0.0),
+            Decision::Stop(StopReason::WaitBudgetSpent)
+        );
+        // Retry-After: 120 with a 60 s budget stops at once, before any wait.
+        assert_eq!(
+            p.decide(0, Duration::ZERO, &after(120), 0.0),
+            Decision::Stop(StopReason::WaitBudgetSpent)
+        );
+        // Back-off counts too: 15 s (attempt 10's ceiling 30 s, jitter 0) past 50 s spent.
+        let p = RetryPolicy { max_retries: 20, ..p };
+        assert_eq!(
+            p.decide(10, Duration::from_secs(50), &Outcome::Network, 0.0),
+            Decision::Stop(StopReason::WaitBudgetSpent)
+        );
+        assert_eq!(
+            p.decide(10, Duration::from_secs(45), &Outcome::Network, 0.0),
+            Decision::Retry { after: Duration::from_secs(15) }
+        );
+        // A zero budget allows only waits of zero.
+        let p = RetryPolicy { max_total_wait: Duration::ZERO, ..p };
+        assert_eq!(
+            p.decide(0, Duration::ZERO, &after(0), 0.0),
+            Decision::Retry { after: Duration::ZERO }
+        );
+        assert_eq!(
+            p.decide(0, Duration::ZERO, &Outcome::Timeout, 0.5),
+            Decision::Stop(StopReason::WaitBudgetSpent)
+        );
     }
 
     #[test]
@@ -357,9 +438,9 @@ mod tests {
                 retry_after_ms in proptest::option::of(0u64..1_000_000),
                 jitter in 0.0f64..1.0,
             ) {
-                let p = RetryPolicy::default();
+                let p = RetryPolicy { max_total_wait: Duration::MAX, ..RetryPolicy::default() };
                 let o = Outcome::Status { status, retry_after: retry_after_ms.map(Duration::from_millis) };
-                match p.decide(attempt, &o, jitter) {
+                match p.decide(attempt, Duration::ZERO, &o, jitter) {
                     Decision::Retry { after } => {
                         prop_assert!(attempt < p.max_retries);
                         prop_assert!(after <= p.max_delay.max(p.max_retry_after));
@@ -367,6 +448,55 @@ mod tests {
                     Decision::Stop(_) => {
                         prop_assert!(attempt >= p.max_retries
                             || retry_after_ms.is_some_and(|ms| ms > 120_000));
+                    }
+                }
+            }
+
+            /// Whatever the outcomes, following the decisions never waits more than
+            /// `max_total_wait` in total nor sends more than `max_retries + 1` times, and a
+            /// wait is refused only when it would not fit in what is left.
+            #[test]
+            fn total_waits_stay_within_the_budget(
+                budget_ms in 0u64..200_000,
+                max_retries in 0u32..=MAX_RETRIES_LIMIT,
+                outcomes in proptest::collection::vec(
+                    prop_oneof![
+                        (prop_oneof![Just(429u16), Just(503), Just(504)],
+                         proptest::option::of(0u64..200_000))
+                            .prop_map(|(status, ms)| Outcome::Status {
+                                status,
+                                retry_after: ms.map(Duration::from_millis),
+                            }),
+                        Just(Outcome::Network),
+                        Just(Outcome::Timeout),
+                    ],
+                    1..16,
+                ),
+                jitter in 0.0f64..1.0,
+            ) {
+                let p = RetryPolicy {
+                    max_total_wait: Duration::from_millis(budget_ms),
+                    ..RetryPolicy::default().with_max_retries(max_retries)
+                };
+                let mut waited = Duration::ZERO;
+                let mut retries = 0u32;
+                for outcome in &outcomes {
+                    match p.decide(retries, waited, outcome, jitter) {
+                        Decision::Retry { after } => {
+                            waited += after;
+                            retries += 1;
+                            prop_assert!(waited <= p.max_total_wait, "{waited:?}");
+                            prop_assert!(retries <= p.max_retries);
+                        }
+                        Decision::Stop(StopReason::WaitBudgetSpent) => {
+                            let wanted = match outcome {
+                                Outcome::Status { retry_after: Some(after), .. } => *after,
+                                _ => p.backoff(retries, jitter),
+                            };
+                            prop_assert!(waited + wanted > p.max_total_wait);
+                            break;
+                        }
+                        Decision::Stop(_) => break,
                     }
                 }
             }

@@ -74,14 +74,28 @@ pub enum TransportFailure {
     /// The request failed before a response arrived (DNS, connection, CORS, offline). The text
     /// is the platform's description; it must not contain request headers.
     Network(String),
-    /// The attempt exceeded the per-attempt time-out (which the transport enforces).
+    /// The attempt exceeded the per-attempt time-out.
     Timeout,
+    /// The response's body is larger than its limit ([`crate::client::body_limit`]): the
+    /// transport stopped reading it (or never started, when `Content-Length` said so).
+    /// Final: the client does not retry it.
+    TooLarge {
+        /// The response's status.
+        status: u16,
+        /// The response's headers (for its request id).
+        headers: Vec<(String, String)>,
+        /// The limit that was exceeded, in bytes.
+        limit: u64,
+    },
 }
 
 /// Sends requests, sleeps and tells the time: the platform's side of the client.
 ///
-/// Implementations should enforce the per-attempt time-out in `send` and report it as
-/// [`TransportFailure::Timeout`]. Nothing else is expected of them: no retries, no headers.
+/// Implementations read the body within [`crate::client::body_limit`] of the response's
+/// status (reporting [`TransportFailure::TooLarge`] past it) and may enforce a time-out of
+/// their own ([`TransportFailure::Timeout`]); the client enforces `ClientOptions::timeout`
+/// around the token and the exchange with [`Transport::sleep`]. Nothing else is expected of
+/// them: no retries, no headers.
 #[allow(async_fn_in_trait)]
 pub trait Transport {
     /// Sends one request and returns its response, whatever the status.
@@ -90,6 +104,10 @@ pub trait Transport {
     async fn sleep(&self, duration: Duration);
     /// Milliseconds since the Unix epoch, as JS `Date.now()` (resolves `Retry-After` dates).
     fn now_unix_millis(&self) -> i64;
+    /// Called when the client's time-out ends an attempt, right before the attempt's `send`
+    /// future (if it got that far) is dropped: a transport that aborts dropped requests can
+    /// say why. Nothing by default.
+    fn attempt_timed_out(&self) {}
 }
 
 /// Supplies bearer tokens, e.g. MSAL's `acquireTokenSilent` behind the JS `getToken`.

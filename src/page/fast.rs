@@ -31,7 +31,7 @@
 //! conversion of the string does.
 
 use super::{is_decimal, CONTEXT, COUNT, MAX_SAFE_INTEGER, MAX_SCHEMA_DEPTH, NEXT_LINK};
-use crate::datetime::{days_in_month, DateTimeOffset};
+use crate::datetime::{days_in_month, Date, DateTimeOffset};
 use crate::schema::{ComplexType, Kind, Property, REFERRAL};
 
 /// The deepest nesting of arrays and objects this path reads; deeper texts go to the `Value`
@@ -560,6 +560,7 @@ impl<'a, U: Unit> Scan<'a, U> {
                     }
                     accept(DateTimeOffset::parse(self.string()?).is_ok())
                 }
+                Mode::Value(Kind::Date) => accept(Date::parse(self.string()?).is_ok()),
                 Mode::Value(Kind::Decimal) => accept(is_decimal(self.string()?)),
                 Mode::NextLink => {
                     let start = self.at - 1;

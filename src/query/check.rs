@@ -47,6 +47,7 @@ impl Ty {
             Kind::String => Ty::String,
             Kind::Guid => Ty::Guid,
             Kind::DateTimeOffset => Ty::DateTime,
+            Kind::Date => Ty::Date,
             Kind::Boolean => Ty::Bool,
             Kind::Decimal => Ty::Number,
             Kind::Enum(e) => Ty::Enum(e),

@@ -9,7 +9,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::schema::{suggest, ORDERABLE, REFERRAL};
+use crate::schema::{suggest, ComplexType, ORDERABLE, REFERRAL};
 
 use super::Filter;
 
@@ -168,15 +168,24 @@ pub fn query_pairs(query: &str) -> Vec<(String, String)> {
 /// # Errors
 /// [`Error::InvalidSelect`] with a "did you mean" suggestion (an empty name for an empty list).
 pub fn canonical_select(names: &[String]) -> Result<Vec<String>> {
+    canonical_select_in(names, &REFERRAL)
+}
+
+/// [`canonical_select`] against `schema` (the referral type with a caller's extra fields,
+/// whose top-level names may be selected).
+///
+/// # Errors
+/// As [`canonical_select`].
+pub fn canonical_select_in(names: &[String], schema: &'static ComplexType) -> Result<Vec<String>> {
     if names.is_empty() {
         return Err(Error::InvalidSelect { name: String::new(), suggestion: None });
     }
     let mut out: Vec<String> = Vec::with_capacity(names.len());
     for name in names {
-        if REFERRAL.property(name).is_none() {
+        if schema.property(name).is_none() {
             return Err(Error::InvalidSelect {
                 name: name.clone(),
-                suggestion: REFERRAL.suggest(name.trim()).map(str::to_string),
+                suggestion: schema.suggest(name.trim()).map(str::to_string),
             });
         }
         if !out.contains(name) {
@@ -303,7 +312,16 @@ pub fn check_top(top: f64) -> Result<u32> {
 /// # Errors
 /// `InvalidFilter` (any filter error), `InvalidSelect`, `InvalidOrderBy`, `InvalidTop`.
 pub fn build_query(query: &ReferralQuery) -> Result<String> {
-    build(query, false)
+    build(query, false, &REFERRAL)
+}
+
+/// [`build_query`] against `schema`: the referral type with a caller's extra fields
+/// ([`crate::extra_fields::ExtraFields::schema`]), which the filter and `$select` may name.
+///
+/// # Errors
+/// As [`build_query`].
+pub fn build_query_in(query: &ReferralQuery, schema: &'static ComplexType) -> Result<String> {
+    build(query, false, schema)
 }
 
 /// [`build_query`] for a query whose filter is already canonical: the text of a [`Filter`]
@@ -321,10 +339,21 @@ pub fn build_query(query: &ReferralQuery) -> Result<String> {
 /// # Errors
 /// `InvalidSelect`, `InvalidOrderBy`, `InvalidTop`.
 pub fn build_query_canonical(query: &ReferralQuery) -> Result<String> {
-    build(query, true)
+    build(query, true, &REFERRAL)
 }
 
-fn build(query: &ReferralQuery, canonical: bool) -> Result<String> {
+/// [`build_query_canonical`] with `$select` checked against `schema` (see [`build_query_in`]).
+///
+/// # Errors
+/// As [`build_query_canonical`].
+pub fn build_query_canonical_in(
+    query: &ReferralQuery,
+    schema: &'static ComplexType,
+) -> Result<String> {
+    build(query, true, schema)
+}
+
+fn build(query: &ReferralQuery, canonical: bool, schema: &'static ComplexType) -> Result<String> {
     let mut out = String::with_capacity(query.filter.as_ref().map_or(0, |f| f.len() * 5 / 4) + 64);
     let sep = separate;
     if let Some(filter) = &query.filter {
@@ -332,11 +361,11 @@ fn build(query: &ReferralQuery, canonical: bool) -> Result<String> {
         if canonical {
             percent_encode_into(&mut out, filter);
         } else {
-            percent_encode_into(&mut out, Filter::parse(filter)?.canonical());
+            percent_encode_into(&mut out, Filter::parse_in(filter, schema)?.canonical());
         }
     }
     if let Some(select) = &query.select {
-        let names = canonical_select(select)?;
+        let names = canonical_select_in(select, schema)?;
         sep(&mut out, "$select=");
         for (i, name) in names.iter().enumerate() {
             if i > 0 {

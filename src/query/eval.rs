@@ -142,6 +142,9 @@ fn typed<'a>(json: Option<Scalar<'a>>, kind: Option<Kind>) -> Value<'a> {
         (Some(Scalar::String(s)), Some(Kind::DateTimeOffset)) => {
             DateTimeOffset::parse(&s).map_or(Value::Null, Value::DateTime)
         }
+        (Some(Scalar::String(s)), Some(Kind::Date)) => {
+            Date::parse(&s).map_or(Value::Null, Value::Date)
+        }
         (Some(Scalar::String(s)), Some(Kind::Guid)) => Value::Guid(s),
         (Some(Scalar::String(s)), Some(Kind::Decimal)) => {
             platform::parse_f64(s.trim()).map_or(Value::Null, Value::Number)

@@ -11,7 +11,7 @@ use std::fmt;
 
 use crate::datetime::DateTimeOffset;
 use crate::error::Result;
-use crate::schema::REFERRAL;
+use crate::schema::{ComplexType, REFERRAL};
 
 pub mod ast;
 pub mod check;
@@ -73,8 +73,21 @@ pub struct FilterInfo {
 /// `InvalidFilter`: the first error by position (syntax, unknown property, type, enum value,
 /// unbound lambda variable).
 pub fn validate_filter(src: &str, schema: bool) -> Result<FilterInfo> {
+    validate(src, schema.then_some(&REFERRAL))
+}
+
+/// [`validate_filter`] against `schema`: the referral type with a caller's extra fields
+/// ([`crate::extra_fields::ExtraFields::schema`]).
+///
+/// # Errors
+/// As [`validate_filter`] with `schema: true`.
+pub fn validate_filter_in(src: &str, schema: &'static ComplexType) -> Result<FilterInfo> {
+    validate(src, Some(schema))
+}
+
+fn validate(src: &str, schema: Option<&'static ComplexType>) -> Result<FilterInfo> {
     let expr = parse(src)?;
-    let checked = check::check(&expr, schema.then_some(&REFERRAL));
+    let checked = check::check(&expr, schema);
     if let Some(first) = checked.errors.into_iter().next() {
         return Err(first);
     }
@@ -87,6 +100,8 @@ pub struct Filter {
     expr: Expr,
     canonical: String,
     fields: Vec<String>,
+    /// The referral type it was checked against (and is evaluated with).
+    schema: &'static ComplexType,
 }
 
 impl Filter {
@@ -104,12 +119,27 @@ impl Filter {
     /// # Errors
     /// As [`validate_filter`] with `schema: true`.
     pub fn parse(src: &str) -> Result<Filter> {
+        Filter::parse_in(src, &REFERRAL)
+    }
+
+    /// Parses and checks `src` against `schema`: the referral type with a caller's extra
+    /// fields ([`crate::extra_fields::ExtraFields::schema`]); [`matches`](Self::matches) then
+    /// reads those fields with their declared types.
+    ///
+    /// # Errors
+    /// As [`Filter::parse`].
+    pub fn parse_in(src: &str, schema: &'static ComplexType) -> Result<Filter> {
         let expr = parse(src)?;
-        let checked = check::check(&expr, Some(&REFERRAL));
+        let checked = check::check(&expr, Some(schema));
         if let Some(first) = checked.errors.into_iter().next() {
             return Err(first);
         }
-        Ok(Filter { canonical: expr.to_canonical(src.len()), expr, fields: checked.fields })
+        Ok(Filter { canonical: expr.to_canonical(src.len()), expr, fields: checked.fields, schema })
+    }
+
+    /// The referral type the filter was checked against.
+    pub fn schema(&self) -> &'static ComplexType {
+        self.schema
     }
 
     /// The canonical text.
@@ -139,7 +169,7 @@ impl Filter {
         record: &R,
         now: DateTimeOffset,
     ) -> bool {
-        eval::matches(&self.expr, record, Some(&REFERRAL), now)
+        eval::matches(&self.expr, record, Some(self.schema), now)
     }
 }
 
@@ -166,4 +196,16 @@ impl fmt::Display for Filter {
 /// text.
 pub fn filter_from_template(strings: &[&str], values: &[TemplateValue]) -> Result<Filter> {
     Filter::parse(&template::render(strings, values)?)
+}
+
+/// [`filter_from_template`] against `schema` (see [`Filter::parse_in`]).
+///
+/// # Errors
+/// As [`filter_from_template`].
+pub fn filter_from_template_in(
+    strings: &[&str],
+    values: &[TemplateValue],
+    schema: &'static ComplexType,
+) -> Result<Filter> {
+    Filter::parse_in(&template::render(strings, values)?, schema)
 }

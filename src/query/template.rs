@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 use crate::datetime::DateTimeOffset;
 use crate::error::{Error, Result, Span};
 use crate::platform;
-use crate::schema::REFERRAL;
+use crate::schema::{ComplexType, REFERRAL};
 
 use super::ast::{Expr, ExprKind, Literal};
 use super::check;
@@ -378,6 +378,8 @@ struct Plan {
     /// The checked tree and the pre-order indices of the scalars' literal nodes, when some
     /// check depends on a string's content.
     recheck: Option<(Expr, Vec<usize>)>,
+    /// The referral type the template checks against.
+    schema: &'static ComplexType,
 }
 
 impl Plan {
@@ -445,7 +447,7 @@ impl Plan {
             let probes = strings_at.iter().map(|_| Literal::String("\u{e000}".into())).collect();
             let at: Vec<usize> = strings_at.iter().filter_map(|i| nodes.get(*i).copied()).collect();
             substitute(&mut probe, &at, probes);
-            let fine = check::check(&probe, Some(&REFERRAL)).errors.is_empty();
+            let fine = check::check(&probe, Some(filter.schema())).errors.is_empty();
             (!fine).then(|| (expr.clone(), nodes.clone()))
         };
         // The canonical text around the literals: print the tree with markers in their place.
@@ -479,6 +481,7 @@ impl Plan {
             fields: filter.fields().to_vec(),
             fixed_len: text.encode_utf16().count().saturating_sub(literal_len),
             recheck,
+            schema: filter.schema(),
         };
         // The plan must give back what the slow way gave, from the per-call literals.
         let (mut literal_text, mut ends, mut shape) = (String::new(), Vec::new(), Vec::new());
@@ -534,7 +537,7 @@ impl Plan {
                 start = end;
             }
             substitute(&mut expr, nodes, new);
-            if !check::check(&expr, Some(&REFERRAL)).errors.is_empty() {
+            if !check::check(&expr, Some(self.schema)).errors.is_empty() {
                 return None;
             }
         }
@@ -564,6 +567,8 @@ impl Plan {
 #[derive(Debug, Clone)]
 pub struct Template {
     strings: Vec<String>,
+    /// The referral type its filters are checked against.
+    schema: &'static ComplexType,
     /// Plans by shape (`None`: that shape always takes the slow way).
     plans: Vec<(Vec<u8>, Option<Plan>)>,
     /// Per-call scratch: the literals, their ends, the shape.
@@ -588,8 +593,15 @@ pub struct Built {
 impl Template {
     /// A template of these cooked string parts (one more than values).
     pub fn new(strings: Vec<String>) -> Template {
+        Template::new_in(strings, &REFERRAL)
+    }
+
+    /// A template whose filters are checked against `schema` (the referral type with a
+    /// caller's extra fields, see [`Filter::parse_in`]).
+    pub fn new_in(strings: Vec<String>, schema: &'static ComplexType) -> Template {
         Template {
             strings,
+            schema,
             plans: Vec::new(),
             text: String::new(),
             ends: Vec::new(),
@@ -637,7 +649,7 @@ impl Template {
             }
         }
         let strings: Vec<&str> = self.strings.iter().map(String::as_str).collect();
-        let filter = super::filter_from_template(&strings, values)?;
+        let filter = super::filter_from_template_in(&strings, values, self.schema)?;
         if spliceable && known.is_none() && self.plans.len() < MAX_PLANS {
             let plan = Plan::new(&strings, values, &filter);
             let has_plan = plan.is_some();

@@ -42,13 +42,15 @@ export class Filter {
   #canonical;
   #encoded;
   #fields;
-  constructor(key, canonical, encoded, fields) {
+  #schema;
+  constructor(key, canonical, encoded, fields, schema) {
     if (key !== KEY) {
       throw new TypeError("Filter cannot be constructed: use the filter`...` template tag");
     }
     this.#canonical = canonical;
     this.#encoded = encoded;
     this.#fields = fields;
+    this.#schema = schema;
     Object.freeze(this);
   }
   /** Property paths used, e.g. "customerProfile/address/country". */
@@ -65,6 +67,10 @@ export class Filter {
   static canonicalOf(value) {
     return value instanceof Filter ? value.#canonical : undefined;
   }
+  /** @internal the number of the referral type it was checked against (0: no extra fields) */
+  static schemaOf(value) {
+    return value instanceof Filter ? value.#schema : undefined;
+  }
   /** @internal the percent-encoded canonical text (what follows `$filter=`), for `buildQuery` */
   static encodedOf(value) {
     return value instanceof Filter ? value.#encoded : undefined;
@@ -73,8 +79,9 @@ export class Filter {
 
 /**
  * @internal A Filter of checked canonical text: `text` is the canonical text followed by its
- * percent-encoding, `split` where the first ends; `fields` (an array) is frozen and kept.
+ * percent-encoding, `split` where the first ends; `fields` (an array) is frozen and kept;
+ * `schema` numbers the referral type it was checked against (its extra fields).
  */
-export function newFilter(text, split, fields) {
-  return new Filter(KEY, text.slice(0, split), text.slice(split), Object.freeze(fields));
+export function newFilter(text, split, fields, schema) {
+  return new Filter(KEY, text.slice(0, split), text.slice(split), Object.freeze(fields), schema);
 }

@@ -16,6 +16,7 @@ use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
+use std::time::Duration;
 
 use js_sys::futures::future_to_promise;
 use js_sys::{Function, Object, Promise, Reflect};
@@ -23,6 +24,7 @@ use wasm_bindgen::prelude::*;
 
 use super::convert::{get, js_err, options_object};
 use super::error::{to_js, type_error};
+use super::extra::extra_fields;
 use super::fetch::{has_global_fetch, BodySlot, CryptoEntropy, FetchTransport, Timer};
 use super::page::{json_parse, page_object};
 use super::scrub::scrub;
@@ -31,15 +33,19 @@ use super::task::{yield_to_event_loop, Task};
 use super::token::JsTokenSource;
 use crate::client::{
     Client, ClientOptions, Decoder, Fetched, ReadAhead, RequestOptions, RetryPolicy, UsedTokens,
-    DEFAULT_BASE_URL,
+    DEFAULT_BASE_URL, DEFAULT_MAX_RESPONSE_BYTES, MAX_RESPONSE_BYTES_LIMIT,
 };
 use crate::error::{Error, ErrorCode, Result as CoreResult};
+use crate::extra_fields::ExtraFields;
 use crate::page::{validate_referral, validate_referral_page_next_link};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_CLIENT: &str = r#"
-/** Options of `new ReferralsClient(options)`. A wrong option throws a `TypeError`. */
-export interface ClientOptions {
+/**
+ * Options of `new ReferralsClient(options)`. A wrong option throws a `TypeError` (an unusable
+ * `extraFields` declaration an `ODataError{code:"InvalidExtraFields"}`).
+ */
+export interface ClientOptions<E extends ExtraFields = {}> {
   /**
    * A bearer token for the Partner API (e.g. MSAL's `acquireTokenSilent(...).accessToken`, scope
    * `https://api.partner.microsoft.com/.default`). Called before every attempt (caching is the
@@ -53,10 +59,34 @@ export interface ClientOptions {
   fetch?: typeof fetch;
   /** Retries of 429/503/504, network failures and time-outs: a non-negative integer, default 3, at most 10. */
   maxRetries?: number;
-  /** Time-out of each attempt in milliseconds (positive); default none. An attempt that exceeds it is retried, the last one fails with `Timeout`. */
+  /**
+   * Time-out of each attempt in milliseconds (positive, at most 2^31 - 1); default 30 000. It
+   * covers `getToken`, the request and reading the body. An attempt that exceeds it is
+   * aborted and retried; the last one fails with `Timeout`.
+   *
+   * No call runs longer than `(maxRetries + 2) × timeoutMs + maxRetryWaitMs` (one attempt
+   * more than `maxRetries` for the token refresh after a 401); with the defaults 210 s. Each
+   * page of `all()` is such a call. Aborting the signal still rejects at once.
+   */
   timeoutMs?: number;
+  /**
+   * The most a call waits between its attempts, all waits together, in milliseconds
+   * (non-negative, at most 2^31 - 1); default 60 000. When the next wait (a `Retry-After` or
+   * the back-off) would go past it, the call stops at once with the error of the last attempt
+   * (`Throttled`, `HttpError`, … with `retryAfterMs`) instead of sleeping.
+   */
+  maxRetryWaitMs?: number;
+  /**
+   * The largest response body read, in bytes, counted after decompression (positive, at most
+   * 1 GiB); default 33 554 432 (32 MiB). Error bodies (any status outside 2xx) have their own
+   * limit of 64 KiB. A larger body is not read further and the call fails with
+   * `InvalidResponse` (not retried); a `Content-Length` over the limit fails before reading.
+   */
+  maxResponseBytes?: number;
   /** Sent as `X-Locale`, e.g. `"en-US"`. */
   locale?: string;
+  /** Fields this version does not know, with their types, for every query of this client. */
+  extraFields?: E;
 }
 
 /** Options of every request. */
@@ -88,10 +118,20 @@ struct Config {
     retry: RetryPolicy,
     get_token: Function,
     fetch: Option<Function>,
-    timeout_ms: Option<u32>,
+    timeout_ms: u32,
+    max_response_bytes: u64,
+    /// Fields the caller declared for every query of this client (see `extra_fields.rs`).
+    extra: ExtraFields,
     /// The tokens every call of this client has sent: each call's errors are scrubbed of all.
     used: UsedTokens,
 }
+
+/// The default `timeoutMs`: 30 s per attempt. Far above a normal exchange (a page of at most
+/// 100 referrals, a token from MSAL's cache or a refresh), and half the 60 s idle time-out
+/// that common proxies default to (nginx's `proxy_read_timeout`, AWS ALB's idle timeout),
+/// past which an answer would be cut off anyway; a retry after 30 s still fits in front of a
+/// user.
+const DEFAULT_TIMEOUT_MS: u32 = 30_000;
 
 type Core = Client<FetchTransport, JsTokenSource, CryptoEntropy, JsDecoder>;
 
@@ -104,13 +144,17 @@ impl Config {
                 base_url: Some(self.base_url.clone()),
                 locale: self.locale.clone(),
                 retry: self.retry,
+                timeout: Some(Duration::from_millis(self.timeout_ms.into())),
                 ..ClientOptions::default()
             },
             FetchTransport {
                 fetch: self.fetch.clone(),
-                timeout_ms: self.timeout_ms,
+                // The core enforces `timeoutMs` around the token and the exchange together.
+                timeout_ms: None,
+                max_response_bytes: self.max_response_bytes,
                 signal,
                 body: body.clone(),
+                timed_out: Rc::default(),
             },
             JsTokenSource::new(self.get_token.clone()),
             CryptoEntropy,
@@ -133,11 +177,22 @@ pub struct RawClient {
 /// `TypeError` for anything wrong with the options: not an object, an unknown property (with
 /// a "did you mean"), `getToken` not a function, `baseUrl` not a string or not a usable base
 /// URL, `fetch` not a function (or no global `fetch` when none is given), `maxRetries` not a
-/// non-negative integer, `timeoutMs` not a positive number of at most 2^31 − 1, `locale` not
-/// 1 to 256 visible ASCII characters.
+/// non-negative integer, `timeoutMs` not a positive number of at most 2^31 − 1,
+/// `maxRetryWaitMs` not a non-negative number of at most 2^31 − 1, `maxResponseBytes` not a
+/// positive integer of at most 1 GiB, `locale` not 1 to 256 visible ASCII characters.
 #[wasm_bindgen(js_name = createClient, skip_typescript)]
 pub fn create_client(options: JsValue) -> Result<RawClient, JsValue> {
-    const KNOWN: &[&str] = &["getToken", "baseUrl", "fetch", "maxRetries", "timeoutMs", "locale"];
+    const KNOWN: &[&str] = &[
+        "getToken",
+        "baseUrl",
+        "fetch",
+        "maxRetries",
+        "timeoutMs",
+        "maxRetryWaitMs",
+        "maxResponseBytes",
+        "locale",
+        "extraFields",
+    ];
     let bad = |message: &str| type_error(&format!("ReferralsClient: {message}"));
     let Some(options) = options_object(&options, "ReferralsClient options", KNOWN)? else {
         return Err(bad("options with a getToken function are required"));
@@ -165,15 +220,30 @@ pub fn create_client(options: JsValue) -> Result<RawClient, JsValue> {
         retry = retry.with_max_retries(n.min(f64::from(u32::MAX)) as u32);
     }
     let timeout_ms = match get(&options, "timeoutMs")? {
-        None => None,
-        Some(ms) => Some(
-            ms.as_f64()
-                .filter(|ms| *ms > 0.0 && *ms <= f64::from(Timer::MAX_MS))
-                .map(|ms| ms.ceil() as u32)
-                .ok_or_else(|| {
-                    bad("options.timeoutMs must be a positive number of milliseconds (at most 2^31 - 1)")
-                })?,
-        ),
+        None => DEFAULT_TIMEOUT_MS,
+        Some(ms) => ms
+            .as_f64()
+            .filter(|ms| *ms > 0.0 && *ms <= f64::from(Timer::MAX_MS))
+            .map(|ms| ms.ceil() as u32)
+            .ok_or_else(|| {
+                bad("options.timeoutMs must be a positive number of milliseconds (at most 2^31 - 1)")
+            })?,
+    };
+    if let Some(ms) = get(&options, "maxRetryWaitMs")? {
+        let ms = ms.as_f64().filter(|ms| *ms >= 0.0 && *ms <= f64::from(Timer::MAX_MS)).ok_or_else(
+            || bad("options.maxRetryWaitMs must be a non-negative number of milliseconds (at most 2^31 - 1)"),
+        )?;
+        retry.max_total_wait = Duration::from_millis(ms.ceil() as u64);
+    }
+    let max_response_bytes = match get(&options, "maxResponseBytes")? {
+        None => DEFAULT_MAX_RESPONSE_BYTES,
+        Some(n) => n
+            .as_f64()
+            .filter(|n| n.fract() == 0.0 && *n >= 1.0 && *n <= MAX_RESPONSE_BYTES_LIMIT as f64)
+            .map(|n| n as u64)
+            .ok_or_else(|| {
+                bad("options.maxResponseBytes must be a positive integer of at most 1 GiB (1073741824)")
+            })?,
     };
     let locale = match get(&options, "locale")? {
         None => None,
@@ -181,8 +251,27 @@ pub fn create_client(options: JsValue) -> Result<RawClient, JsValue> {
             Some(locale.as_string().ok_or_else(|| bad("options.locale must be a string"))?)
         }
     };
+    let extra = match get(&options, "extraFields")? {
+        None => ExtraFields::new(),
+        Some(value) => {
+            let extra = extra_fields(&value, "ReferralsClient: options.extraFields")?;
+            // Interned now, so that a declaration problem is the constructor's.
+            extra.schema().map_err(js_err)?;
+            extra
+        }
+    };
     let used = UsedTokens::new();
-    let config = Config { base_url, locale, retry, get_token, fetch, timeout_ms, used };
+    let config = Config {
+        base_url,
+        locale,
+        retry,
+        get_token,
+        fetch,
+        timeout_ms,
+        max_response_bytes,
+        extra,
+        used,
+    };
     // The core checks the base URL and the locale; its refusal is the constructor's TypeError.
     config.core(None).map_err(|e| bad(&e.to_string()))?;
     Ok(RawClient { config: Rc::new(config) })
@@ -190,9 +279,17 @@ pub fn create_client(options: JsValue) -> Result<RawClient, JsValue> {
 
 #[wasm_bindgen]
 impl RawClient {
+    /// The number of this client's referral type (with its extra fields), for `openSync`.
+    #[wasm_bindgen(js_name = schemaId)]
+    pub fn schema_id(&self) -> u32 {
+        // invariant: the constructor interned the declaration, so this is a lookup.
+        self.config.extra.schema().map_or(0, super::extra::schema_id)
+    }
+
     /// `list(query?, opts?)` → `Promise<ReferralPage>`: the first page.
     pub fn list(&self, query: JsValue, opts: JsValue) -> Promise {
-        self.call(query_string(&query, "list query").map(|query| (Target::List(query), opts)))
+        let query = query_string(&query, "list query", &self.config.extra);
+        self.call(query.map(|query| (Target::List(query), opts)))
     }
 
     /// `next(page, opts?)` → `Promise<ReferralPage | undefined>`: the page after `page`,
@@ -225,7 +322,7 @@ impl RawClient {
         opts: JsValue,
         settings: JsValue,
     ) -> Result<RawCursor, JsValue> {
-        let query = query_string(&query, "all query")?;
+        let query = query_string(&query, "all query", &self.config.extra)?;
         let call = CallOptions::from_js_known(&opts, &["signal", "correlationId", "readAhead"])?;
         let mut token = None;
         if let Some(settings) =
@@ -448,9 +545,10 @@ impl CallOptions {
     }
 }
 
-/// The query string of a `ReferralQuery` (`undefined` = all referrals).
-fn query_string(query: &JsValue, what: &str) -> Result<String, JsValue> {
-    super::query::query_string(query, what)
+/// The query string of a `ReferralQuery` (`undefined` = all referrals), its `extraFields`
+/// merged over the client's.
+fn query_string(query: &JsValue, what: &str, extra: &ExtraFields) -> Result<String, JsValue> {
+    super::query::query_string(query, what, extra)
 }
 
 /// `page.nextLink` of a page handed back to `next()`.

@@ -8,7 +8,7 @@
 //! aborts its `fetch`, a dropped [`Timer`] clears its timeout, so dropping the client's
 //! future (an aborted signal, see `signal.rs`) leaves nothing running.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
@@ -21,7 +21,14 @@ use wasm_bindgen::prelude::*;
 
 use super::signal::{race, Signal};
 use super::wake::WakeFlag;
-use crate::client::{Entropy, HttpRequest, HttpResponse, Transport, TransportFailure};
+use crate::client::{body_limit, Entropy, HttpRequest, HttpResponse, Transport, TransportFailure};
+
+#[wasm_bindgen(module = "/src/wasm/body.js")]
+extern "C" {
+    /// The body as text, or the bytes counted when it is over `limit` (see `body.js`).
+    #[wasm_bindgen(js_name = readBody, catch)]
+    fn read_body(response: &JsValue, limit: f64, signal: &JsValue) -> Result<Promise, JsValue>;
+}
 
 #[wasm_bindgen]
 extern "C" {
@@ -76,12 +83,19 @@ pub struct FetchTransport {
     /// The injected `fetch`; `None` = the global one (looked up on every send, so a `fetch`
     /// patched after the client was made, e.g. by a test library, is used).
     pub fetch: Option<Function>,
-    /// The per-attempt time-out (`timeoutMs`); `None` = none.
+    /// A time-out of the exchange alone (the client's `timeoutMs` covers the token too and
+    /// is enforced by the core); `None` = none.
     pub timeout_ms: Option<u32>,
+    /// The limit of a 2xx body (`maxResponseBytes`); error bodies get
+    /// [`crate::client::MAX_ERROR_BODY_BYTES`] ([`body_limit`]).
+    pub max_response_bytes: u64,
     /// The caller's signal, whose reason the attempt's controller is aborted with.
     pub signal: Option<Signal>,
-    /// Where the last response's body is kept as the JS string `text()` gave.
+    /// Where the last response's body is kept as the JS string `body.js` made of it.
     pub body: BodySlot,
+    /// Set by the client when its time-out ends the running attempt
+    /// ([`Transport::attempt_timed_out`]): the attempt is then aborted with a `TimeoutError`.
+    pub timed_out: Rc<Cell<bool>>,
 }
 
 /// The JS string of the body of the last response a [`FetchTransport`] read (cleared when
@@ -107,7 +121,8 @@ impl BodySlot {
 impl Transport for FetchTransport {
     async fn send(&self, request: &HttpRequest) -> Result<HttpResponse, TransportFailure> {
         self.body.put(None);
-        let mut attempt = Attempt::new(self.signal.clone());
+        self.timed_out.set(false);
+        let mut attempt = Attempt::new(self.signal.clone(), Rc::clone(&self.timed_out));
         let init = request_init(request, attempt.controller.as_ref());
         let called = match &self.fetch {
             Some(fetch) => fetch.call2(&js_sys::global(), &JsValue::from_str(&request.url), &init),
@@ -120,11 +135,12 @@ impl Transport for FetchTransport {
                 return Err(TransportFailure::Network(describe_failure(&error)));
             }
         };
+        let signal = attempt.controller.as_ref().map_or(JsValue::UNDEFINED, |c| c.signal());
         let exchange = async {
             let response = JsFuture::from(promise)
                 .await
                 .map_err(|e| TransportFailure::Network(describe_failure(&e)))?;
-            read_response(response, &self.body).await
+            read_response(response, self.max_response_bytes, &signal, &self.body).await
         };
         let result = match self.timeout_ms {
             None => exchange.await,
@@ -139,6 +155,9 @@ impl Transport for FetchTransport {
         };
         match result {
             Err(TransportFailure::Timeout) => attempt.timed_out(),
+            // Left running: dropping the attempt aborts it, so the connection of a body that
+            // was cut off is closed rather than drained.
+            Err(TransportFailure::TooLarge { .. }) => {}
             _ => attempt.finished(),
         }
         result
@@ -150,6 +169,10 @@ impl Transport for FetchTransport {
 
     fn now_unix_millis(&self) -> i64 {
         js_sys::Date::now() as i64
+    }
+
+    fn attempt_timed_out(&self) {
+        self.timed_out.set(true);
     }
 }
 
@@ -173,10 +196,15 @@ fn request_init(request: &HttpRequest, controller: Option<&AbortController>) -> 
 }
 
 /// A response as the core sees it: `status`, the headers (an iterable of `[name, value]`, as
-/// `Headers` is), and the body from `text()` (its JS string also kept in `slot`). Anything
-/// else than a `Response`-like object is a network failure (a broken injected `fetch`).
+/// `Headers` is), and the body read within its limit ([`body_limit`] of the status, `body.js`;
+/// its JS string also kept in `slot`). Anything else than a `Response`-like object is a
+/// network failure (a broken injected `fetch`).
+///
+/// Every body a request gets is read here, whatever the method: the one place of the limits.
 async fn read_response(
     response: JsValue,
+    max_response_bytes: u64,
+    signal: &JsValue,
     slot: &BodySlot,
 ) -> Result<HttpResponse, TransportFailure> {
     let not_a_response = || {
@@ -194,21 +222,28 @@ async fn read_response(
         .filter(|s| s.fract() == 0.0 && (0.0..=999.0).contains(s))
         .ok_or_else(not_a_response)?;
     let headers = read_headers(&response);
-    let text = Reflect::get(&response, &JsValue::from_str("text"))
-        .ok()
-        .and_then(|f| f.dyn_into::<Function>().ok())
-        .ok_or_else(not_a_response)?;
-    let body =
-        text.call0(&response).map_err(|e| TransportFailure::Network(describe_failure(&e)))?;
-    let body = JsFuture::from(promise_resolve(&body))
+    let has_text =
+        Reflect::get(&response, &JsValue::from_str("text")).is_ok_and(|f| f.is_function());
+    let has_body = Reflect::get(&response, &JsValue::from_str("body")).is_ok_and(|b| b.is_object());
+    if !has_text && !has_body {
+        return Err(not_a_response());
+    }
+    let status = status as u16;
+    let limit = body_limit(status, max_response_bytes);
+    let reading = read_body(&response, limit as f64, signal)
+        .map_err(|e| TransportFailure::Network(describe_failure(&e)))?;
+    let body = JsFuture::from(reading)
         .await
         .map_err(|e| TransportFailure::Network(describe_failure(&e)))?;
+    if body.as_f64().is_some() {
+        return Err(TransportFailure::TooLarge { status, headers, limit });
+    }
     let text = body
         .as_string()
         .ok_or_else(|| TransportFailure::Network("the response body is not text".to_string()))?;
     slot.put(Some(body));
     let body = text;
-    Ok(HttpResponse { status: status as u16, headers, body })
+    Ok(HttpResponse { status, headers, body })
 }
 
 fn read_headers(response: &JsValue) -> Vec<(String, String)> {
@@ -236,6 +271,8 @@ struct Attempt {
     controller: Option<AbortController>,
     caller: Option<Signal>,
     state: AttemptState,
+    /// The client's time-out ended the attempt ([`FetchTransport::timed_out`]).
+    client_timed_out: Rc<Cell<bool>>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -246,10 +283,11 @@ enum AttemptState {
 }
 
 impl Attempt {
-    fn new(caller: Option<Signal>) -> Attempt {
+    fn new(caller: Option<Signal>, client_timed_out: Rc<Cell<bool>>) -> Attempt {
         // No AbortController (a very old runtime): requests cannot be aborted, but the client
         // still stops waiting for them.
-        Attempt { controller: AbortController::new().ok(), caller, state: AttemptState::Running }
+        let controller = AbortController::new().ok();
+        Attempt { controller, caller, state: AttemptState::Running, client_timed_out }
     }
 
     fn finished(&mut self) {
@@ -269,6 +307,9 @@ impl Drop for Attempt {
             AttemptState::TimedOut => dom_exception("the attempt timed out", "TimeoutError"),
             AttemptState::Running => match &self.caller {
                 Some(signal) if signal.aborted() => signal.reason(),
+                _ if self.client_timed_out.get() => {
+                    dom_exception("the attempt timed out", "TimeoutError")
+                }
                 _ => dom_exception("the request was cancelled", "AbortError"),
             },
         };
@@ -326,7 +367,7 @@ pub struct Timer {
     fired: WakeFlag,
     handle: Option<JsValue>,
     /// Kept alive while the timeout is pending; dropped after `clearTimeout`.
-    _callback: Closure<dyn FnMut()>,
+    callback: Option<Closure<dyn FnMut()>>,
 }
 
 impl Timer {
@@ -344,7 +385,7 @@ impl Timer {
             // No setTimeout: the wait is over at once (retries stay bounded by maxRetries).
             fired.set();
         }
-        Timer { fired, handle, _callback: callback }
+        Timer { fired, handle, callback: Some(callback) }
     }
 }
 
@@ -365,8 +406,12 @@ impl Future for Timer {
 
 impl Drop for Timer {
     fn drop(&mut self) {
+        let Some(callback) = self.callback.take() else { return };
         if let (false, Some(handle)) = (self.fired.is_set(), &self.handle) {
-            let _ = clear_timeout(handle);
+            if clear_timeout(handle).is_err() {
+                // It may still fire: leave the (small) closure to JS rather than free it.
+                callback.forget();
+            }
         }
     }
 }

@@ -12,6 +12,7 @@
 pub mod client;
 mod convert;
 pub mod error;
+mod extra;
 pub mod fetch;
 pub mod page;
 mod platform;
@@ -36,6 +37,7 @@ export type ErrorCode =
   | "InvalidSelect"
   | "InvalidOrderBy"
   | "InvalidTop"
+  | "InvalidExtraFields"
   | "InvalidResponse"
   | "UnsafeNextLink"
   | "Unauthorized"
@@ -85,27 +87,74 @@ export interface ODataError extends ODataErrorProps {}
 export interface ValidateFilterOptions {
   /** `false`: check the syntax only, not property names, types and enum values. Default `true`. */
   schema?: boolean;
+  /** Fields this version does not know, with their types: the filter may name them too. */
+  extraFields?: ExtraFields;
 }
 
-/** The query options `buildQuery` (and the client) turn into a query string. */
-export interface ReferralQuery {
+/** Options of `matchesFilter`. */
+export interface MatchesFilterOptions {
+  /** For a string filter: fields it may name, read with these types. A `Filter` keeps its own. */
+  extraFields?: ExtraFields;
+}
+
+/** A primitive type of a declared field (`"number"`: any `Edm` number; `"guid"`: compared case-insensitively). */
+export type ExtraFieldPrimitive = "string" | "boolean" | "number" | "dateTimeOffset" | "date" | "guid";
+
+/** A declared enum: a string with these members (open on the wire, closed in filters). */
+export interface ExtraFieldEnum {
+  readonly enum: readonly string[];
+}
+
+/** The type of a declared field: a primitive, an enum, or a collection of either (for `any`/`all`). */
+export type ExtraFieldType =
+  | ExtraFieldPrimitive
+  | ExtraFieldEnum
+  | { readonly collection: ExtraFieldPrimitive | ExtraFieldEnum };
+
+/**
+ * Fields this version of the schema does not know, by path, with their types:
+ * `{ isSpam: "boolean", "details/incentiveLevel": { enum: ["Low", "High"] } }`. A path may go
+ * into a documented object, into the elements of a documented collection (`"team/title"`) or
+ * into a new object (`"trackingInfo/microsoftMsxId"`). A documented field may be declared only
+ * with its own type; anything else is `ODataError{code:"InvalidExtraFields"}`.
+ */
+export type ExtraFields = { readonly [path: string]: ExtraFieldType };
+
+/** The top-level names of declared fields, which `select` accepts: `"trackingInfo/id"` gives `"trackingInfo"`. */
+export type ExtraFieldName<E> = {
+  [K in keyof E & string]: K extends `${infer Head}/${string}` ? Head : K;
+}[keyof E & string];
+
+/**
+ * The query options `buildQuery` (and the client) turn into a query string. `E` are the
+ * query's `extraFields`, `Base` a client's: `select` accepts the known names and theirs.
+ */
+export interface ReferralQuery<E extends ExtraFields = {}, Base extends ExtraFields = {}> {
   /** `$filter`: a string is validated like `validateFilter`; a `Filter` is already valid. */
   filter?: string | Filter;
-  /** `$select`: property names of `Referral`. */
-  select?: string[];
+  /** `$select`: top-level property names of `Referral` or of declared fields (a misspelt name does not compile). */
+  select?: readonly (ReferralField | ExtraFieldName<NoInfer<E>> | ExtraFieldName<NoInfer<Base>>)[];
   /** `$orderby`: `"createdDateTime desc"`, or the same as an object. */
-  orderBy?: string | OrderBy;
+  orderBy?: OrderByText | OrderBy;
   /** `$top`: a positive integer. */
   top?: number;
   /** `$count=true`: ask for the total count (`ReferralPage.count`). */
   count?: boolean;
+  /** Fields this version does not know, for this query (merged over a client's; this one wins for a path in both). */
+  extraFields?: E;
 }
 
 /** `$orderby` as an object: only `createdDateTime` and `updatedDateTime` are orderable. */
 export interface OrderBy {
-  field: "createdDateTime" | "updatedDateTime";
+  field: OrderableField;
   direction?: "asc" | "desc";
 }
+
+/** One `$orderby` item as text: an orderable field and an optional direction. */
+export type OrderByItem = OrderableField | `${OrderableField} ${"asc" | "desc"}`;
+
+/** `$orderby` as text: one item, or two separated by a comma (`"updatedDateTime desc,createdDateTime"`). */
+export type OrderByText = OrderByItem | `${OrderByItem},${OrderByItem}` | `${OrderByItem}, ${OrderByItem}`;
 
 /** What `validateFilter` returns. */
 export interface FilterInfo {
@@ -138,12 +187,18 @@ extern "C" {
     /// when not already): the only way to make one (the class's constructor wants a token
     /// that never leaves `classes.js`). `text` is the canonical text followed by its
     /// percent-encoding; `split` (UTF-16 units) is where the first ends.
+    /// `schema` is the number of the referral type it was checked against (see `extra.rs`).
     #[wasm_bindgen(js_name = newFilter)]
-    pub(crate) fn new_filter(text: &str, split: u32, fields: &JsValue) -> JsFilter;
+    pub(crate) fn new_filter(text: &str, split: u32, fields: &JsValue, schema: u32) -> JsFilter;
 
     /// The canonical text of a `Filter` of this module, `None` for anything else.
     #[wasm_bindgen(static_method_of = JsFilter, js_class = Filter, js_name = canonicalOf)]
     pub(crate) fn canonical_of(value: &JsValue) -> Option<String>;
+
+    /// The number of the referral type a `Filter` of this module was checked against, `None`
+    /// for anything else.
+    #[wasm_bindgen(static_method_of = JsFilter, js_class = Filter, js_name = schemaOf)]
+    pub(crate) fn schema_of(value: &JsValue) -> Option<u32>;
 }
 
 /// The open enum unions (`"New" | "Active" | … | (string & {})`) that tsify cannot express,

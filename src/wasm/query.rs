@@ -8,12 +8,15 @@ use wasm_bindgen::prelude::*;
 
 use super::convert::{get, js_err, json_value, options_object, string_arg};
 use super::error::{boundary, type_error};
+use super::extra::{extra_fields, schema_of};
 use super::JsFilter;
 use crate::datetime::DateTimeOffset;
 use crate::error::ErrorCode;
+use crate::extra_fields::ExtraFields;
 use crate::query::lexer::len_utf16;
 use crate::query::template::Template;
 use crate::query::{self, OrderBy, ReferralQuery, TemplateValue};
+use crate::schema::ComplexType;
 
 /// The range of instants a DateTimeOffset literal can spell: years 0000 to 9999, in ms since
 /// the Unix epoch (what `Date.prototype.getTime` returns).
@@ -32,24 +35,38 @@ pub fn validate_filter(
 ) -> Result<JsValue, JsValue> {
     let source = string_arg(&text, "validateFilter: text")?;
     let mut schema = true;
+    let mut extra = ExtraFields::new();
     if let Some(options) = options {
-        if let Some(options) = options_object(&options, "validateFilter options", &["schema"])? {
+        let known = &["schema", "extraFields"];
+        if let Some(options) = options_object(&options, "validateFilter options", known)? {
             if let Some(value) = get(&options, "schema")? {
                 schema = value.as_bool().ok_or_else(|| {
                     type_error("validateFilter: options.schema must be a boolean")
                 })?;
             }
+            if let Some(value) = get(&options, "extraFields")? {
+                extra = extra_fields(&value, "validateFilter: options.extraFields")?;
+            }
         }
     }
-    let info = query::validate_filter(&source, schema).map_err(js_err)?;
+    let info = if schema {
+        query::validate_filter_in(&source, extra.schema().map_err(js_err)?)
+    } else {
+        query::validate_filter(&source, false)
+    }
+    .map_err(js_err)?;
     Ok(filter_info(&text, &source, &info.canonical, &info.fields))
 }
 
 /// The `filter` template tag, minus the rest parameter (the entries' `filter(strings,
 /// ...values)` calls this with `values` as an array when `strings` cannot be cached).
 #[wasm_bindgen(js_name = filterTemplate, skip_typescript)]
-pub fn filter_template(strings: JsValue, values: JsValue) -> Result<JsFilter, JsValue> {
-    compile_filter_template(strings)?.build(values)
+pub fn filter_template(
+    strings: JsValue,
+    values: JsValue,
+    schema: Option<u32>,
+) -> Result<JsFilter, JsValue> {
+    compile_filter_template(strings, schema)?.build(values)
 }
 
 /// One call site of the `filter` tag, compiled: the package's `filter` keeps one per
@@ -59,18 +76,26 @@ pub fn filter_template(strings: JsValue, values: JsValue) -> Result<JsFilter, Js
 #[derive(Debug)]
 pub struct FilterTemplate {
     template: RefCell<Template>,
+    /// The number of the referral type it checks against (see `extra.rs`).
+    schema: u32,
     /// The frozen `fields` array of each of the template's plans, made on first use and
     /// shared by every `Filter` built from that plan.
     fields: RefCell<Vec<Option<JsValue>>>,
 }
 
-/// `compileFilterTemplate(strings)`: checks a tagged template's strings (the errors
-/// `filter` gives for them) and compiles them.
+/// `compileFilterTemplate(strings, schema?)`: checks a tagged template's strings (the errors
+/// `filter` gives for them) and compiles them against the referral type numbered `schema`
+/// (the documented one when absent; a `filter.withExtraFields` tag passes its own).
 #[wasm_bindgen(js_name = compileFilterTemplate, skip_typescript)]
-pub fn compile_filter_template(strings: JsValue) -> Result<FilterTemplate, JsValue> {
+pub fn compile_filter_template(
+    strings: JsValue,
+    schema: Option<u32>,
+) -> Result<FilterTemplate, JsValue> {
     let strings = template_strings(&strings)?;
+    let schema = schema.unwrap_or(0);
     Ok(FilterTemplate {
-        template: RefCell::new(Template::new(strings)),
+        template: RefCell::new(Template::new_in(strings, schema_of(schema))),
+        schema,
         fields: RefCell::new(Vec::new()),
     })
 }
@@ -122,7 +147,7 @@ impl FilterTemplate {
         let mut text = built.canonical;
         let split = len_utf16(&text);
         text.push_str(&built.encoded);
-        Ok(super::new_filter(&text, split, &fields))
+        Ok(super::new_filter(&text, split, &fields, self.schema))
     }
 }
 
@@ -136,7 +161,7 @@ fn js_strings(items: &[String]) -> JsValue {
 pub fn build_query(
     #[wasm_bindgen(unchecked_param_type = "ReferralQuery")] query: JsValue,
 ) -> Result<String, JsValue> {
-    query_string(&query, "buildQuery query")
+    query_string(&query, "buildQuery query", &ExtraFields::new())
 }
 
 /// `buildQuery` for the package's `buildQuery` when it has already read a plain query (no
@@ -203,71 +228,121 @@ impl QueryOptions {
     }
 }
 
-/// `matchesFilter(f, referral)`: evaluates a filter over one referral in memory; `now()` is
-/// `Date.now()`.
+/// `matchesFilter(f, referral, options?)`: evaluates a filter over one referral in memory;
+/// `now()` is `Date.now()`. A string filter may name `options.extraFields`; a `Filter` uses
+/// the fields it was made with.
 #[wasm_bindgen(js_name = matchesFilter)]
 pub fn matches_filter(
     #[wasm_bindgen(unchecked_param_type = "string | Filter")] f: JsValue,
     #[wasm_bindgen(unchecked_param_type = "Referral")] referral: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "MatchesFilterOptions")] options: Option<Object>,
 ) -> Result<bool, JsValue> {
-    let text = match f.as_string() {
-        Some(text) => text,
-        None => JsFilter::canonical_of(&f)
-            .ok_or_else(|| type_error("matchesFilter: f must be a string or a Filter"))?,
+    let (text, schema) = match f.as_string() {
+        Some(text) => (text, None),
+        None => {
+            let text = JsFilter::canonical_of(&f)
+                .ok_or_else(|| type_error("matchesFilter: f must be a string or a Filter"))?;
+            (text, Some(schema_of(JsFilter::schema_of(&f).unwrap_or(0))))
+        }
+    };
+    let mut extra = ExtraFields::new();
+    if let Some(options) = options {
+        if let Some(options) = options_object(&options, "matchesFilter options", &["extraFields"])?
+        {
+            if let Some(value) = get(&options, "extraFields")? {
+                extra = extra_fields(&value, "matchesFilter: options.extraFields")?;
+            }
+        }
+    }
+    let schema = match schema {
+        Some(schema) => schema,
+        None => extra.schema().map_err(js_err)?,
     };
     // Read the referral first: JSON.stringify may run user code (toJSON), which must not find
     // the cache borrowed.
     let record = json_value(&referral, "matchesFilter: referral")?;
     let now = DateTimeOffset::from_unix_millis(js_sys::Date::now() as i64);
-    with_cached_filter(&text, |filter| filter.matches(&record, now))
+    with_cached_filter(&text, schema, |filter| filter.matches(&record, now))
 }
+
+/// The last filter `matchesFilter` parsed and the referral type it was checked against.
+type CachedFilter = (String, &'static ComplexType, query::Filter);
 
 thread_local! {
     /// The last filter `matchesFilter` parsed: a loop over many referrals parses it once.
-    static LAST_FILTER: RefCell<Option<(String, query::Filter)>> = const { RefCell::new(None) };
+    static LAST_FILTER: RefCell<Option<CachedFilter>> = const { RefCell::new(None) };
 }
 
-fn with_cached_filter<T>(text: &str, f: impl FnOnce(&query::Filter) -> T) -> Result<T, JsValue> {
+fn with_cached_filter<T>(
+    text: &str,
+    schema: &'static ComplexType,
+    f: impl FnOnce(&query::Filter) -> T,
+) -> Result<T, JsValue> {
+    let parse = || query::Filter::parse_in(text, schema).map_err(js_err);
     LAST_FILTER.with(|cell| match cell.try_borrow_mut() {
         Ok(mut slot) => {
-            if !matches!(&*slot, Some((cached, _)) if cached == text) {
-                *slot = Some((text.to_owned(), query::Filter::parse(text).map_err(js_err)?));
+            let hit = matches!(&*slot, Some((cached, s, _)) if cached == text && std::ptr::eq(*s, schema));
+            if !hit {
+                *slot = Some((text.to_owned(), schema, parse()?));
             }
             match &*slot {
-                Some((_, filter)) => Ok(f(filter)),
-                None => query::Filter::parse(text).map(|filter| f(&filter)).map_err(js_err),
+                Some((_, _, filter)) => Ok(f(filter)),
+                None => parse().map(|filter| f(&filter)),
             }
         }
-        Err(_) => query::Filter::parse(text).map(|filter| f(&filter)).map_err(js_err),
+        Err(_) => parse().map(|filter| f(&filter)),
     })
 }
 
 /// The query string of a JS `ReferralQuery` (`buildQuery`, the client's `list` and `all`):
-/// a genuine `Filter` is sent as its canonical text without being parsed again.
-pub(crate) fn query_string(value: &JsValue, what: &str) -> Result<String, JsValue> {
-    let (query, canonical) = read_query(value, what)?;
+/// a genuine `Filter` is sent as its canonical text without being parsed again. The query's
+/// `extraFields` are merged over `base` (a client's), and the filter and `select` may name
+/// them.
+pub(crate) fn query_string(
+    value: &JsValue,
+    what: &str,
+    base: &ExtraFields,
+) -> Result<String, JsValue> {
+    let (query, canonical, extra) = read_query(value, what)?;
+    let schema = match extra {
+        Some(extra) => base.merged(&extra).and_then(|merged| merged.schema()),
+        None => base.schema(),
+    }
+    .map_err(js_err)?;
     let built = if canonical {
-        query::encode::build_query_canonical(&query)
+        query::encode::build_query_canonical_in(&query, schema)
     } else {
-        query::build_query(&query)
+        query::encode::build_query_in(&query, schema)
     };
     built.map_err(js_err)
 }
 
 /// A JS `ReferralQuery` → the core's, checking every property's JS type: a wrong `select`,
 /// `orderBy` or `top` is the `ODataError` of that option; an unknown property or a non-boolean
-/// `count` is a `TypeError`. Also says whether the filter is a `Filter`'s canonical text.
-fn read_query(value: &JsValue, what: &str) -> Result<(ReferralQuery, bool), JsValue> {
-    const KNOWN: &[&str] = &["filter", "select", "orderBy", "top", "count"];
+/// `count` is a `TypeError`. Also says whether the filter is a `Filter`'s canonical text, and
+/// gives the query's `extraFields`.
+fn read_query(
+    value: &JsValue,
+    what: &str,
+) -> Result<(ReferralQuery, bool, Option<ExtraFields>), JsValue> {
+    const KNOWN: &[&str] = &["filter", "select", "orderBy", "top", "count", "extraFields"];
     let mut out = ReferralQuery::default();
     let mut canonical = false;
+    let mut extra = None;
     if value.is_null_or_undefined() {
-        return Ok((out, canonical));
+        return Ok((out, canonical, extra));
     }
     KEYS.with(|keys| {
         let query = value;
-        if !only_keys(query, &[&keys.filter, &keys.select, &keys.order_by, &keys.top, &keys.count])
-        {
+        let known = [
+            &keys.filter,
+            &keys.select,
+            &keys.order_by,
+            &keys.top,
+            &keys.count,
+            &keys.extra_fields,
+        ];
+        if !only_keys(query, &known) {
             // Not an object, or an unknown property: the checker that words the error.
             options_object(query, what, KNOWN)?;
         }
@@ -311,7 +386,10 @@ fn read_query(value: &JsValue, what: &str) -> Result<(ReferralQuery, bool), JsVa
             out.count =
                 Some(count.as_bool().ok_or_else(|| type_error("query.count must be a boolean"))?);
         }
-        Ok((out, canonical))
+        if let Some(value) = get_key(query, &keys.extra_fields)? {
+            extra = Some(extra_fields(&value, "query.extraFields")?);
+        }
+        Ok((out, canonical, extra))
     })
 }
 
@@ -323,6 +401,7 @@ struct Keys {
     order_by: JsValue,
     top: JsValue,
     count: JsValue,
+    extra_fields: JsValue,
     field: JsValue,
     direction: JsValue,
     /// The usual values of `orderBy.field` / `orderBy.direction`, recognised without copying.
@@ -336,6 +415,7 @@ thread_local! {
         order_by: JsValue::from_str("orderBy"),
         top: JsValue::from_str("top"),
         count: JsValue::from_str("count"),
+        extra_fields: JsValue::from_str("extraFields"),
         field: JsValue::from_str("field"),
         direction: JsValue::from_str("direction"),
         values: ["createdDateTime", "updatedDateTime", "asc", "desc"]

@@ -132,7 +132,13 @@ impl AbortWatch {
 impl Drop for AbortWatch {
     fn drop(&mut self) {
         if let Some(listener) = self.listener.take() {
-            let _ = self.signal.remove_event_listener("abort", listener.as_ref().unchecked_ref());
+            let removed =
+                self.signal.remove_event_listener("abort", listener.as_ref().unchecked_ref());
+            if removed.is_err() {
+                // A signal that refuses to let go may still call it: leave the (small)
+                // closure to JS rather than free it.
+                listener.forget();
+            }
         }
     }
 }

@@ -58,14 +58,21 @@ fn step_value(step: SyncStep) -> Result<JsValue, JsValue> {
     }
 }
 
-/// `openSync(since, filter)`: a poll from the token `since` (none: a new sync) for `filter` (a string, none: all).
+/// `openSync(since, filter, schema?)`: a poll from the token `since` (none: a new sync) for
+/// `filter` (a string, none: all), checked against the referral type numbered `schema` (the
+/// client's, with its extra fields).
 #[wasm_bindgen(js_name = openSync, skip_typescript)]
-pub fn open_sync(since: JsValue, filter: JsValue) -> Result<JsSyncCursor, JsValue> {
+pub fn open_sync(
+    since: JsValue,
+    filter: JsValue,
+    schema: Option<u32>,
+) -> Result<JsSyncCursor, JsValue> {
     let since = optional_string(&since, "`since`")?;
     let filter = optional_string(&filter, "`filter`")?;
+    let schema = super::extra::schema_of(schema.unwrap_or(0));
     let state = match since {
-        Some(token) => SyncState::from_token(&token, filter.as_deref()),
-        None => SyncState::new(filter.as_deref()),
+        Some(token) => SyncState::from_token_in(&token, filter.as_deref(), schema),
+        None => SyncState::new_in(filter.as_deref(), schema),
     }
     .map_err(sync_err)?;
     Ok(JsSyncCursor { inner: SyncCursor::new(state) })

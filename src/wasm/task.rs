@@ -130,6 +130,9 @@ extern "C" {
     /// Node's `setImmediate` (absent in browsers: then the call throws and is caught).
     #[wasm_bindgen(js_name = setImmediate, catch)]
     fn set_immediate(handler: &Function) -> Result<JsValue, JsValue>;
+
+    #[wasm_bindgen(js_name = clearImmediate, catch)]
+    fn clear_immediate(handle: &JsValue) -> Result<(), JsValue>;
 }
 
 /// Lets the event loop turn once where that is cheap (`setImmediate`: Node, Bun); elsewhere
@@ -139,13 +142,12 @@ extern "C" {
 /// response's connection has been handed back, which happens in a later turn of the event
 /// loop: a read-ahead request started right after a page's body arrived would otherwise
 /// leave only after everything the caller does next (building and consuming that page).
+///
+/// The future may be dropped before the turn comes (the call's signal aborted): the
+/// [`Immediate`] guard then clears the pending `setImmediate` before its callback is freed.
 pub async fn yield_to_event_loop() {
-    let flag = WakeFlag::default();
-    let callback = flag.callback();
-    if set_immediate(callback.as_ref().unchecked_ref()).is_err() {
-        return;
-    }
-    poll_fn(|cx| match flag.poll_set(cx.waker()) {
+    let Some(immediate) = Immediate::new() else { return };
+    poll_fn(|cx| match immediate.fired.poll_set(cx.waker()) {
         Some(true) => Poll::Ready(()),
         Some(false) => Poll::Pending,
         None => {
@@ -154,5 +156,32 @@ pub async fn yield_to_event_loop() {
         }
     })
     .await;
-    drop(callback);
+}
+
+/// A pending `setImmediate` and the callback it will call. Dropped before it fired, it clears
+/// the immediate first: JS never calls a freed closure.
+struct Immediate {
+    fired: WakeFlag,
+    handle: JsValue,
+    callback: Option<Closure<dyn FnMut()>>,
+}
+
+impl Immediate {
+    /// `None` where there is no `setImmediate`.
+    fn new() -> Option<Immediate> {
+        let fired = WakeFlag::default();
+        let callback = fired.callback();
+        let handle = set_immediate(callback.as_ref().unchecked_ref()).ok()?;
+        Some(Immediate { fired, handle, callback: Some(callback) })
+    }
+}
+
+impl Drop for Immediate {
+    fn drop(&mut self) {
+        let Some(callback) = self.callback.take() else { return };
+        if !self.fired.is_set() && clear_immediate(&self.handle).is_err() {
+            // It may still fire: leave the (small) closure to JS rather than free it.
+            callback.forget();
+        }
+    }
 }

@@ -7,6 +7,8 @@ import { createServer } from "node:http";
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { extname, join, normalize } from "node:path";
+import { Readable } from "node:stream";
+import { createGzip } from "node:zlib";
 import { expectedClientResult } from "./www/client-exercise.js";
 
 const repo = process.env.PARTNER_REFERRALS_REPO;
@@ -19,8 +21,32 @@ const types = { ".html": "text/html", ".js": "text/javascript", ".wasm": "applic
 
 let server, browser, base;
 
+// Hostile answers under /hostile/: a 1 GB gzip bomb (200) and 200 MB of plain text (500),
+// generated as the client reads; `hostile` counts requests, inflated bytes and open responses.
+const hostile = { requests: 0, produced: 0, open: 0 };
+function answerHostile(req, res) {
+  hostile.requests += 1;
+  hostile.open += 1;
+  res.on("close", () => (hostile.open -= 1));
+  const bomb = req.url.includes("/bomb/");
+  const chunk = Buffer.alloc(64 * 1024, bomb ? 0x20 : 0x78);
+  let left = bomb ? 1024 * 1024 * 1024 : 200 * 1024 * 1024;
+  const source = new Readable({
+    read() {
+      if (left <= 0) return this.push(null);
+      left -= chunk.length;
+      hostile.produced += chunk.length;
+      this.push(chunk);
+    },
+  });
+  res.on("close", () => source.destroy());
+  res.writeHead(bomb ? 200 : 500, bomb ? { "content-encoding": "gzip", "content-type": "application/json" } : { "content-type": "text/plain" });
+  (bomb ? source.pipe(createGzip({ level: 1 })) : source).pipe(res);
+}
+
 before(async () => {
   server = createServer(async (req, res) => {
+    if (req.url.startsWith("/hostile/")) return answerHostile(req, res);
     const path = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname));
     if (path.includes("..")) return void res.writeHead(403).end();
     try {
@@ -97,4 +123,36 @@ test("ReferralsClient in a page, made before ready: retries, paging, aborts, err
     badOptionsBeforeReady: true,
     badOptionsAfterReady: true,
   });
+});
+
+test("Chromium's fetch: a 1 GB gzip bomb and a 200 MB error body stop at their limits, one request each", async () => {
+  const page = await browser.newPage();
+  try {
+    await page.goto(base + "/www/index.html");
+    for (const [path, status, limit] of [["bomb", 200, "maxResponseBytes \\(33554432 bytes\\)"], ["plain", 500, "65536 bytes"]]) {
+      hostile.requests = 0;
+      hostile.produced = 0;
+      const error = await page.evaluate(
+        async ({ entry, baseUrl }) => {
+          const { ReferralsClient, ready } = await import(entry);
+          await ready;
+          const client = new ReferralsClient({ getToken: () => "t", baseUrl });
+          return client.list().then(
+            () => "resolved",
+            (e) => ({ code: e.code, status: e.status, message: e.message }),
+          );
+        },
+        { entry: browserEntry, baseUrl: `${base}/hostile/${path}/` },
+      );
+      assert.equal(error.code, "InvalidResponse", JSON.stringify(error));
+      assert.equal(error.status, status);
+      assert.match(error.message, new RegExp(limit));
+      assert.equal(hostile.requests, 1, `${path}: not retried`);
+      assert.ok(hostile.produced < 512 * 1024 * 1024, `${path}: the read went on (${hostile.produced} bytes)`);
+      for (let i = 0; i < 100 && hostile.open > 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.equal(hostile.open, 0, `${path}: the cut-off response was closed`);
+    }
+  } finally {
+    await page.close();
+  }
 });

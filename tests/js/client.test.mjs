@@ -813,7 +813,7 @@ test("aborting during a back-off wait rejects at once; no further request", asyn
       text: async () => (read.resolve(), "{}"),
     };
     const s = scripted(busy, json(pageBody(["a"])));
-    const pending = client(s.fetch).list({}, { signal: ac.signal });
+    const pending = client(s.fetch, { maxRetryWaitMs: 600_000 }).list({}, { signal: ac.signal });
     await read.promise;
     await settle();
     ac.abort(reason);
@@ -889,7 +889,7 @@ test("a Node process that aborts mid-request, mid-wait and mid-getToken exits on
     const base = process.argv[2];
     async function expectAbort(label, options, reason) {
       const ac = new AbortController();
-      const client = new ReferralsClient({ getToken: () => "t", baseUrl: base, timeoutMs: 600000, ...options(ac, reason) });
+      const client = new ReferralsClient({ getToken: () => "t", baseUrl: base, timeoutMs: 600000, maxRetryWaitMs: 600000, ...options(ac, reason) });
       const outcome = await client.list({}, { signal: ac.signal }).then(() => "resolved", (e) => e);
       if (outcome !== reason) throw new Error(label + ": rejected with " + String(outcome));
     }

@@ -19,12 +19,16 @@ import type {
   ClientOptions,
   RequestOptions,
   ErrorCode,
+  ExtraFields,
   FilterInfo,
   OrderBy,
   Referral,
   ReferralPage,
   ReferralQuery,
   ReferralStatus,
+  ReferralField,
+  SalesStage,
+  AssistanceRequestCode,
 } from "partner-referrals";
 
 async function main(json: string): Promise<void> {
@@ -55,6 +59,12 @@ async function main(json: string): Promise<void> {
     const known: ReferralStatus = "New";
     const future: ReferralStatus = "SomethingNew";
     const unknownProperty: unknown = referral["notInTheSchema"];
+    // The fields of Microsoft's connector definition are typed.
+    const stage: SalesStage | null | undefined = referral.salesStage;
+    const favorite: boolean | null | undefined = referral.favorite;
+    const help: AssistanceRequestCode | null | undefined = referral.inviteContext?.assistanceRequestCode;
+    const asked: boolean | null | undefined = referral.details?.customerRequestedContact;
+    console.log(stage, favorite, help, asked);
     console.log(matched, deadline, status, known, future, unknownProperty);
   }
 
@@ -74,6 +84,41 @@ async function main(json: string): Promise<void> {
 
   // @ts-expect-error: only createdDateTime and updatedDateTime are orderable
   buildQuery({ orderBy: { field: "name", direction: "desc" } });
+
+  // `select` and `orderBy` name known fields: a typo is a compile error, not a 400 at run time.
+  const selected: ReferralField[] = ["salesStage", "favorite", "campaignId"];
+  buildQuery({ select: selected, orderBy: "updatedDateTime desc,createdDateTime" });
+  buildQuery({ select: ["id", "lastModifiedVia", "lastRunId"] as const, orderBy: "createdDateTime" });
+  // @ts-expect-error: `stauts` is not a Referral property
+  buildQuery({ select: ["stauts"] });
+  // @ts-expect-error: `select` takes top-level names only
+  buildQuery({ select: ["details/customerAction"] });
+  // @ts-expect-error: a misspelt field in the text form of `orderBy`
+  buildQuery({ orderBy: "createdDatetime desc" });
+  // @ts-expect-error: `salesStage` is not orderable
+  buildQuery({ orderBy: "salesStage" });
+
+  // Fields this version does not know, declared with their types: `select` takes their
+  // top-level names, and a typo is still a compile error.
+  const extraFields = {
+    isSpam: "boolean",
+    "trackingInfo/microsoftMsxId": "string",
+    dealSensitivity: { enum: ["Low", "High"] },
+    tags: { collection: "string" },
+  } as const satisfies ExtraFields;
+  buildQuery({ filter: "isSpam eq false", select: ["id", "isSpam", "trackingInfo"], extraFields });
+  buildQuery({ select: ["quality"], extraFields: { quality: "number" } });
+  // @ts-expect-error: `stauts` is still not a property with extra fields declared
+  buildQuery({ select: ["stauts"], extraFields: { isSpam: "boolean" } });
+  // @ts-expect-error: a declared field is selectable only where it is declared
+  buildQuery({ select: ["isSpam"] });
+  // @ts-expect-error: `bool` is not a field type
+  validateFilter("isSpam eq false", { extraFields: { isSpam: "bool" } });
+  const declared: FilterInfo = validateFilter("isSpam eq false", { extraFields });
+  const spamTag = filter.withExtraFields(extraFields);
+  const spam: Filter = spamTag`isSpam eq ${false} and dealSensitivity eq ${"High"}`;
+  const kept: boolean = matchesFilter(spam, {}) || matchesFilter("isSpam", {}, { extraFields });
+  console.log(declared, kept);
 }
 
 // The client, typed as SPEC.md declares it.
@@ -84,6 +129,8 @@ async function useClient(msalToken: (force: boolean) => Promise<string>): Promis
     fetch: (input, init) => fetch(input, init),
     maxRetries: 3,
     timeoutMs: 30_000,
+    maxRetryWaitMs: 60_000,
+    maxResponseBytes: 32 * 1024 * 1024,
     locale: "en-US",
   };
   const client = new ReferralsClient(options);
@@ -122,6 +169,14 @@ async function useClient(msalToken: (force: boolean) => Promise<string>): Promis
 
   // @ts-expect-error: getToken is required
   new ReferralsClient({ baseUrl: "https://api.partner.microsoft.com/v1.0/" });
+
+  // A client's extra fields, and a call's on top of them.
+  const spamAware = new ReferralsClient({ getToken: () => "a token", extraFields: { isSpam: "boolean" } });
+  await spamAware.list({ filter: "isSpam eq false", select: ["id", "isSpam"] });
+  await spamAware.list({ select: ["isSpam", "quality"], extraFields: { quality: "number" } });
+  for await (const r of spamAware.all({ select: ["isSpam"] })) console.log(r["isSpam"]);
+  // @ts-expect-error: `quality` is declared neither by the client nor by the call
+  await spamAware.list({ select: ["quality"] });
   // @ts-expect-error: next() takes a page, not its nextLink
   await client.next("https://api.partner.microsoft.com/v1.0/referrals?$skiptoken=x");
 

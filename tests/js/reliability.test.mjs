@@ -5,7 +5,9 @@
 //      last page's nextLink (continuationToken) loses and repeats nothing;
 //   (and, with a scripted fetch, a page holding a lone surrogate escape is delivered, not refused);
 //   2. cancellation under load: 1000 calls aborted at seeded random moments (during a request,
-//      a Retry-After wait, a slow getToken) in a child `node` process that must exit on its own.
+//      a Retry-After wait, a slow getToken) in a child `node` process that must exit on its own;
+//   3. concurrent aborts in this process over a fetch that answers after the abort: no uncaught
+//      exception and no unhandled rejection.
 //
 // Fault plans, seeds and timings are fixed, so a run is reproducible (up to a machine so slow
 // that a normal answer misses the 300 ms time-out, which the invariants tolerate: it is one
@@ -198,6 +200,10 @@ const [slowBase, quickBase] = process.argv.slice(2);
 
 let unhandled = 0;
 process.on("unhandledRejection", () => (unhandled += 1));
+process.on("uncaughtException", (e) => {
+  unhandled += 1;
+  console.error(e);
+});
 
 // mulberry32: a small seeded PRNG, so the abort moments are the same on every run.
 let seed = 0x5eed1e55;
@@ -277,6 +283,7 @@ async function one(index) {
   const client = new ReferralsClient({
     baseUrl: base,
     timeoutMs: 600000,
+    maxRetryWaitMs: 600000,
     maxRetries: 3,
     getToken: () => {
       if (tokenAfter === "never") return new Promise(() => {});
@@ -369,4 +376,80 @@ test("cancellation under load: 1000 seeded aborts reject with their reason; the 
     await slow.stop();
     await quick.stop();
   }
+});
+
+// ---- 3. concurrent aborts in this process ----------------------------------------------------
+
+/**
+ * Four calls at a time (`list()` and `all()`), each aborted at a seeded random moment with
+ * every kind of reason, over a `fetch` whose answers settle after the abort (it ignores the
+ * signal), a `getToken` that often answers through a slow promise, and 429s with
+ * `Retry-After: 1`. Any uncaught exception or unhandled rejection in this process fails the
+ * test: a JS callback (a timer, an immediate, an abort listener, a promise reaction) that
+ * outlives the Rust closure it calls shows up as "closure invoked recursively or after being
+ * dropped", thrown from the event loop.
+ */
+test("concurrent aborts over a fetch that settles late: no uncaught exception, no unhandled rejection", async (t) => {
+  const problems = [];
+  const onUncaught = (e) => problems.push(`uncaught exception: ${e?.stack ?? e}`);
+  const onUnhandled = (e) => problems.push(`unhandled rejection: ${e?.stack ?? e}`);
+  process.on("uncaughtException", onUncaught);
+  process.on("unhandledRejection", onUnhandled);
+  let seed = 0xab0e7;
+  const random = () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let x = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
+    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+  };
+  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+  const reasons = [() => new Error("stop"), () => new DOMException("stopped", "AbortError"), () => "stop", () => undefined, () => ({ why: "gone" })];
+  const base = "https://api.partner.microsoft.com/v1.0/";
+  const pageBody = (i) =>
+    JSON.stringify({
+      value: [{ id: `r${i}-a` }, { id: `r${i}-b` }],
+      ...(i < 5 ? { "@odata.nextLink": `${base}engagements/referrals?$skiptoken=${i + 1}` } : {}),
+    });
+  const seen = { calls: 0, aborted: 0, finished: 0, throttled: 0 };
+  const one = async () => {
+    const controller = new AbortController();
+    const client = new ReferralsClient({
+      baseUrl: base,
+      maxRetries: 3,
+      getToken: () => (random() < 0.4 ? sleep(Math.floor(random() * 5)).then(() => TOKEN) : TOKEN),
+      fetch: async (url) => {
+        await sleep(Math.floor(random() * 4));
+        if (random() < 0.15) {
+          seen.throttled += 1;
+          return new Response("{}", { status: 429, headers: { "Retry-After": "1" } });
+        }
+        return new Response(pageBody(Number(/skiptoken=(\d+)/.exec(url)?.[1] ?? 0)));
+      },
+    });
+    const reason = reasons[Math.floor(random() * reasons.length)]();
+    setTimeout(() => controller.abort(reason), Math.floor(random() * 25));
+    const signal = controller.signal;
+    seen.calls += 1;
+    try {
+      if (random() < 0.5) await client.list({ top: 2 }, { signal });
+      else for await (const _ of client.all({ top: 2 }, { signal })) if (random() < 0.1) await sleep(1);
+      seen.finished += 1;
+    } catch (error) {
+      assert.ok(signal.aborted, `a call failed without an abort: ${error?.stack ?? error}`);
+      assert.equal(error, signal.reason, "an aborted call rejects with the signal's reason");
+      seen.aborted += 1;
+    }
+  };
+  try {
+    for (let round = 0; round < 200; round++) await Promise.all([one(), one(), one(), one()]);
+    // Late answers, 1 s Retry-After waits and slow tokens of aborted calls run out meanwhile.
+    await sleep(1200);
+  } finally {
+    process.off("uncaughtException", onUncaught);
+    process.off("unhandledRejection", onUnhandled);
+  }
+  t.diagnostic(JSON.stringify(seen));
+  assert.deepEqual(problems.slice(0, 5), []);
+  assert.equal(seen.calls, 800);
+  assert.ok(seen.aborted >= 200 && seen.finished >= 50 && seen.throttled >= 50, JSON.stringify(seen));
 });

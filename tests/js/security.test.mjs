@@ -778,10 +778,11 @@ test("limit: a Retry-After over 120 s is not waited out; the error says how long
     assert.equal(rec.requests.length, 1, `${status} ${retryAfter}`);
     assert.ok(e.retryAfterMs > 120_000, String(e.retryAfterMs));
   }
-  // 120 s exactly is waited out: the call is still waiting, with no second request, until aborted.
+  // 120 s exactly is waited out (with a total wait budget above it): the call is still
+  // waiting, with no second request, until aborted.
   const rec = recorder(() => new Response("", { status: 429, headers: { "retry-after": "120" } }));
   const ac = new AbortController();
-  const call = clientOver(rec, { maxRetries: 3 }).client.list({}, { signal: ac.signal });
+  const call = clientOver(rec, { maxRetries: 3, maxRetryWaitMs: 600_000 }).client.list({}, { signal: ac.signal });
   let settled = false;
   call.then(() => (settled = true), () => (settled = true));
   for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));

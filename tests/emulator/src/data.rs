@@ -3,7 +3,11 @@
 //! allows, both directions and types, every qualification, 24 countries, deal values as numbers
 //! and as decimal strings, customer contacts and partner team members with e-mail addresses,
 //! requirements, targets, consent, invite context, links and eTags, and incoming `Pending`
-//! referrals created 12-14 days before `now` so that response deadlines are near. The
+//! referrals created 12-14 days before `now` so that response deadlines are near, and the
+//! connector-documented fields (`salesStage`, `favorite`, `campaignId`, `lastModifiedVia`,
+//! `lastRunId`, `inviteContext.assistanceRequestCode`, `details.customerAction`,
+//! `details.customerRequestedContact`) on some referrals, and `isSpam`, a field real payloads
+//! carry beyond the documented schema, on every generated one. The
 //! documented example referral (`tests/fixtures/seed-page.json`) is always the first record.
 
 use partner_referrals::datetime::{civil_from_days, DateTimeOffset};
@@ -535,8 +539,67 @@ fn generate_one(
     }
     put("eTag", json!(etag(rng)));
     put("links", links(&id, &engagement_id));
+    connector_fields(&mut record, index, status, direction, qualification);
     Value::Object(record)
 }
+
+/// The fields of Microsoft's connector definition (partner-api.md 1.1a), on some referrals.
+/// They are derived from `index` and what was drawn already, never from the generator, so the
+/// rest of the data set is the same with or without them.
+fn connector_fields(
+    record: &mut Map<String, Value>,
+    index: usize,
+    status: &str,
+    direction: &str,
+    qualification: &str,
+) {
+    let mut put = |k: &str, v: Value| {
+        record.insert(k.to_string(), v);
+    };
+    if index % 4 != 0 {
+        let stage = match status {
+            "New" => "Qualify",
+            "Active" if index % 2 == 0 => "Develop",
+            "Active" => "Propose",
+            _ => "Close",
+        };
+        put("salesStage", json!(stage));
+    }
+    if index % 3 != 2 {
+        put("favorite", json!(index % 7 == 1));
+    }
+    if qualification == "MarketingQualified" {
+        put("campaignId", json!(format!("CMP-{:04}", 1000 + index % 37)));
+    }
+    put("lastModifiedVia", json!(if index % 5 == 0 { "API" } else { "PartnerCenter" }));
+    // Beyond the documented schema, as real payloads are (see `odata::SERVED_EXTRA_FIELDS`).
+    put("isSpam", json!(index % 11 == 5));
+    put("lastRunId", if index % 6 == 0 { json!(format!("run-{index:05}")) } else { Value::Null });
+    if direction == "Incoming" {
+        if let Some(Value::Object(invite)) = record.get_mut("inviteContext") {
+            let code = ASSISTANCE_CODES[index % ASSISTANCE_CODES.len()];
+            invite.insert("assistanceRequestCode".into(), json!(code));
+        }
+    }
+    if let Some(Value::Object(details)) = record.get_mut("details") {
+        let asked = index % 3 == 0;
+        details.insert("customerRequestedContact".into(), json!(asked));
+        if asked {
+            details.insert("customerAction".into(), json!("RequestedContact"));
+        }
+    }
+}
+
+/// The `inviteContext.assistanceRequestCode` values handed out in turn.
+const ASSISTANCE_CODES: &[&str] = &[
+    "GeneralOrOther",
+    "CustomerTechnicalArchitecture",
+    "ProofOfConceptOrDemo",
+    "QuotesOrLicensing",
+    "PostSalesCustomerSuccess",
+    "WorkloadSpecificValueProposition",
+    "Unknown",
+];
 
 fn partner_member(rng: &mut SplitMix64, at: usize) -> Value {
     let (first, last, email) = PARTNER_TEAM[at % PARTNER_TEAM.len()];

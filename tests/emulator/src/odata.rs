@@ -6,11 +6,32 @@
 use std::cmp::Ordering;
 
 use partner_referrals::datetime::DateTimeOffset;
+use partner_referrals::extra_fields::{ExtraFields, FieldType};
 use partner_referrals::query::{
-    encode::{canonical_select, check_top, order_items},
+    encode::{canonical_select_in, check_top, order_items},
     percent_encode, query_pairs, Filter, OrderBy,
 };
+use partner_referrals::schema::{ComplexType, REFERRAL};
 use serde_json::{json, Map, Value};
+
+/// The fields the emulator serves beyond the library's schema, as the real service does
+/// (`isSpam`, seen in real payloads): a client reaches them only by declaring them
+/// (`extraFields`).
+pub const SERVED_EXTRA_FIELDS: &[(&str, FieldType)] = &[("isSpam", FieldType::Boolean)];
+
+/// The referral type the emulator checks `$filter` and `$select` against: the library's,
+/// with [`SERVED_EXTRA_FIELDS`].
+pub fn served_schema() -> &'static ComplexType {
+    let mut extra = ExtraFields::new();
+    for (path, ty) in SERVED_EXTRA_FIELDS {
+        // invariant: the declarations are valid and one set (tested); fall back to the
+        // documented schema rather than panic.
+        if extra.declare(path, ty.clone()).is_err() {
+            return &REFERRAL;
+        }
+    }
+    extra.schema().unwrap_or(&REFERRAL)
+}
 
 /// Page size when the request has no `$top`, and the largest page served (a larger `$top` is
 /// capped): the 2018-2019 documentation's maximum of 100.
@@ -120,7 +141,7 @@ impl ListOptions {
             seen.push(name.clone());
             match name.as_str() {
                 "$filter" => {
-                    let filter = Filter::parse(value)
+                    let filter = Filter::parse_in(value, served_schema())
                         .map_err(|e| ApiError::invalid("$filter", e.to_string()))?;
                     options.filter = Some(filter);
                 }
@@ -131,7 +152,7 @@ impl ListOptions {
                         None
                     } else {
                         Some(
-                            canonical_select(&names)
+                            canonical_select_in(&names, served_schema())
                                 .map_err(|e| ApiError::invalid("$select", e.to_string()))?,
                         )
                     };

@@ -10,6 +10,7 @@ use partner_referrals::page::{decode_referral, decode_referral_page};
 use partner_referrals::query::{percent_encode, Filter};
 use partner_referrals_emulator::data::{DOCUMENTED_ID, STATUS_PAIRS};
 use partner_referrals_emulator::faults::FaultPlan;
+use partner_referrals_emulator::odata::served_schema;
 use partner_referrals_emulator::{Config, Emulator};
 use serde_json::{json, Value};
 
@@ -220,9 +221,18 @@ fn filter_narrows_to_exactly_what_the_evaluator_accepts() {
         "direction eq 'Incoming' and substatus eq 'Pending' and createdDateTime le now() sub duration'P11D'",
         "contains(tolower(customerProfile/name), 'brien') or customerProfile/address/city eq '東京'",
         "details/currency in ('EUR', 'GBP') and details/dealValue gt 50000.5",
+        "salesStage eq 'Develop'",
+        "favorite eq true and salesStage ne null",
+        "inviteContext/assistanceRequestCode eq 'ProofOfConceptOrDemo'",
+        "details/customerRequestedContact and startswith(campaignId,'CMP-')",
+        "lastModifiedVia eq 'API' or lastRunId ne null",
+        // Served beyond the library's schema: checked with the emulator's declaration.
+        "isSpam eq true",
+        "not isSpam and direction eq 'Incoming'",
     ];
     for filter in filters {
-        let f = Filter::parse(filter).unwrap_or_else(|e| panic!("{filter}: {e}"));
+        let f =
+            Filter::parse_in(filter, served_schema()).unwrap_or_else(|e| panic!("{filter}: {e}"));
         let expected: Vec<&str> = data
             .iter()
             .filter(|r| f.matches(r, now()))

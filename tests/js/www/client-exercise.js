@@ -25,7 +25,7 @@ export function scriptedClient(ReferralsClient) {
     if (step === undefined) throw new Error(`unexpected request ${url}`);
     return typeof step === "function" ? step(url, init) : step;
   };
-  const client = new ReferralsClient({ getToken: () => TOKEN, fetch });
+  const client = new ReferralsClient({ getToken: () => TOKEN, fetch, maxRetryWaitMs: 600_000 });
   const nextRequest = () => new Promise((resolve) => (onRequest = resolve));
   return { client, steps, requests, nextRequest };
 }
