@@ -17,6 +17,7 @@ pub mod fetch;
 pub mod page;
 mod platform;
 pub mod query;
+mod scrub;
 pub mod signal;
 pub mod sync;
 mod task;
@@ -49,7 +50,8 @@ export type ErrorCode =
   | "HttpError"
   | "NetworkError"
   | "Timeout"
-  | "TokenError";
+  | "TokenError"
+  | "InvalidArgument";
 
 /** Properties an `ODataError` carries when they apply. */
 export interface ODataErrorProps {
