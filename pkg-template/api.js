@@ -8,6 +8,7 @@ import {
   compileExtraFields,
   createClient,
   openSync,
+  buildPatchOf,
 } from "./partner_referrals.js";
 import { ODataError, Filter } from "@@CLASSES@@";
 
@@ -88,6 +89,44 @@ function optionsOnly(orderText, field, direction, top, count) {
     built = { top, count, text: options.build(top, count) };
   }
   return built.text;
+}
+
+/**
+ * `buildPatch(changes, referral?)`: the JSON Patch operations `update(referral, changes)` would
+ * send, checked the same way; nothing is sent.
+ */
+export function buildPatch(changes, referral) {
+  const { status, substatus } = referral == null ? {} : writeTarget("buildPatch", referral);
+  return buildPatchOf(changesText("buildPatch", changes), status, substatus);
+}
+
+// What a write needs of its target: a referral's id, eTag, status and substatus (strings, else
+// left out), or a bare id. The wasm side checks everything else.
+function writeTarget(what, target) {
+  const text = (value) => (typeof value === "string" ? value : undefined);
+  const { id, eTag, status, substatus } =
+    typeof target === "string" ? { id: target } : target !== null && typeof target === "object" ? target : {};
+  if (typeof id !== "string") throw new TypeError(`${what}: target must be a Referral (with a string id) or its id`);
+  // A lone surrogate would reach the server as U+FFFD: another id than the one given.
+  if (/\p{Cs}/u.test(id)) throw new TypeError(`${what}: the id is not well-formed UTF-16`);
+  return { id, eTag: text(eTag), status: text(status), substatus: text(substatus) };
+}
+
+// `changes` as JSON text (`undefined` left out, a Date as its ISO string, as any JSON body).
+function changesText(what, changes) {
+  if (changes === null || typeof changes !== "object") {
+    throw new TypeError(`${what}: changes must be an object (a partial referral) or an array of JSON Patch operations`);
+  }
+  return JSON.stringify(changes);
+}
+
+// The If-Match to send: `opts.ifMatch` (a string, or `false` for none), else the referral's eTag.
+function ifMatchOf(opts, eTag) {
+  const chosen = opts !== null && typeof opts === "object" ? opts.ifMatch : undefined;
+  if (chosen === undefined) return eTag;
+  if (chosen === false) return undefined;
+  if (typeof chosen !== "string") throw new TypeError("opts.ifMatch must be a string or false");
+  return chosen;
 }
 
 /**
@@ -185,6 +224,37 @@ export class ReferralsClient {
   /** One referral by id. */
   get(id, opts) {
     return this.#call((core) => core.get(id, opts));
+  }
+
+  /**
+   * Updates a referral with a JSON Patch made from `changes` (a partial referral or patch
+   * operations), checked before anything is sent. Given a referral, its status is checked
+   * against the transition and its `eTag` sent as `If-Match` (unless `opts.ifMatch`).
+   */
+  update(target, changes, opts) {
+    let args;
+    try {
+      const { id, eTag, status, substatus } = writeTarget("update", target);
+      args = [id, changesText("update", changes), ifMatchOf(opts, eTag), status, substatus, opts];
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#call((core) => core.update(...args));
+  }
+
+  /** Accepts a new referral: status `Active`, substatus `Accepted`. */
+  accept(referral, opts) {
+    return this.update(referral, { status: "Active", substatus: "Accepted" }, opts);
+  }
+
+  /** Declines a referral: status `Closed`, substatus `Declined`, and `statusReason` when given. */
+  decline(referral, reason, opts) {
+    if (reason !== undefined && typeof reason !== "string") {
+      return Promise.reject(new TypeError("decline: reason must be a string"));
+    }
+    const changes = { status: "Closed", substatus: "Declined" };
+    if (reason !== undefined) changes.statusReason = reason;
+    return this.update(referral, changes, opts);
   }
 
   /**

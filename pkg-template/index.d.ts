@@ -22,6 +22,9 @@ import type {
   ReferralPage,
   ReferralQuery,
   RequestOptions,
+  ReferralChanges,
+  PatchOperation,
+  WriteOptions,
 } from "./partner_referrals.js";
 
 /** Resolves when the module can be used; already resolved in Node. */
@@ -59,6 +62,14 @@ export declare namespace filter {
 export declare function buildQuery<const E extends ExtraFields = {}>(query: ReferralQuery<E>): string;
 
 /**
+ * The JSON Patch operations `client.update(referral, changes)` would send, checked the same way
+ * (against `referral`'s status when given); nothing is sent. For dry runs and logs.
+ *
+ * @throws {ODataError} code `"InvalidUpdate"` with `path`; `TypeError` for arguments of the wrong type.
+ */
+export declare function buildPatch(changes: ReferralChanges, referral?: Referral): PatchOperation[];
+
+/**
  * The Partner Center referrals client, on the platform's own `fetch` (browsers, workers, MV3
  * service workers, Node >= 20). Sends `Authorization: Bearer`, `Accept`, `client-request-id` =
  * `MS-RequestId` (one per request, the same on its retries), `MS-CorrelationId` (one per call or
@@ -77,6 +88,25 @@ export declare class ReferralsClient<const E extends ExtraFields = {}> {
   next(page: ReferralPage, opts?: RequestOptions): Promise<ReferralPage | undefined>;
   /** One referral by id (`NotFound` for an id that cannot exist, without a request). */
   get(id: string, opts?: RequestOptions): Promise<Referral>;
+  /**
+   * Updates a referral: `PATCH …/referrals/{id}` with the JSON Patch of `changes` (a partial
+   * referral, each leaf a `replace`; or `add`/`replace` operations), `Prefer:
+   * return=representation` and `If-Match` (the referral's `eTag`, or `opts.ifMatch`; `false`
+   * sends none; none for a bare id). Given a referral, its current status is checked against
+   * the allowed transitions. Resolves to the referral as the server returns it (after a `204`,
+   * as a `GET` then reads it). Retried on 429/503 and a 401 refresh; after a network failure,
+   * a time-out or a 504 only when every operation is a `replace`, so an `add` is never applied
+   * twice.
+   *
+   * @throws {ODataError} `InvalidUpdate` (with `path`) before anything is sent;
+   *   `PreconditionFailed` (412) when the referral changed since its `eTag` was read; the read
+   *   errors otherwise.
+   */
+  update(target: Referral | string, changes: ReferralChanges, opts?: WriteOptions): Promise<Referral>;
+  /** Accepts a new referral: `New` → `Active` / `Accepted` (see `update`). */
+  accept(referral: Referral, opts?: WriteOptions): Promise<Referral>;
+  /** Declines a referral: → `Closed` / `Declined`, with `reason` as `statusReason` (see `update`). */
+  decline(referral: Referral, reason?: string, opts?: WriteOptions): Promise<Referral>;
   /**
    * Every referral of `query` exactly once, in server order. `byPage()` gives the pages;
    * `continuationToken` (a page's `nextLink`) resumes a traversal. Nothing is sent before the

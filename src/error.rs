@@ -46,6 +46,9 @@ pub enum ErrorCode {
     InvalidOrderBy,
     /// `$top` is not a positive integer.
     InvalidTop,
+    /// The changes of a write name an unknown or read-only path, give a value of the wrong
+    /// type or outside its enum, or ask for a status change the API forbids. Nothing was sent.
+    InvalidUpdate,
     /// An `extraFields` declaration that cannot be used: a bad path or type, or one that
     /// changes the type of a documented field.
     InvalidExtraFields,
@@ -57,6 +60,8 @@ pub enum ErrorCode {
     Unauthorized,
     /// 403.
     Forbidden,
+    /// 412: the referral changed since its `eTag` was read (`If-Match` did not match).
+    PreconditionFailed,
     /// 404.
     NotFound,
     /// 429, still after every retry.
@@ -82,11 +87,13 @@ impl ErrorCode {
         ErrorCode::InvalidSelect,
         ErrorCode::InvalidOrderBy,
         ErrorCode::InvalidTop,
+        ErrorCode::InvalidUpdate,
         ErrorCode::InvalidExtraFields,
         ErrorCode::InvalidResponse,
         ErrorCode::UnsafeNextLink,
         ErrorCode::Unauthorized,
         ErrorCode::Forbidden,
+        ErrorCode::PreconditionFailed,
         ErrorCode::NotFound,
         ErrorCode::Throttled,
         ErrorCode::HttpError,
@@ -103,11 +110,13 @@ impl ErrorCode {
             ErrorCode::InvalidSelect => "InvalidSelect",
             ErrorCode::InvalidOrderBy => "InvalidOrderBy",
             ErrorCode::InvalidTop => "InvalidTop",
+            ErrorCode::InvalidUpdate => "InvalidUpdate",
             ErrorCode::InvalidExtraFields => "InvalidExtraFields",
             ErrorCode::InvalidResponse => "InvalidResponse",
             ErrorCode::UnsafeNextLink => "UnsafeNextLink",
             ErrorCode::Unauthorized => "Unauthorized",
             ErrorCode::Forbidden => "Forbidden",
+            ErrorCode::PreconditionFailed => "PreconditionFailed",
             ErrorCode::NotFound => "NotFound",
             ErrorCode::Throttled => "Throttled",
             ErrorCode::HttpError => "HttpError",
@@ -264,6 +273,18 @@ pub enum Error {
         reason: String,
     },
 
+    // ---- writes ----------------------------------------------------------------------------
+    /// Changes that cannot be sent as a PATCH (code `InvalidUpdate`): an unknown or read-only
+    /// path, a value of the wrong JSON type or outside its enum, a status/substatus pair or
+    /// transition the API forbids, or an If-Match value that cannot be sent. Nothing was sent.
+    InvalidUpdate {
+        /// JSON pointer of the offending target, as the patch would name it, e.g.
+        /// `/details/dealValue` or `/team/-/email` (`""`: the changes as a whole).
+        path: String,
+        /// What is wrong, in words.
+        message: String,
+    },
+
     // ---- decoding --------------------------------------------------------------------------
     /// A response body that is not JSON, or whose known properties have the wrong type.
     Decode {
@@ -418,6 +439,7 @@ impl Error {
             Error::InvalidSelect { .. } => ErrorCode::InvalidSelect,
             Error::InvalidOrderBy { .. } => ErrorCode::InvalidOrderBy,
             Error::InvalidTop { .. } => ErrorCode::InvalidTop,
+            Error::InvalidUpdate { .. } => ErrorCode::InvalidUpdate,
             Error::InvalidExtraField { .. } => ErrorCode::InvalidExtraFields,
             Error::Decode { .. }
             | Error::InvalidBody { .. }
@@ -430,6 +452,7 @@ impl Error {
                 401 => ErrorCode::Unauthorized,
                 403 => ErrorCode::Forbidden,
                 404 => ErrorCode::NotFound,
+                412 => ErrorCode::PreconditionFailed,
                 429 => ErrorCode::Throttled,
                 _ => ErrorCode::HttpError,
             },
@@ -461,6 +484,7 @@ impl Error {
             Error::InvalidSelect { .. }
             | Error::InvalidOrderBy { .. }
             | Error::InvalidTop { .. }
+            | Error::InvalidUpdate { .. }
             | Error::InvalidExtraField { .. }
             | Error::Decode { .. }
             | Error::UnsafeNextLink { .. }
@@ -477,10 +501,12 @@ impl Error {
         }
     }
 
-    /// The JSON pointer of a decode error (`ODataError.path`).
+    /// The JSON pointer of a decode error or of a refused write (`ODataError.path`).
     pub fn path(&self) -> Option<&str> {
         match self {
-            Error::Decode { path, .. } | Error::InvalidBody { path, .. } => Some(path),
+            Error::Decode { path, .. }
+            | Error::InvalidBody { path, .. }
+            | Error::InvalidUpdate { path, .. } => Some(path),
             _ => None,
         }
     }
@@ -645,7 +671,7 @@ impl fmt::Display for Error {
             Error::InvalidExtraField { path, reason } => {
                 write!(f, "invalid extra field `{path}`: {reason}")?
             }
-            Error::Decode { path, message } => {
+            Error::Decode { path, message } | Error::InvalidUpdate { path, message } => {
                 if path.is_empty() {
                     write!(f, "{message}")?
                 } else {
@@ -665,6 +691,9 @@ impl fmt::Display for Error {
                 write!(f, "the server answered with status {status}")?;
                 if *status == 401 {
                     f.write_str(", also after a token refresh")?;
+                }
+                if *status == 412 {
+                    f.write_str(": the referral changed since its eTag was read")?;
                 }
                 server_said(f, context)?;
                 attempts(f, context)?;
@@ -726,11 +755,13 @@ mod tests {
                 "InvalidSelect",
                 "InvalidOrderBy",
                 "InvalidTop",
+                "InvalidUpdate",
                 "InvalidExtraFields",
                 "InvalidResponse",
                 "UnsafeNextLink",
                 "Unauthorized",
                 "Forbidden",
+                "PreconditionFailed",
                 "NotFound",
                 "Throttled",
                 "HttpError",
@@ -776,6 +807,7 @@ mod tests {
             (401, ErrorCode::Unauthorized),
             (403, ErrorCode::Forbidden),
             (404, ErrorCode::NotFound),
+            (412, ErrorCode::PreconditionFailed),
             (429, ErrorCode::Throttled),
             (500, ErrorCode::HttpError),
             (503, ErrorCode::HttpError),
@@ -785,6 +817,11 @@ mod tests {
             assert_eq!((e.code(), e.status(), e.span()), (code, Some(status), None));
             assert_eq!(e.correlation_id(), Some("c"));
         }
+        let e = Error::HttpStatus { status: 412, context: ctx() };
+        assert_eq!(
+            e.to_string(),
+            "the server answered with status 412: the referral changed since its eTag was read"
+        );
         let e = Error::Timeout { context: ctx() };
         assert_eq!((e.code(), e.status()), (ErrorCode::Timeout, None));
         assert_eq!(e.to_string(), "no response within the time-out");

@@ -2,7 +2,8 @@
 //!
 //! Read Microsoft Partner Center referrals safely: validated OData `$filter`/`$select`/
 //! `$orderby`/`$top` queries, lossless decoding of referral pages, and (in the npm package) an
-//! HTTP client on the platform's own `fetch`.
+//! HTTP client on the platform's own `fetch`; updates checked before they are sent
+//! ([`patch`]).
 //!
 //! This crate root only declares rooms and re-exports the public API. The core is pure Rust and
 //! tests natively with `cargo test`; `src/wasm/` is the only module that knows JavaScript exists
@@ -17,6 +18,7 @@ pub mod extra_fields;
 pub(crate) mod json;
 pub mod model;
 pub mod page;
+pub mod patch;
 mod platform;
 pub mod query;
 pub mod record;

@@ -480,6 +480,51 @@ pub static REFERRAL: ComplexType = ComplexType {
 /// The two properties `$orderby` accepts (partner-api.md section 2).
 pub const ORDERABLE: &[&str] = &["createdDateTime", "updatedDateTime"];
 
+/// Properties a PATCH must not name, as schema paths (`/`-separated property names; a path
+/// covers everything under it), besides those flagged [`Property::read_only`]. Every other
+/// property of the schema is writable, so a field added to the tables above is writable
+/// unless it is flagged or listed here.
+///
+/// partner-api.md 1.1: server-assigned or response-only (`id`, `engagementId`, the
+/// organisation, the timestamps, the inferred `direction`, the concurrency token `eTag`,
+/// `links`, the 2018 `attributes`), create-only (`partnerRole`, `solutionArea`,
+/// `solutionPlay`), and what the server records about its own writes (`lastModifiedVia`,
+/// `lastRunId`).
+pub const READ_ONLY: &[&str] = &[
+    "id",
+    "engagementId",
+    "organizationId",
+    "organizationName",
+    "businessProfileId",
+    "createdDateTime",
+    "updatedDateTime",
+    "expirationDateTime",
+    "acceptedDateTime",
+    "direction",
+    "eTag",
+    "links",
+    "attributes",
+    "partnerRole",
+    "solutionArea",
+    "solutionPlay",
+    "lastModifiedVia",
+    "lastRunId",
+];
+
+/// Whether the schema path `path` (`details/dealValue`) is read-only: it or a path above it
+/// is in [`READ_ONLY`] or is a property flagged [`Property::read_only`].
+pub fn is_read_only(path: &str) -> bool {
+    let listed = READ_ONLY.iter().any(|ro| {
+        path.strip_prefix(ro).is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    });
+    listed
+        || path
+            .match_indices('/')
+            .map(|(at, _)| &path[..at])
+            .chain([path])
+            .any(|prefix| REFERRAL.property_at(prefix).is_some_and(|p| p.read_only))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -514,6 +559,22 @@ mod tests {
         assert_eq!(REFERRAL.suggest("stätus"), Some("status"));
         assert_eq!(REFERRAL_STATUS.suggest("ñew"), Some("New"));
         assert_eq!(REFERRAL_STATUS.suggest("ñëw"), None);
+    }
+
+    #[test]
+    fn read_only_covers_paths_below_and_nothing_beside() {
+        assert!(is_read_only("eTag"));
+        assert!(is_read_only("links/self/uri"));
+        assert!(!is_read_only("linksExtra"));
+        assert!(!is_read_only("details/dealValue"));
+        assert!(!is_read_only("status"));
+        assert!(!is_read_only("salesStage"));
+        assert!(is_read_only("partnerRole"));
+        // Every property the tables flag is read-only, also below it.
+        for p in REFERRAL.properties.iter().filter(|p| p.read_only) {
+            assert!(is_read_only(p.name), "{}", p.name);
+            assert!(is_read_only(&format!("{}/x", p.name)), "{}", p.name);
+        }
     }
 
     #[test]

@@ -315,6 +315,7 @@ fn request() -> HttpRequest {
             ("Authorization".into(), "Bearer t0k".into()),
             ("Accept".into(), "application/json".into()),
         ],
+        body: None,
     }
 }
 

@@ -15,6 +15,12 @@ pub const MS_REQUEST_ID: &str = "MS-RequestId";
 pub const MS_CORRELATION_ID: &str = "MS-CorrelationId";
 /// The caller's locale, only when set.
 pub const X_LOCALE: &str = "X-Locale";
+/// The media type of a write's body (`application/json`, as the API documents).
+pub const CONTENT_TYPE: &str = "Content-Type";
+/// Asks a `PATCH` to answer with the updated referral instead of `204 No Content`.
+pub const PREFER: &str = "Prefer";
+/// The concurrency check of a write: the referral's `eTag`.
+pub const IF_MATCH: &str = "If-Match";
 /// The response header with the server's request id (`request-id`, `Request-ID`).
 pub const REQUEST_ID: &str = "request-id";
 /// The response header with the server's wait hint.
@@ -50,6 +56,16 @@ pub fn request_headers(
         headers.push((X_LOCALE.to_string(), locale.to_string()));
     }
     headers
+}
+
+/// The headers a `PATCH` adds to [`request_headers`]: `Content-Type: application/json`,
+/// `Prefer: return=representation`, and `If-Match` when `if_match` is given.
+pub fn write_headers(headers: &mut Vec<(String, String)>, if_match: Option<&str>) {
+    headers.push((CONTENT_TYPE.to_string(), "application/json".to_string()));
+    headers.push((PREFER.to_string(), "return=representation".to_string()));
+    if let Some(tag) = if_match {
+        headers.push((IF_MATCH.to_string(), tag.to_string()));
+    }
 }
 
 /// The server's request id from a response's headers (`request-id`, any case), trimmed;

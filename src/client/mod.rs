@@ -6,13 +6,18 @@
 //! (response bodies → pages and items). `src/wasm/` implements them over `fetch`, `getToken`
 //! and the page decoder; tests implement them with scripted fakes. This room mentions no
 //! `JsValue` and no `fetch`, has no clock and no randomness of its own, and imports only
-//! `error` and `datetime` from the crate (and `page`/`model` in `decoder.rs`, the one place
-//! where the client meets the crate's own decoder).
+//! `error`, `datetime` and `patch` from the crate, `json` and `platform` to recognise a
+//! write's own effect after a 412 (and `page`/`model` in `decoder.rs`, the one place where
+//! the client meets the crate's own decoder).
 //!
 //! Cancellation is not in here: the JS layer races these futures against an `AbortSignal`
 //! and drops them. Every future here can be dropped at any await point: the [`Client`] has no
 //! mutable state, and a [`PageCursor`] changes only after its last await, so a dropped
 //! `next_page` leaves the cursor where it was.
+//!
+//! Writes ([`Client::update`]) go through the same request loop as reads, with one more rule:
+//! an attempt that may have been applied (no answer, a time-out, a 504) is resent only when
+//! the patch is all `replace`s ([`may_resend`]), so an `add` is never applied twice.
 //!
 //! [`ReadAhead`] drives a cursor one page ahead (`all()`/`byPage()`): the request for the next
 //! page is started as soon as a page has passed the decoder and its `nextLink` the cursor, before
@@ -28,6 +33,7 @@ mod retry;
 mod transport;
 mod url;
 
+use std::cell::Cell;
 use std::collections::BTreeSet;
 use std::future::{poll_fn, Future};
 use std::pin::pin;
@@ -39,15 +45,17 @@ pub use body::{
 };
 pub use decoder::ReferralDecoder;
 pub use error_body::{parse_error_body, read_error_body, ServerError, MAX_TEXT_DETAILS};
-pub use headers::{clean_token, is_header_safe, request_headers, response_request_id};
+pub use headers::{
+    clean_token, is_header_safe, request_headers, response_request_id, write_headers,
+};
 pub use read_ahead::{Fetched, PageRequest, ReadAhead};
 pub use redact::{
     redact_json, redact_text, UsedTokens, MAX_NESTING, MAX_REMEMBERED_TOKENS, MIN_SUBSTRING,
     REDACTED,
 };
 pub use retry::{
-    is_retryable_status, parse_retry_after, Decision, Outcome, RetryPolicy, StopReason,
-    MAX_RETRIES_LIMIT, RETRYABLE_STATUSES,
+    is_retryable_status, may_have_applied, may_resend, parse_retry_after, Decision, Outcome,
+    RetryPolicy, StopReason, MAX_RETRIES_LIMIT, REFUSED_STATUSES, RETRYABLE_STATUSES,
 };
 pub use transport::{
     new_guid, unit_interval, Entropy, HttpRequest, HttpResponse, TokenSource, Transport,
@@ -56,6 +64,7 @@ pub use transport::{
 pub use url::{BaseUrl, DEFAULT_BASE_URL, MAX_ID_LEN};
 
 use crate::error::{Error, HttpContext, Result};
+use crate::patch::{Op, Patch};
 use transport::find_header;
 
 /// How many pages one traversal fetches at most before it stops with
@@ -325,7 +334,8 @@ where
     /// # Errors
     /// As [`Client::list`].
     pub async fn fetch(&self, request: PageRequest) -> Result<Fetched<D::Page>> {
-        let (response, context) = self.execute(request.url, &request.correlation_id).await?;
+        let (response, context) =
+            self.execute(&Exchange::get(request.url), &request.correlation_id).await?;
         match self.decoder.decode_page(&response.body) {
             Ok(page) => Ok(Fetched { page }),
             Err(e) => Err(self.decode_error(e, response.status, context)),
@@ -340,7 +350,13 @@ where
     /// # Errors
     /// As [`Client::get`].
     pub async fn fetch_item(&self, request: PageRequest, id: &str) -> Result<D::Item> {
-        let (response, context) = self.execute(request.url, &request.correlation_id).await?;
+        let (response, context) =
+            self.execute(&Exchange::get(request.url), &request.correlation_id).await?;
+        self.item_of(response, context, id)
+    }
+
+    /// The referral `id` from a 2xx `response` (see [`Client::fetch_item`]).
+    fn item_of(&self, response: HttpResponse, context: HttpContext, id: &str) -> Result<D::Item> {
         let item = match self.decoder.decode_item(&response.body) {
             Ok(item) => item,
             Err(e) => return Err(self.decode_error(e, response.status, context)),
@@ -356,6 +372,111 @@ where
                 ))
             }
             _ => Ok(item),
+        }
+    }
+
+    /// Updates a referral: `PATCH <base>engagements/referrals/<id>` with `patch` (built by
+    /// [`crate::patch::build_patch`]), `If-Match: <if_match>` when given, and the referral as
+    /// the server returns it.
+    ///
+    /// # Errors
+    /// As [`Client::update_request`] and [`Client::send_update`].
+    pub async fn update(
+        &self,
+        id: &str,
+        patch: Patch,
+        if_match: Option<&str>,
+        opts: &RequestOptions,
+    ) -> Result<D::Item> {
+        let request = self.update_request(id, patch, if_match, opts)?;
+        self.send_update(request).await
+    }
+
+    /// The request [`Client::update`] sends (send it with [`Client::send_update`]).
+    ///
+    /// # Errors
+    /// `NotFound` for an id that cannot name a referral; `InvalidUpdate` (path `/eTag`) for an
+    /// `if_match` that cannot be sent as a header value; `HttpError` for an unusable
+    /// correlation id.
+    pub fn update_request(
+        &self,
+        id: &str,
+        patch: Patch,
+        if_match: Option<&str>,
+        opts: &RequestOptions,
+    ) -> Result<WriteRequest> {
+        let url = self.base.item_url(id)?;
+        if let Some(tag) = if_match.filter(|tag| !is_header_safe(tag)) {
+            return Err(Error::InvalidUpdate {
+                path: "/eTag".into(),
+                message: format!(
+                    "`{}` cannot be sent as If-Match (1 to 256 visible ASCII characters)",
+                    tag.chars().take(64).collect::<String>()
+                ),
+            });
+        }
+        Ok(WriteRequest {
+            url,
+            id: id.to_string(),
+            correlation_id: self.correlation_id(opts)?,
+            if_match: if_match.map(str::to_string),
+            body: patch.to_json(),
+            replay_safe: patch.is_replay_safe(),
+            replaced: patch
+                .into_operations()
+                .into_iter()
+                .filter(|o| o.op == Op::Replace)
+                .map(|o| (o.path, o.value))
+                .collect(),
+        })
+    }
+
+    /// Sends a write's `request` and decodes the referral the server answers with (which must
+    /// be the one written, as for [`Client::fetch_item`]).
+    ///
+    /// Retries follow [`may_resend`]. An answer without a body (`204 No Content`: the server
+    /// ignored `Prefer: return=representation`) is followed by a `GET` of the referral, so the
+    /// result is always the referral as the server has it. A `412` after an attempt that may
+    /// have been applied (only a patch of `replace`s is resent then) may be the server
+    /// refusing the write's own echo: the referral is read again, and when it holds every
+    /// value the patch wrote, that is the result; otherwise the `412` stands.
+    ///
+    /// # Errors
+    /// `PreconditionFailed` (412, someone else changed the referral since its `eTag` was
+    /// read); `NetworkError`/`Timeout` without a retry when the patch contains an `add`;
+    /// otherwise as [`Client::get`].
+    pub async fn send_update(&self, request: WriteRequest) -> Result<D::Item> {
+        let exchange = Exchange {
+            method: "PATCH",
+            url: request.url.clone(),
+            body: Some(request.body.as_str()),
+            if_match: request.if_match.as_deref(),
+            replay_safe: request.replay_safe,
+            maybe_applied: Cell::new(false),
+        };
+        let reread = || PageRequest {
+            url: request.url.clone(),
+            correlation_id: request.correlation_id.clone(),
+        };
+        match self.execute(&exchange, &request.correlation_id).await {
+            Ok((response, _)) if response.body.trim().is_empty() => {
+                self.fetch_item(reread(), &request.id).await
+            }
+            Ok((response, context)) => self.item_of(response, context, &request.id),
+            Err(error)
+                if error.status() == Some(412)
+                    && exchange.maybe_applied.get()
+                    && request.if_match.is_some() =>
+            {
+                let (response, context) = self
+                    .execute(&Exchange::get(request.url.clone()), &request.correlation_id)
+                    .await?;
+                if !holds_every_value(&response.body, &request.replaced) {
+                    return Err(error);
+                }
+                self.item_of(response, context, &request.id)
+            }
+            Err(error) => Err(error),
         }
     }
 
@@ -388,17 +509,19 @@ where
         }
     }
 
-    /// Sends `GET url` until it succeeds or the policy gives up: one request id for every
-    /// attempt, a token per attempt, one forced refresh after the first 401. Each attempt
-    /// (token and exchange) runs within the time-out; the waits between attempts stay within
-    /// the policy's total ([`RetryPolicy::decide`]).
+    /// Sends `exchange` until it succeeds or the policy gives up: one request id for every
+    /// attempt, a token per attempt, one forced refresh after the first 401 (a 401 was not
+    /// applied, so a write is resent too), and for a write that is not replay-safe no resend
+    /// after an attempt that may have been applied ([`may_resend`]). Each attempt (token and
+    /// exchange) runs within the time-out; the waits between attempts stay within the
+    /// policy's total ([`RetryPolicy::decide`]).
     async fn execute(
         &self,
-        url: String,
+        exchange: &Exchange<'_>,
         correlation_id: &str,
     ) -> Result<(HttpResponse, HttpContext)> {
         let mut context = HttpContext {
-            url,
+            url: exchange.url.clone(),
             client_request_id: new_guid(&self.entropy),
             correlation_id: correlation_id.to_string(),
             ..HttpContext::default()
@@ -413,15 +536,20 @@ where
                 let token = self.token(force_refresh).await?;
                 // Before it is sent: whatever comes back is scrubbed of it.
                 self.used.remember(&token);
+                let mut headers = request_headers(
+                    &token,
+                    &context.client_request_id,
+                    correlation_id,
+                    self.locale.as_deref(),
+                );
+                if exchange.body.is_some() {
+                    write_headers(&mut headers, exchange.if_match);
+                }
                 let request = HttpRequest {
-                    method: "GET",
+                    method: exchange.method,
                     url: context.url.clone(),
-                    headers: request_headers(
-                        &token,
-                        &context.client_request_id,
-                        correlation_id,
-                        self.locale.as_deref(),
-                    ),
+                    headers,
+                    body: exchange.body.map(str::to_string),
                 };
                 // The token copy in the request is not kept across the back-off wait.
                 Ok(self.transport.send(&request).await)
@@ -461,7 +589,15 @@ where
                     Outcome::Timeout
                 }
             };
-            match self.retry.decide(retries, waited, &outcome, unit_interval(&self.entropy)) {
+            if may_have_applied(&outcome) {
+                exchange.maybe_applied.set(true);
+            }
+            let decision = if may_resend(&outcome, exchange.replay_safe) {
+                self.retry.decide(retries, waited, &outcome, unit_interval(&self.entropy))
+            } else {
+                Decision::Stop(StopReason::NotRetryable)
+            };
+            match decision {
                 Decision::Retry { after } => {
                     retries += 1;
                     waited += after;
@@ -493,6 +629,72 @@ where
         })
         .await
     }
+}
+
+/// A prepared write ([`Client::update_request`]); send it with [`Client::send_update`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct WriteRequest {
+    /// `<base>engagements/referrals/<id>`.
+    pub url: String,
+    /// The referral's id (the answer must be that referral).
+    pub id: String,
+    /// The `MS-CorrelationId` of the write (and of a re-read that follows it).
+    pub correlation_id: String,
+    /// The `If-Match` value, when one is sent.
+    pub if_match: Option<String>,
+    /// The JSON Patch text.
+    pub body: String,
+    /// Whether every operation is a `replace` (see [`Patch::is_replay_safe`]).
+    pub replay_safe: bool,
+    /// The path and value of every `replace`, to recognise the write's own effect after a 412.
+    replaced: Vec<(String, serde_json::Value)>,
+}
+
+/// One request as [`Client::execute`] sends it, the same on every attempt.
+struct Exchange<'a> {
+    method: &'static str,
+    url: String,
+    /// The JSON body of a write; a request with a body gets the write headers.
+    body: Option<&'a str>,
+    if_match: Option<&'a str>,
+    /// Whether the request may be sent again after an attempt that may have been applied.
+    replay_safe: bool,
+    /// Set when an attempt ended in a way that may have come after the server applied it.
+    maybe_applied: Cell<bool>,
+}
+
+impl Exchange<'_> {
+    fn get(url: String) -> Self {
+        Exchange {
+            method: "GET",
+            url,
+            body: None,
+            if_match: None,
+            replay_safe: true,
+            maybe_applied: Cell::new(false),
+        }
+    }
+}
+
+/// Whether the referral in `body` holds every `(path, value)` of `replaced` (a decimal string
+/// and a number of the same value count as equal: the API sends `dealValue` either way).
+fn holds_every_value(body: &str, replaced: &[(String, serde_json::Value)]) -> bool {
+    let Ok(referral) = crate::json::from_str(body) else {
+        return false;
+    };
+    replaced.iter().all(|(path, value)| {
+        crate::patch::value_at(&referral, path)
+            .is_some_and(|held| held == value || same_number(held, value))
+    })
+}
+
+fn same_number(a: &serde_json::Value, b: &serde_json::Value) -> bool {
+    let number = |v: &serde_json::Value| match v {
+        serde_json::Value::Number(n) => n.as_f64(),
+        serde_json::Value::String(s) => crate::platform::parse_f64(s),
+        _ => None,
+    };
+    matches!((number(a), number(b)), (Some(x), Some(y)) if x == y)
 }
 
 /// `Number.MAX_SAFE_INTEGER`: `retryAfterMs` stays an exact JS number.

@@ -179,6 +179,34 @@ pub fn is_retryable_status(status: u16) -> bool {
     RETRYABLE_STATUSES.contains(&status)
 }
 
+/// Statuses that say the server did not apply the request: a write is resent after them
+/// whatever it contains (429 Too Many Requests, 503 Service Unavailable).
+pub const REFUSED_STATUSES: &[u16] = &[429, 503];
+
+/// Whether a request whose attempt ended in `outcome` may be sent again, before the policy
+/// decides when: always when sending it twice is harmless (`replay_safe`: a `GET`, a patch of
+/// `replace`s only); otherwise only after an answer that says nothing was applied
+/// ([`REFUSED_STATUSES`]). A network failure, a time-out or a 504 may come after the server
+/// applied the request, and a resent `add` would then add twice.
+///
+/// ```
+/// # use partner_referrals::client::{may_resend, Outcome};
+/// assert!(may_resend(&Outcome::Network, true));
+/// assert!(!may_resend(&Outcome::Network, false));
+/// assert!(may_resend(&Outcome::Status { status: 503, retry_after: None }, false));
+/// assert!(!may_resend(&Outcome::Status { status: 504, retry_after: None }, false));
+/// ```
+pub fn may_resend(outcome: &Outcome, replay_safe: bool) -> bool {
+    replay_safe
+        || matches!(outcome, Outcome::Status { status, .. } if REFUSED_STATUSES.contains(status))
+}
+
+/// Whether an attempt that ended in `outcome` may have been applied by the server although
+/// no success arrived: no answer at all, or a 504 (a gateway gave up waiting).
+pub fn may_have_applied(outcome: &Outcome) -> bool {
+    matches!(outcome, Outcome::Network | Outcome::Timeout | Outcome::Status { status: 504, .. })
+}
+
 /// Parses a `Retry-After` header value: delta-seconds (`57`) or an HTTP date in IMF-fixdate
 /// form (`Sun, 06 Nov 1994 08:49:37 GMT`), relative to `now_unix_millis`.
 ///
@@ -259,6 +287,20 @@ mod tests {
             secs / 60 % 60,
             secs % 60
         )
+    }
+
+    #[test]
+    fn writes_that_may_not_be_replayed_are_resent_only_after_a_refusal() {
+        let status = |status| Outcome::Status { status, retry_after: None };
+        for outcome in [Outcome::Network, Outcome::Timeout, status(504)] {
+            assert!(!may_resend(&outcome, false), "{outcome:?}");
+            assert!(may_resend(&outcome, true), "{outcome:?}");
+            assert!(may_have_applied(&outcome), "{outcome:?}");
+        }
+        for code in [429, 503] {
+            assert!(may_resend(&status(code), false));
+            assert!(!may_have_applied(&status(code)));
+        }
     }
 
     #[test]

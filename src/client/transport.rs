@@ -9,15 +9,17 @@
 use std::fmt;
 use std::time::Duration;
 
-/// One HTTP request, as the transport must send it. Only `GET` is used.
+/// One HTTP request, as the transport must send it: a `GET`, or a `PATCH` with a body.
 #[derive(Clone, PartialEq, Eq)]
 pub struct HttpRequest {
-    /// The method, `"GET"`.
+    /// The method, `"GET"` or `"PATCH"`.
     pub method: &'static str,
     /// The absolute URL, already percent-encoded.
     pub url: String,
     /// Request headers, in the order they should be sent. Contains the bearer token.
     pub headers: Vec<(String, String)>,
+    /// The body (a JSON Patch for `PATCH`); `None` for a `GET`.
+    pub body: Option<String>,
 }
 
 impl HttpRequest {
@@ -46,6 +48,7 @@ impl fmt::Debug for HttpRequest {
             .field("method", &self.method)
             .field("url", &self.url)
             .field("headers", &headers)
+            .field("body", &self.body)
             .finish()
     }
 }
@@ -220,6 +223,7 @@ mod tests {
             method: "GET",
             url: "https://x/".into(),
             headers: vec![("Authorization".into(), "Bearer s3cr3t".into())],
+            body: None,
         };
         let shown = format!("{r:?}");
         assert!(!shown.contains("s3cr3t"), "{shown}");

@@ -1,4 +1,4 @@
-//! The client exports: `createClient(options)` → a `RawClient` with `list`/`next`/`get` and
+//! The client exports: `createClient(options)` → a `RawClient` with `list`/`next`/`get`/`update` and
 //! `openCursor` → a `RawCursor` with `next`. Hidden from the typings: the package's
 //! `ReferralsClient` (`pkg-template/api.js`) wraps them, waits for `ready` in the browser
 //! entry and adds the async-iterator protocol of `all()`/`byPage()`.
@@ -38,6 +38,7 @@ use crate::client::{
 use crate::error::{Error, ErrorCode, Result as CoreResult};
 use crate::extra_fields::ExtraFields;
 use crate::page::{validate_referral, validate_referral_page_next_link};
+use crate::patch::Patch;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_CLIENT: &str = r#"
@@ -308,6 +309,30 @@ impl RawClient {
         self.call(Ok((Target::Get { id: text, well_formed }, opts)))
     }
 
+    /// `update(id, changes, ifMatch, status, substatus, opts)` → `Promise<Referral>`: the
+    /// patch of `changes` (`JSON.stringify`'d by the package's `update`, which also reads the
+    /// referral's `id`, `status`, `substatus` and the `If-Match` to send), checked before the
+    /// promise starts.
+    pub fn update(
+        &self,
+        id: String,
+        changes: String,
+        if_match: Option<String>,
+        status: Option<String>,
+        substatus: Option<String>,
+        opts: JsValue,
+    ) -> Promise {
+        let read = || -> Result<(Target, CallOptions), JsValue> {
+            let patch = super::write::patch_of(&changes, status.as_deref(), substatus.as_deref())?;
+            let call = CallOptions::from_js_known(&opts, &["signal", "correlationId", "ifMatch"])?;
+            Ok((Target::Update { id, patch, if_match }, call))
+        };
+        match read() {
+            Ok((target, call)) => promise(Box::pin(run(Rc::clone(&self.config), call, target))),
+            Err(error) => Promise::reject(&error),
+        }
+    }
+
     /// `openCursor(query?, opts?, settings?)`: a traversal of `query`'s pages, or of the
     /// pages from `settings.continuationToken` on (a page's `nextLink`; the query is then
     /// only validated). Nothing is sent until [`RawCursor::next`].
@@ -358,6 +383,8 @@ enum Target {
     Next(Option<String>),
     /// `get(id)`: the id, and whether its JS string was well-formed UTF-16.
     Get { id: String, well_formed: bool },
+    /// `update(target, changes)`: the id, the checked patch and the `If-Match` to send.
+    Update { id: String, patch: Patch, if_match: Option<String> },
 }
 
 /// What a call got: a page (built by [`JsPage::into_object`]), a referral, or nothing.
@@ -396,6 +423,11 @@ async fn run(config: Rc<Config>, call: CallOptions, target: Target) -> Result<Js
                 Target::Get { id, well_formed: true } => {
                     let request = core.item_request(&id, &call.request)?;
                     return core.fetch_item(request, &id).await.map(Outcome::Item);
+                }
+                Target::Update { id, patch, if_match } => {
+                    let request =
+                        core.update_request(&id, patch, if_match.as_deref(), &call.request)?;
+                    return core.send_update(request).await.map(Outcome::Item);
                 }
             };
             core.fetch(request).await.map(|fetched| Outcome::Page(fetched.into_page()))

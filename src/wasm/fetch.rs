@@ -177,9 +177,9 @@ impl Transport for FetchTransport {
 }
 
 /// The `init` of `fetch(url, init)`: method, headers as a plain object (in the order the
-/// core gives them), `redirect: "manual"` (the core treats any 3xx, and the opaque redirect
-/// a browser reports as status 0, as final: a redirect never carries the token elsewhere),
-/// and the attempt's signal.
+/// core gives them), the body of a write, `redirect: "manual"` (the core treats any 3xx, and
+/// the opaque redirect a browser reports as status 0, as final: a redirect never carries the
+/// token elsewhere), and the attempt's signal.
 fn request_init(request: &HttpRequest, controller: Option<&AbortController>) -> Object {
     let init = Object::new();
     let headers = Object::new();
@@ -188,6 +188,9 @@ fn request_init(request: &HttpRequest, controller: Option<&AbortController>) -> 
     }
     set(&init, "method", &JsValue::from_str(request.method));
     set(&init, "headers", &headers);
+    if let Some(body) = &request.body {
+        set(&init, "body", &JsValue::from_str(body));
+    }
     set(&init, "redirect", &JsValue::from_str("manual"));
     if let Some(controller) = controller {
         set(&init, "signal", &controller.signal());

@@ -23,6 +23,7 @@ pub mod sync;
 mod task;
 pub mod token;
 mod wake;
+pub mod write;
 
 pub use error::ODataError;
 pub use platform::install_platform;
@@ -37,11 +38,13 @@ export type ErrorCode =
   | "InvalidSelect"
   | "InvalidOrderBy"
   | "InvalidTop"
+  | "InvalidUpdate"
   | "InvalidExtraFields"
   | "InvalidResponse"
   | "UnsafeNextLink"
   | "Unauthorized"
   | "Forbidden"
+  | "PreconditionFailed"
   | "NotFound"
   | "Throttled"
   | "HttpError"
@@ -56,7 +59,7 @@ export interface ODataErrorProps {
   position?: number;
   /** One past the last offending character, in UTF-16 code units. */
   end?: number;
-  /** JSON pointer of the offending value of a response, e.g. `/value/3/createdDateTime`. */
+  /** JSON pointer of the offending value of a response (`/value/3/createdDateTime`) or of a refused change (`/details/dealValue`). */
   path?: string;
   /** HTTP status of the failed response. */
   status?: number;

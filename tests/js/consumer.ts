@@ -8,6 +8,7 @@ import {
   matchesFilter,
   decodeReferralPage,
   respondBy,
+  buildPatch,
   ODataError,
   Filter,
   ReferralsClient,
@@ -26,6 +27,11 @@ import type {
   ReferralPage,
   ReferralQuery,
   ReferralStatus,
+  ReferralChanges,
+  ReferralUpdate,
+  PatchOperation,
+  WriteOptions,
+  Member,
   ReferralField,
   SalesStage,
   AssistanceRequestCode,
@@ -197,5 +203,45 @@ async function useClient(msalToken: (force: boolean) => Promise<string>): Promis
   client.changes({ since: new Date() });
 }
 
+// Writes: update, accept, decline; changes as a partial referral or patch operations.
+async function respond(client: ReferralsClient, lead: Referral): Promise<void> {
+  const edit: ReferralUpdate = { details: { dealValue: 10000, notes: "call back" }, salesStage: "Propose", statusReason: null };
+  const updated: Referral = await client.update(lead, edit);
+  const member: Member = { firstName: "Ada", email: "ada@contoso.com" } as Member;
+  const ops: ReferralChanges = [{ op: "add", path: "/team/-", value: member }];
+  await client.update("4f6b2a1c", ops, { ifMatch: '"etag"', correlationId: "c" });
+  const blind: WriteOptions = { ifMatch: false, signal: new AbortController().signal };
+  const accepted: Referral = await client.accept(updated, blind);
+  const declined: Referral = await client.decline(lead, "no capacity");
+  await client.decline(lead);
+  const dry: PatchOperation[] = buildPatch({ status: "Closed", substatus: "Declined" }, lead);
+  buildPatch(ops);
+  try {
+    await client.update(lead, { customerProfile: { address: { city: "Oslo" } }, team: [member] });
+  } catch (e) {
+    if (e instanceof ODataError && (e.code === "InvalidUpdate" || e.code === "PreconditionFailed")) {
+      const path: string | undefined = e.path;
+      console.log(path, e.status, e.serverCode);
+    }
+  }
+  console.log(accepted, declined, dry[0]?.op);
+
+  // @ts-expect-error: read-only properties are not part of an update
+  await client.update(lead, { eTag: "x" });
+  // @ts-expect-error: so are the server-set connector fields
+  await client.update(lead, { closedDateTime: "2026-01-01T00:00:00Z" });
+  // @ts-expect-error: a misspelt property is not part of an update
+  await client.update(lead, { detials: { notes: "x" } });
+  // @ts-expect-error: nested objects are checked too
+  await client.update(lead, { details: { dealVaule: 1 } });
+  // @ts-expect-error: only add and replace
+  await client.update(lead, [{ op: "remove", path: "/name", value: null }]);
+  // @ts-expect-error: ifMatch is a string or false
+  await client.update(lead, edit, { ifMatch: true });
+  // @ts-expect-error: accept takes a referral and options, no reason
+  await client.accept(lead, "reason");
+}
+
 void main;
 void useClient;
+void respond;

@@ -36,8 +36,8 @@ function thrown(f) {
 
 test("the package exports exactly the documented names", () => {
   assert.deepEqual(Object.keys(api).sort(), [
-    "Filter", "ODataError", "ReferralsClient", "buildQuery", "decodeReferralPage", "filter",
-    "matchesFilter", "ready", "respondBy", "validateFilter",
+    "Filter", "ODataError", "ReferralsClient", "buildPatch", "buildQuery", "decodeReferralPage",
+    "filter", "matchesFilter", "ready", "respondBy", "validateFilter",
   ]);
 });
 
