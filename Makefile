@@ -69,7 +69,7 @@ FUZZ_TIME ?= 60
 fuzz:
 	@rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
 	@command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz
-	cd fuzz && for t in filter_text page_bytes page_mutated json_reader sync_token; do \
+	cd fuzz && for t in filter_text page_bytes page_mutated sync_token; do \
 	  cargo +nightly fuzz run $$t -- -max_total_time=$(FUZZ_TIME) -timeout=10 -rss_limit_mb=2048 || exit 1; done
 
 ## the package in each runtime, from the packed tarball, against the emulator: Node CSV script,

@@ -30,21 +30,6 @@ pub use query::{
     OrderBy, ReferralQuery, TemplateValue,
 };
 
-/// What the fuzz targets (fuzz/) need of crate-private modules; only in builds with
-/// `--cfg fuzzing` (which cargo-fuzz sets), never part of the API.
-#[cfg(fuzzing)]
-#[doc(hidden)]
-pub mod fuzzing {
-    /// `json_reader`: reads `text` with the crate's JSON reader and with
-    /// `serde_json::from_str::<Value>`, and panics naming the input when they disagree (value,
-    /// number kinds and float bits; or reason, line and column), or when
-    /// `from_str_unique_root_keys` is not `Some` exactly when the text is JSON whose root
-    /// repeats no key. Returns whether serde_json accepted the text.
-    pub fn json_reader_matches_serde_json(text: &str) -> bool {
-        crate::json::differential::check(text)
-    }
-}
-
 /// The JavaScript boundary (wasm32 only). Public only so that `tests/wasm.rs` can reach it;
 /// not part of the Rust API.
 #[cfg(target_arch = "wasm32")]
