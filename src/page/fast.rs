@@ -4,8 +4,7 @@
 //! date-time, is unescaped into one reused buffer).
 //!
 //! It answers only *whether* the text is accepted, and never accepts a text that the `Value`
-//! path (the JSON reader `crate::json`, which reads exactly as serde_json does, then the
-//! schema walk) rejects: the grammar is JSON's (RFC 8259,
+//! path (serde_json through `crate::json`, then the schema walk) rejects: the grammar is JSON's (RFC 8259,
 //! as serde_json reads it: no trailing commas, no leading zeros, control characters only
 //! escaped, escapes checked), and each known property is checked as the `Value` walk checks
 //! it. Where matching serde_json exactly would take work that valid pages never need, it
@@ -16,10 +15,6 @@
 //!   out-of-range numbers; exactly where that starts depends on rounding);
 //! - a lone surrogate escape (read as U+FFFD by the `Value` path only);
 //! - a bad first occurrence of a duplicate key (the `Value` keeps the last).
-//!
-//! The small helpers are `inline(always)` in optimised builds only: in debug builds, where
-//! nothing shares stack slots, inlining them all made each level of the `value`/`object`
-//! recursion big enough to overflow the wasm stack at [`MAX_NESTING`] levels.
 //!
 //! Strings are skipped eight bytes (four UTF-16 units) at a time: a word is only looked at
 //! unit by unit when it holds a `"`, a `\` or a control character.
@@ -95,22 +90,18 @@ impl Unit for u8 {
     const PER_WORD: usize = 8;
     const BITS: u32 = 8;
 
-    #[cfg_attr(not(debug_assertions), inline(always))]
     fn ascii(self) -> u8 {
         self
     }
 
-    #[cfg_attr(not(debug_assertions), inline(always))]
     fn word(units: &[u8], at: usize) -> Option<u64> {
         word(units, at)
     }
 
-    #[cfg_attr(not(debug_assertions), inline(always))]
     fn specials(word: u64) -> u64 {
         specials(word)
     }
 
-    #[cfg_attr(not(debug_assertions), inline(always))]
     fn same(name: &[u8], units: &[u8]) -> bool {
         same(name, units)
     }
@@ -126,7 +117,6 @@ impl Unit for u8 {
 }
 
 /// The four bytes of `bytes` at `at`, each widened to a 16-bit lane of one word.
-#[cfg_attr(not(debug_assertions), inline(always))]
 fn spread(bytes: &[u8], at: usize) -> Option<u64> {
     let chunk: &[u8; 4] = bytes.get(at..)?.first_chunk()?;
     let x = u64::from(u32::from_le_bytes(*chunk));
@@ -143,26 +133,22 @@ impl Unit for [u8; 2] {
     const PER_WORD: usize = 4;
     const BITS: u32 = 16;
 
-    #[cfg_attr(not(debug_assertions), inline(always))]
     fn ascii(self) -> u8 {
         // 0x80 and up all become 0x80: a unit the grammar never looks for.
         u16::from_le_bytes(self).min(0x80) as u8
     }
 
-    #[cfg_attr(not(debug_assertions), inline(always))]
     fn word(units: &[[u8; 2]], at: usize) -> Option<u64> {
         let chunk: &[[u8; 2]; 4] = units.get(at..)?.first_chunk()?;
         Some(u64::from_le_bytes(*chunk.as_flattened().first_chunk()?))
     }
 
-    #[cfg_attr(not(debug_assertions), inline(always))]
     fn specials(word: u64) -> u64 {
         specials_in_lanes(word, ONES16, HIGHS16)
     }
 
     /// Four units at a time: four bytes of `name` spread into 16-bit lanes against a word of
     /// `units`.
-    #[cfg_attr(not(debug_assertions), inline(always))]
     fn same(name: &[u8], units: &[[u8; 2]]) -> bool {
         let n = name.len();
         if n != units.len() {
@@ -272,7 +258,6 @@ impl Seed {
 
     /// The seed of the value of `key`, whose property in the object that `self` describes
     /// is `property` (for [`Mode::Object`]).
-    #[cfg_attr(not(debug_assertions), inline(always))]
     fn key<K: Unit>(self, key: &[K], property: Option<&'static Property>) -> Option<Seed> {
         Some(match self.mode {
             Mode::Page => Seed::of(match key {
@@ -308,14 +293,12 @@ const HIGHS: u64 = 0x8080_8080_8080_8080;
 /// The high bit of each byte of `word` that is `"`, `\` or below 0x20 (and maybe of bytes
 /// above such a byte: the lowest flagged byte is always a real one, which is all the scan
 /// needs).
-#[cfg_attr(not(debug_assertions), inline(always))]
 fn specials(word: u64) -> u64 {
     specials_in_lanes(word, ONES, HIGHS)
 }
 
 /// [`specials`] for lanes of any width: `ones` has a 1 in the lowest bit of each lane,
 /// `highs` the highest bit of each lane (8-bit lanes for UTF-8, 16-bit for UTF-16).
-#[cfg_attr(not(debug_assertions), inline(always))]
 fn specials_in_lanes(word: u64, ones: u64, highs: u64) -> u64 {
     let quote = word ^ (ones * u64::from(b'"'));
     let backslash = word ^ (ones * u64::from(b'\\'));
@@ -350,7 +333,6 @@ struct Scan<'a, U> {
 
 /// Whether two byte strings are equal, eight bytes at a time (no call to `memcmp`, no
 /// iterator adapters: at opt-level "z" either is a call per key).
-#[cfg_attr(not(debug_assertions), inline(always))]
 fn same(a: &[u8], b: &[u8]) -> bool {
     let n = a.len();
     if n != b.len() {
@@ -379,13 +361,11 @@ fn same(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// The unit at `at` as the grammar sees it, 0 (no grammar byte) past the end.
-#[cfg_attr(not(debug_assertions), inline(always))]
 fn ascii_at<U: Unit>(units: &[U], at: usize) -> u8 {
     units.get(at).map_or(0, |&unit| unit.ascii())
 }
 
 /// The two ASCII digits at `at` as a number.
-#[cfg_attr(not(debug_assertions), inline(always))]
 fn two_digits<U: Unit>(units: &[U], at: usize) -> Option<u32> {
     let tens = ascii_at(units, at).wrapping_sub(b'0');
     let ones = ascii_at(units, at + 1).wrapping_sub(b'0');
@@ -393,7 +373,6 @@ fn two_digits<U: Unit>(units: &[U], at: usize) -> Option<u32> {
 }
 
 /// Whether two words are there and equal (`==` on `Option<u64>` is a call at opt-level "z").
-#[cfg_attr(not(debug_assertions), inline(always))]
 fn equal(a: Option<u64>, b: Option<u64>) -> bool {
     match (a, b) {
         (Some(a), Some(b)) => a == b,
@@ -402,7 +381,6 @@ fn equal(a: Option<u64>, b: Option<u64>) -> bool {
 }
 
 /// The eight bytes of `bytes` at `at` as one word, if there are eight.
-#[cfg_attr(not(debug_assertions), inline(always))]
 fn word(bytes: &[u8], at: usize) -> Option<u64> {
     let chunk: &[u8; 8] = bytes.get(at..)?.first_chunk()?;
     Some(u64::from_le_bytes(*chunk))
@@ -421,7 +399,6 @@ impl<'a, U: Unit> Scan<'a, U> {
     }
 
     /// The memo slot of `ty`, claimed on first use; `None` when every slot is taken.
-    #[cfg_attr(not(debug_assertions), inline(always))]
     fn memo_slot(&mut self, ty: &'static ComplexType) -> Option<usize> {
         let address = ty as *const ComplexType as usize;
         // First the slot the address hashes to (Fibonacci hashing: the top bits of the
@@ -485,7 +462,6 @@ impl<'a, U: Unit> Scan<'a, U> {
     /// after property `previous` (index + 1) of `ty`: then it is consumed with its closing
     /// quote, and the answer is what [`Scan::property`] would say. A key spelled differently
     /// (other name, escapes) is left for the full reading.
-    #[cfg_attr(not(debug_assertions), inline(always))]
     fn guessed_key(
         &mut self,
         ty: &'static ComplexType,
@@ -512,12 +488,10 @@ impl<'a, U: Unit> Scan<'a, U> {
         accept(self.at == self.units.len())
     }
 
-    #[cfg_attr(not(debug_assertions), inline(always))]
     fn peek(&self) -> Option<u8> {
         self.units.get(self.at).map(|&unit| unit.ascii())
     }
 
-    #[cfg_attr(not(debug_assertions), inline(always))]
     fn whitespace(&mut self) {
         while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.peek() {
             self.at += 1;
@@ -525,7 +499,6 @@ impl<'a, U: Unit> Scan<'a, U> {
     }
 
     /// The next non-whitespace byte, consumed.
-    #[cfg_attr(not(debug_assertions), inline(always))]
     fn next_token(&mut self) -> Option<u8> {
         let mut byte = self.peek()?;
         // Compact JSON (what servers send) has no white space: one comparison.
@@ -824,7 +797,6 @@ impl<'a, U: Unit> Scan<'a, U> {
 
     /// Moves to the first `"`, `\` or control character at or after `self.at`, a word at a
     /// time (or to the end of the text).
-    #[cfg_attr(not(debug_assertions), inline(always))]
     fn plain_bytes(&mut self) {
         let units = self.units;
         let mut at = self.at;
@@ -866,7 +838,6 @@ impl<'a, U: Unit> Scan<'a, U> {
 
     /// [`Scan::skip_string`], inlined for the common case: no escape and no control
     /// character before the closing quote.
-    #[cfg_attr(not(debug_assertions), inline(always))]
     fn skip_plain_string(&mut self) -> Option<()> {
         self.plain_bytes();
         if self.peek()? == b'"' {
