@@ -40,14 +40,12 @@ const KEY = Symbol("Filter");
  */
 export class Filter {
   #canonical;
-  #encoded;
   #fields;
-  constructor(key, canonical, encoded, fields) {
+  constructor(key, canonical, fields) {
     if (key !== KEY) {
       throw new TypeError("Filter cannot be constructed: use the filter`...` template tag");
     }
     this.#canonical = canonical;
-    this.#encoded = encoded;
     this.#fields = fields;
     Object.freeze(this);
   }
@@ -65,16 +63,11 @@ export class Filter {
   static canonicalOf(value) {
     return value instanceof Filter ? value.#canonical : undefined;
   }
-  /** @internal the percent-encoded canonical text (what follows `$filter=`), for `buildQuery` */
-  static encodedOf(value) {
-    return value instanceof Filter ? value.#encoded : undefined;
-  }
 }
 
 /**
- * @internal A Filter of checked canonical text: `text` is the canonical text followed by its
- * percent-encoding, `split` where the first ends; `fields` (an array) is frozen and kept.
+ * @internal A Filter of checked canonical text; `fields` (an array) is frozen and kept.
  */
-export function newFilter(text, split, fields) {
-  return new Filter(KEY, text.slice(0, split), text.slice(split), Object.freeze(fields));
+export function newFilter(canonical, fields) {
+  return new Filter(KEY, canonical, Object.freeze(fields));
 }

@@ -134,10 +134,9 @@ extern "C" {
 
     /// A `Filter` of checked canonical text and its fields (an array, frozen by this call
     /// when not already): the only way to make one (the class's constructor wants a token
-    /// that never leaves `classes.js`). `text` is the canonical text followed by its
-    /// percent-encoding; `split` (UTF-16 units) is where the first ends.
+    /// that never leaves `classes.js`).
     #[wasm_bindgen(js_name = newFilter)]
-    pub(crate) fn new_filter(text: &str, split: u32, fields: &JsValue) -> JsFilter;
+    pub(crate) fn new_filter(canonical: &str, fields: &JsValue) -> JsFilter;
 
     /// The canonical text of a `Filter` of this module, `None` for anything else.
     #[wasm_bindgen(static_method_of = JsFilter, js_class = Filter, js_name = canonicalOf)]

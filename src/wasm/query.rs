@@ -45,85 +45,30 @@ pub fn validate_filter(
     Ok(filter_info(&text, &source, &info.canonical, &info.fields))
 }
 
-/// The `filter` template tag, minus the rest parameter (the entries' `filter(strings,
-/// ...values)` calls this with `values` as an array when `strings` cannot be cached).
+/// The `filter` template tag, minus the rest parameter (the package's `filter(strings,
+/// ...values)` calls this with `values` as an array).
 #[wasm_bindgen(js_name = filterTemplate, skip_typescript)]
 pub fn filter_template(strings: JsValue, values: JsValue) -> Result<JsFilter, JsValue> {
-    compile_filter_template(strings)?.build(values)
-}
-
-/// One call site of the `filter` tag, compiled: the package's `filter` keeps one per
-/// `strings` array (the same frozen array at every evaluation of a tagged template) and calls
-/// `build(values)` with the values of each evaluation. See `query::template::Template`.
-#[wasm_bindgen(skip_typescript)]
-#[derive(Debug)]
-pub struct FilterTemplate {
-    template: RefCell<Template>,
-    /// The frozen `fields` array of each of the template's plans, made on first use and
-    /// shared by every `Filter` built from that plan.
-    fields: RefCell<Vec<Option<JsValue>>>,
-}
-
-/// `compileFilterTemplate(strings)`: checks a tagged template's strings (the errors
-/// `filter` gives for them) and compiles them.
-#[wasm_bindgen(js_name = compileFilterTemplate, skip_typescript)]
-pub fn compile_filter_template(strings: JsValue) -> Result<FilterTemplate, JsValue> {
     let strings = template_strings(&strings)?;
-    Ok(FilterTemplate {
-        template: RefCell::new(Template::new(strings)),
-        fields: RefCell::new(Vec::new()),
-    })
-}
-
-#[wasm_bindgen]
-impl FilterTemplate {
-    /// The `Filter` for one evaluation's values (an array, one fewer than the strings).
-    pub fn build(&self, values: JsValue) -> Result<JsFilter, JsValue> {
-        let parts = self.template.try_borrow().map(|t| t.parts()).unwrap_or(0);
-        if !Array::is_array(&values) {
-            return Err(type_error("filter is a template tag: use it as filter`...`"));
-        }
-        let values: &Array = values.unchecked_ref();
-        let count = values.length() as usize;
-        if count + 1 != parts {
-            return Err(type_error("filter is a template tag: use it as filter`...`"));
-        }
-        // Read every value (which may run user code, e.g. a Date subclass's `getTime`) before
-        // borrowing the template.
-        let mut converted = Vec::with_capacity(count);
-        for i in 0..count {
-            converted.push(template_value(&values.get(i as u32), i)?);
-        }
-        let (Ok(mut template), Ok(mut cache)) =
-            (self.template.try_borrow_mut(), self.fields.try_borrow_mut())
-        else {
-            return Err(type_error("filter: template in use"));
-        };
-        let built = template.build(&converted).map_err(js_err)?;
-        let fields = match built.fields {
-            Ok(plan) => {
-                if cache.len() <= plan {
-                    cache.resize(plan + 1, None);
-                }
-                match cache.get_mut(plan) {
-                    Some(Some(fields)) => fields.clone(),
-                    Some(slot) => {
-                        let fields = js_strings(template.plan_fields(plan));
-                        *slot = Some(fields.clone());
-                        fields
-                    }
-                    None => js_strings(template.plan_fields(plan)),
-                }
-            }
-            Err(own) => js_strings(&own),
-        };
-        // The canonical text and its percent-encoding (what `buildQuery` puts after
-        // `$filter=`) cross as one string, cut at `split` (UTF-16 units) on the JS side.
-        let mut text = built.canonical;
-        let split = len_utf16(&text);
-        text.push_str(&built.encoded);
-        Ok(super::new_filter(&text, split, &fields))
+    let mut template = Template::new(strings);
+    if !Array::is_array(&values) {
+        return Err(type_error("filter is a template tag: use it as filter`...`"));
     }
+    let values: &Array = values.unchecked_ref();
+    let count = values.length() as usize;
+    if count + 1 != template.parts() {
+        return Err(type_error("filter is a template tag: use it as filter`...`"));
+    }
+    let mut converted = Vec::with_capacity(count);
+    for i in 0..count {
+        converted.push(template_value(&values.get(i as u32), i)?);
+    }
+    let built = template.build(&converted).map_err(js_err)?;
+    let fields = match built.fields {
+        Ok(plan) => js_strings(template.plan_fields(plan)),
+        Err(own) => js_strings(&own),
+    };
+    Ok(super::new_filter(&built.canonical, &fields))
 }
 
 fn js_strings(items: &[String]) -> JsValue {
@@ -137,70 +82,6 @@ pub fn build_query(
     #[wasm_bindgen(unchecked_param_type = "ReferralQuery")] query: JsValue,
 ) -> Result<String, JsValue> {
     query_string(&query, "buildQuery query")
-}
-
-/// `buildQuery` for the package's `buildQuery` when it has already read a plain query (no
-/// `select`, every property of its usual JS type) in JS: the values in one call, no property
-/// reads back into JS. A genuine `Filter` does not come here: the package puts its
-/// percent-encoded text (made with it) in front of what this gives for the rest. Anything else
-/// goes through `buildQuery` above, which words the errors.
-#[wasm_bindgen(js_name = buildQueryOf, skip_typescript)]
-pub fn build_query_of(
-    filter: Option<String>,
-    order_text: Option<String>,
-    order_field: Option<String>,
-    order_direction: Option<String>,
-    top: Option<f64>,
-    count: Option<bool>,
-) -> Result<String, JsValue> {
-    let order_by = match (order_text, order_field) {
-        (Some(text), _) => Some(OrderBy::Text(text)),
-        (None, Some(field)) => Some(OrderBy::Field { field, direction: order_direction }),
-        (None, None) => None,
-    };
-    let query = ReferralQuery { filter, select: None, order_by, top, count };
-    query::build_query(&query).map_err(js_err)
-}
-
-/// The options of a query other than its filter, `top` and `count`: what the package's
-/// `buildQuery` keeps for the `orderBy` of its last call (a one-entry cache of this object,
-/// like its memo of results), so that a loop changing only `top` passes numbers alone. Nothing
-/// is checked when it is made; [`QueryOptions::build`] checks everything, every time, in the
-/// order [`query::build_query`] does (so errors are exactly those of `buildQueryOf`).
-#[wasm_bindgen(skip_typescript)]
-#[derive(Debug)]
-pub struct QueryOptions {
-    query: RefCell<ReferralQuery>,
-}
-
-/// `compileQueryOptions(orderText, field, direction)`: the `orderBy` of a query read by the
-/// package's `buildQuery` (at most one of text and field), kept for [`QueryOptions::build`].
-#[wasm_bindgen(js_name = compileQueryOptions, skip_typescript)]
-pub fn compile_query_options(
-    order_text: Option<String>,
-    order_field: Option<String>,
-    order_direction: Option<String>,
-) -> QueryOptions {
-    let order_by = match (order_text, order_field) {
-        (Some(text), _) => Some(OrderBy::Text(text)),
-        (None, Some(field)) => Some(OrderBy::Field { field, direction: order_direction }),
-        (None, None) => None,
-    };
-    QueryOptions { query: RefCell::new(ReferralQuery { order_by, ..ReferralQuery::default() }) }
-}
-
-#[wasm_bindgen]
-impl QueryOptions {
-    /// The query string of these options with `top` and `count` (no filter): what
-    /// `buildQueryOf(undefined, …)` gives for the same values.
-    pub fn build(&self, top: Option<f64>, count: Option<bool>) -> Result<String, JsValue> {
-        let Ok(mut query) = self.query.try_borrow_mut() else {
-            return Err(type_error("buildQuery: options in use"));
-        };
-        query.top = top;
-        query.count = count;
-        query::build_query(&query).map_err(js_err)
-    }
 }
 
 /// `matchesFilter(f, referral)`: evaluates a filter over one referral in memory; `now()` is
