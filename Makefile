@@ -63,14 +63,15 @@ test-wasm-browser:
 test-js:
 	@scripts/test-js.sh
 
-## fuzz each cargo-fuzz target for FUZZ_TIME seconds (nightly + cargo-fuzz are installed when missing);
-## crashes land in fuzz/artifacts/ — add them to fuzz/corpus/ and they replay in `cargo test`
+## fuzz each cargo-fuzz target for FUZZ_TIME seconds with the pinned nightly (cargo-fuzz is
+## installed when missing); crashes land in fuzz/artifacts/: add them to fuzz/corpus/ and they
+## replay in `cargo test`
 FUZZ_TIME ?= 60
-fuzz:
-	@rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
-	@command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz
+NIGHTLY := $(shell cat scripts/nightly-toolchain)
+fuzz: setup
+	@command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked -j2
 	cd fuzz && for t in filter_text page_bytes page_mutated sync_token; do \
-	  cargo +nightly fuzz run $$t -- -max_total_time=$(FUZZ_TIME) -timeout=10 -rss_limit_mb=2048 || exit 1; done
+	  cargo +$(NIGHTLY) fuzz run $$t -- -max_total_time=$(FUZZ_TIME) -timeout=10 -rss_limit_mb=2048 || exit 1; done
 
 ## the package in each runtime, from the packed tarball, against the emulator: Node CSV script,
 ## Vite app + dedicated worker, MV3 extension (scripts/test-runtimes.sh node vite extension)

@@ -4,8 +4,10 @@
 //!
 //! Rules of the room: every JS input is checked here (a panic is a trap for the caller, so
 //! nothing here unwraps); a wrong JS *type* of argument throws `TypeError`, wrong *content*
-//! throws the package's `ODataError`; values go out through
-//! `serde_wasm_bindgen::Serializer::json_compatible()` (plain objects, `null` not `undefined`).
+//! throws the package's `ODataError`. Values go out without a generic serializer: pages as
+//! `JSON.parse` of the text the core validated, `FilterInfo` and `Filter` through small JS
+//! helpers (`filter_info.js`, `classes.js`); records come in as `JSON.parse(JSON.stringify(r))`
+//! and are read in place through `record::JsonNode`.
 //! The package entries (`pkg-template/`) add `ready` and the variadic `filter` tag on top of
 //! the glue that `wasm-bindgen --target web` generates from this module.
 
