@@ -12,13 +12,13 @@
 
 pub mod client;
 pub mod datetime;
-pub mod error;
+mod error;
 pub(crate) mod json;
 pub mod model;
 pub mod page;
 mod platform;
 pub mod query;
-pub mod record;
+mod record;
 pub mod schema;
 pub mod sync;
 

@@ -13,12 +13,22 @@ use crate::datetime::DateTimeOffset;
 use crate::error::Result;
 use crate::schema::REFERRAL;
 
+// The rooms of the filter compiler. Their items that a Rust caller is meant to use are
+// re-exported below; the modules stay reachable for the crate's tests, the emulator and the
+// bench, which check the rooms one by one, and are hidden from the documentation.
+#[doc(hidden)]
 pub mod ast;
+#[doc(hidden)]
 pub mod check;
+#[doc(hidden)]
 pub mod encode;
+#[doc(hidden)]
 pub mod eval;
+#[doc(hidden)]
 pub mod lexer;
+#[doc(hidden)]
 pub mod parser;
+#[doc(hidden)]
 pub mod template;
 
 pub use ast::{BinaryOp, Expr, ExprKind, Ident, LambdaOp, Literal, Precedence};
