@@ -30,6 +30,8 @@ pub struct DateTimeOffset {
     pub unix_seconds: i64,
     /// Nanoseconds within that second, 0..1e9.
     pub nanos: u32,
+    /// Thousandths of a nanosecond (the 10th to 12th fractional digits OData allows), 0..1000.
+    pub sub_nanos: u16,
     /// The offset from UTC the value was written with, in minutes (`Z` = 0).
     pub offset_minutes: i16,
 }
@@ -47,7 +49,11 @@ impl PartialOrd for DateTimeOffset {
 }
 impl Ord for DateTimeOffset {
     fn cmp(&self, other: &Self) -> Ordering {
-        (self.unix_seconds, self.nanos).cmp(&(other.unix_seconds, other.nanos))
+        (self.unix_seconds, self.nanos, self.sub_nanos).cmp(&(
+            other.unix_seconds,
+            other.nanos,
+            other.sub_nanos,
+        ))
     }
 }
 
@@ -149,7 +155,7 @@ fn parse_date_part(bytes: &[u8], at: &mut usize) -> Result<Date, &'static str> {
 impl DateTimeOffset {
     /// Parses `YYYY-MM-DDThh:mm[:ss[.fffffffff]](Z|±hh:mm)`, the ISO 8601 profile OData and the
     /// Partner API use. Lower-case `t`/`z` are accepted; seven fractional digits (as the API
-    /// sends) and up to twelve are accepted, nanosecond precision is kept.
+    /// sends) and up to twelve are accepted, and every digit is kept.
     ///
     /// # Errors
     /// A short reason when the text is not a valid date-time with an offset.
@@ -167,6 +173,7 @@ impl DateTimeOffset {
         let minute = digits(bytes, &mut at, 2).ok_or(TIME)?;
         let mut second = 0;
         let mut nanos = 0u32;
+        let mut sub_nanos = 0u16;
         if bytes.get(at) == Some(&b':') {
             at += 1;
             second = digits(bytes, &mut at, 2).ok_or(TIME)?;
@@ -174,8 +181,11 @@ impl DateTimeOffset {
                 at += 1;
                 let start = at;
                 while at < bytes.len() && bytes[at].is_ascii_digit() {
-                    if at - start < 9 {
-                        nanos = nanos * 10 + u32::from(bytes[at] - b'0');
+                    let digit = bytes[at] - b'0';
+                    match at - start {
+                        0..=8 => nanos = nanos * 10 + u32::from(digit),
+                        9..=11 => sub_nanos = sub_nanos * 10 + u16::from(digit),
+                        _ => {}
                     }
                     at += 1;
                 }
@@ -185,6 +195,9 @@ impl DateTimeOffset {
                 }
                 for _ in count..9 {
                     nanos *= 10;
+                }
+                for _ in count.max(9)..12 {
+                    sub_nanos *= 10;
                 }
             }
         }
@@ -224,6 +237,7 @@ impl DateTimeOffset {
         Ok(DateTimeOffset {
             unix_seconds: local - i64::from(offset_minutes) * 60,
             nanos,
+            sub_nanos,
             offset_minutes: offset_minutes as i16,
         })
     }
@@ -233,6 +247,7 @@ impl DateTimeOffset {
         DateTimeOffset {
             unix_seconds: millis.div_euclid(1000),
             nanos: (millis.rem_euclid(1000) as u32) * 1_000_000,
+            sub_nanos: 0,
             offset_minutes: 0,
         }
     }
@@ -273,14 +288,14 @@ impl DateTimeOffset {
 }
 
 /// The canonical OData spelling: the offset as written, fractional seconds only when non-zero
-/// (trailing zeros trimmed), seconds always.
+/// (all twelve digits OData allows, trailing zeros trimmed), seconds always.
 impl fmt::Display for DateTimeOffset {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (y, mo, d) = self.local_date();
         let (h, mi, s) = self.local_time();
         write!(f, "{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}")?;
-        if self.nanos != 0 {
-            let frac = format!("{:09}", self.nanos);
+        if self.nanos != 0 || self.sub_nanos != 0 {
+            let frac = format!("{:09}{:03}", self.nanos, self.sub_nanos);
             write!(f, ".{}", frac.trim_end_matches('0'))?;
         }
         if self.offset_minutes == 0 {
@@ -340,6 +355,18 @@ mod tests {
         assert!(DateTimeOffset::parse("2020-01-01T10:00:00").is_err());
         assert!(DateTimeOffset::parse("2020-01-01T10:00:00.Z").is_err());
         assert!(DateTimeOffset::parse("2020-01-01T10:00Z").is_ok());
+    }
+
+    #[test]
+    fn twelve_fractional_digits_are_kept() {
+        let t = DateTimeOffset::parse("2020-10-30T21:03:00.123456789012Z").unwrap();
+        assert_eq!((t.nanos, t.sub_nanos), (123_456_789, 12));
+        assert_eq!(t.to_string(), "2020-10-30T21:03:00.123456789012Z");
+        let t = DateTimeOffset::parse("2020-10-30T21:03:00.0000000001+01:00").unwrap();
+        assert_eq!((t.nanos, t.sub_nanos), (0, 100));
+        assert_eq!(t.to_string(), "2020-10-30T21:03:00.0000000001+01:00");
+        assert!(t > DateTimeOffset::parse("2020-10-30T21:03:00+01:00").unwrap());
+        assert!(DateTimeOffset::parse("2020-10-30T21:03:00.1234567890123Z").is_err());
     }
 
     #[test]

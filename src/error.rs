@@ -210,6 +210,15 @@ pub enum Error {
         /// What is wrong, in words.
         message: String,
     },
+    /// Valid OData 4.01 that this library (and the referrals API) does not support: a
+    /// qualified name, a cast, `$it`, a parameter alias, a JSON array, a function outside the
+    /// table, ...
+    Unsupported {
+        /// The construct.
+        span: Span,
+        /// What it is, in words with backticks, e.g. "the `cast` function".
+        construct: String,
+    },
     /// A lambda variable used outside its lambda, or never declared.
     UnboundVariable {
         /// The variable.
@@ -374,6 +383,7 @@ impl Error {
             | Error::UnknownEnumValue { .. }
             | Error::UnknownFunction { .. }
             | Error::TypeMismatch { .. }
+            | Error::Unsupported { .. }
             | Error::UnboundVariable { .. } => ErrorCode::InvalidFilter,
             Error::InvalidSelect { .. } => ErrorCode::InvalidSelect,
             Error::InvalidOrderBy { .. } => ErrorCode::InvalidOrderBy,
@@ -411,6 +421,7 @@ impl Error {
             | Error::UnknownEnumValue { span, .. }
             | Error::UnknownFunction { span, .. }
             | Error::TypeMismatch { span, .. }
+            | Error::Unsupported { span, .. }
             | Error::UnboundVariable { span, .. } => Some(*span),
             Error::TooLong { max, .. } => {
                 let at = u32::try_from(*max).unwrap_or(u32::MAX);
@@ -499,6 +510,7 @@ impl Error {
             | Error::UnknownEnumValue { span, .. }
             | Error::UnknownFunction { span, .. }
             | Error::TypeMismatch { span, .. }
+            | Error::Unsupported { span, .. }
             | Error::UnboundVariable { span, .. } => {
                 span.start = span.start.saturating_add(delta);
                 span.end = span.end.saturating_add(delta);
@@ -564,6 +576,10 @@ impl fmt::Display for Error {
                 did_you_mean(f, suggestion, "")?;
             }
             Error::TypeMismatch { message, .. } => f.write_str(message)?,
+            Error::Unsupported { construct, .. } => write!(
+                f,
+                "{construct} is valid OData, but this library (like the referrals API) does not support it"
+            )?,
             Error::UnboundVariable { name, .. } => {
                 write!(f, "`{name}` is not a lambda variable in scope here")?
             }

@@ -38,7 +38,11 @@ fn seed_referral_matches_what_it_should() {
         "direction eq 'Incoming' and substatus eq 'Pending'",
         "status in ('New','Active')",
         "details/dealValue ge 10000 and details/dealValue lt 10000.01",
-        "details/dealValue mul 2 eq 20000 and details/dealValue div 3 eq 3333",
+        // `dealValue` is an Edm.Decimal: `div` is a real division (integer only for integers).
+        "details/dealValue mul 2 eq 20000 and details/dealValue div 4 eq 2500",
+        "details/dealValue div 3 gt 3333.33 and details/dealValue div 3 lt 3333.34",
+        "7 div 2 eq 3 and 7.0 div 2 eq 3.5 and -7 div 2 eq -3 and 7 divby 2 eq 3.5",
+        "length(customerProfile/name) div 2 mul 2 le length(customerProfile/name)",
         "details/dealValue divby 4 eq 2500 and details/dealValue mod 3 eq 1",
         "createdDateTime eq 2020-10-30T21:03:00Z",
         "createdDateTime eq 2020-10-30T22:03:00+01:00",
@@ -250,4 +254,63 @@ fn non_object_records_match_nothing_but_null_tests() {
         assert!(!eval("status eq 'New'", &r));
         assert!(eval("status eq null", &r));
     }
+}
+
+#[test]
+fn date_and_time_arithmetic_is_exact() {
+    let r = json!({
+        "createdDateTime": "2026-11-01T00:00:00Z",
+        "updatedDateTime": "2026-11-01T00:00:00.000000000001Z",
+    });
+    // Date − Duration is a Date (the time part of the shifted midnight is dropped).
+    assert!(eval("createdDateTime ge 2026-11-15 sub duration'P14D'", &r));
+    assert!(eval("createdDateTime ge 2026-11-15 sub duration'P13DT23H'", &r));
+    assert!(!eval("createdDateTime ge 2026-11-15 sub duration'P13D'", &r));
+    assert!(eval("createdDateTime lt 2026-11-15 sub duration'PT1S' sub duration'P12D'", &r));
+    assert!(eval("2026-11-15 sub duration'PT1H' eq 2026-11-14", &r));
+    assert!(eval("2026-11-15 add duration'PT23H59M59.999999999999S' eq 2026-11-15", &r));
+    assert!(eval("2026-11-15 sub 2026-11-01 eq duration'P14D'", &r));
+    // DateTimeOffset ± Duration and − DateTimeOffset to the picosecond.
+    assert!(eval("updatedDateTime sub createdDateTime eq duration'PT0.000000000001S'", &r));
+    assert!(eval("createdDateTime add duration'PT0.000000000001S' eq updatedDateTime", &r));
+    assert!(eval("updatedDateTime gt createdDateTime", &r));
+    assert!(eval("updatedDateTime sub duration'P1000000D' lt createdDateTime", &r));
+    // Durations scale by numbers.
+    assert!(eval("duration'PT1H' mul 1.5 eq duration'PT1H30M'", &r));
+    assert!(eval("duration'P1D' div 3 eq duration'PT8H'", &r));
+    assert!(eval("-duration'PT1H' add duration'PT2H' eq duration'PT1H'", &r));
+}
+
+#[test]
+fn twelve_fractional_digits_compare_exactly() {
+    let r = json!({ "createdDateTime": "2020-10-30T21:03:00.1234567Z" });
+    assert!(eval("createdDateTime lt 2020-10-30T21:03:00.123456700001Z", &r));
+    assert!(eval("createdDateTime gt 2020-10-30T21:03:00.123456699999Z", &r));
+    assert!(eval("createdDateTime eq 2020-10-30T21:03:00.123456700000Z", &r));
+}
+
+#[test]
+fn the_grammar_as_the_standard_reads_it() {
+    let r = json!({
+        "status": "Closed",
+        "team": [{ "email": "a@b.c" }, { "email": "x@y.z" }],
+        "consent": { "consentToContact": true },
+        "customerProfile": { "name": "Contoso" },
+    });
+    // A lambda variable named like its collection; outside, `team` is the property again.
+    assert!(eval("team/any(team:team/email eq 'a@b.c')", &r));
+    assert!(!eval("team/all(team:team/email eq 'a@b.c')", &r));
+    assert!(eval("team/any(team:team/email eq 'x@y.z') and team/any()", &r));
+    // `in` and `has` bind tighter than `not`.
+    assert!(eval("not status in ('New','Active')", &r));
+    assert!(!eval("not status in ('Closed')", &r));
+    assert!(eval("not status has 'New'", &r));
+    // An empty list holds nothing.
+    assert!(!eval("status in ()", &r));
+    assert!(eval("not (status in ())", &r));
+    // `null` with an ordering operator is false; Booleans order `false` before `true`.
+    assert!(!eval("customerProfile/name gt null", &r));
+    assert!(!eval("customerProfile/name le null", &r));
+    assert!(eval("consent/consentToContact gt false", &r));
+    assert!(!eval("consent/consentToContact lt false", &r));
 }

@@ -11,7 +11,7 @@ use partner_referrals::datetime::DateTimeOffset;
 use partner_referrals::page::decode_referral_page;
 use partner_referrals::query::{
     self, build_query, filter_from_template, parse_query_string, BinaryOp, Expr, ExprKind, Filter,
-    Ident, LambdaOp, Literal, OrderBy, ReferralQuery, TemplateValue, MAX_TOP,
+    Ident, LambdaOp, Literal, OpSpan, OrderBy, ReferralQuery, TemplateValue, MAX_TOP,
 };
 use partner_referrals::schema::{Kind, REFERRAL};
 use partner_referrals::Span;
@@ -402,8 +402,37 @@ fn literal_text() -> impl Strategy<Value = String> {
                 "{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:07{tail}"
             )),
         (0u32..40, 0u32..24, 0u32..60).prop_map(|(d, h, s)| format!("duration'P{d}DT{h}H{s}S'")),
+        // Up to the 12 fractional second digits OData allows.
+        ("[0-9]{1,12}", "[0-9]{1,12}").prop_map(|(s, f)| format!("duration'PT{s}.{f}S'")),
+        ("[0-9]{1,12}", prop::sample::select(vec!["Z", "-03:30"]))
+            .prop_map(|(f, tail)| format!("2026-11-15T23:59:59.{f}{tail}")),
         Just("65edc0b5-3485-41b7-a17e-dfa9ef4706e2".to_string()),
     ]
+}
+
+proptest! {
+    #![proptest_config(config(256))]
+
+    /// A fraction of up to 12 digits survives the canonical form digit for digit (trailing
+    /// zeros aside), for date-times and durations alike.
+    #[test]
+    fn fractional_seconds_keep_every_digit(whole in "[0-9]{1,12}", frac in "[0-9]{1,12}") {
+        let kept = frac.trim_end_matches('0');
+        let duration = query::validate_filter(&format!("d eq duration'PT{whole}.{frac}S'"), false)
+            .unwrap()
+            .canonical;
+        prop_assert_eq!(duration, format!("d eq duration'PT{whole}.{frac}S'"));
+        let text = format!("d eq 2026-11-15T23:59:59.{frac}Z");
+        let canonical = query::validate_filter(&text, false).unwrap().canonical;
+        let want = if kept.is_empty() {
+            "d eq 2026-11-15T23:59:59Z".to_string()
+        } else {
+            format!("d eq 2026-11-15T23:59:59.{kept}Z")
+        };
+        prop_assert_eq!(canonical, want);
+        let thirteen = format!("d eq 2026-11-15T23:59:59.{frac}{}Z", "0".repeat(13 - frac.len()));
+        prop_assert!(query::validate_filter(&thirteen, false).is_err());
+    }
 }
 
 fn literal() -> impl Strategy<Value = Expr> {
@@ -437,6 +466,7 @@ fn expr() -> impl Strategy<Value = Expr> {
         prop_oneof![
             (ops, inner.clone(), inner.clone()).prop_map(|(op, l, r)| at(ExprKind::Binary {
                 op,
+                op_span: OpSpan::default(),
                 left: Box::new(l),
                 right: Box::new(r)
             })),
@@ -540,7 +570,7 @@ fn noisy(e: &Expr, coin: &mut dyn FnMut() -> bool) -> String {
         }
         ExprKind::Not(x) => format!("{}{}({})", kw("not", coin), sp(coin), noisy(x, coin)),
         ExprKind::Neg(x) => format!("-({})", noisy(x, coin)),
-        ExprKind::Binary { op, left, right } => {
+        ExprKind::Binary { op, left, right, .. } => {
             let s = sp(coin);
             let (l, k, r) = (noisy(left, coin), kw(op.keyword(), coin), noisy(right, coin));
             format!("({l}){s}{k}{s}({r})")

@@ -279,3 +279,18 @@ fn query_string_reader_edge_cases() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn build_query_keeps_every_fractional_second_digit() {
+    let filter = "createdDateTime lt 2020-10-30T21:03:00.123456789012Z \
+                  and updatedDateTime sub createdDateTime gt duration'PT0.000000000001S'";
+    let q = ReferralQuery { filter: Some(filter.into()), ..Default::default() };
+    let built = build_query(&q).unwrap();
+    assert_eq!(get(&built, "$filter").as_deref(), Some(filter));
+    let q = ReferralQuery {
+        filter: Some("createdDateTime lt 2020-10-30T21:03:00.1234567890123Z".into()),
+        ..Default::default()
+    };
+    let err = build_query(&q).unwrap_err();
+    assert_eq!((err.code().as_str(), err.span().map(|s| s.start)), ("InvalidFilter", Some(19)));
+}

@@ -20,7 +20,8 @@ use serde_json::{json, Value};
 
 /// `2026-11-01T00:00:00Z` + `tick` seconds: small tick numbers make ties easy to write.
 fn at(tick: i64) -> String {
-    DateTimeOffset { unix_seconds: 1_793_491_200 + tick, nanos: 0, offset_minutes: 0 }.to_string()
+    DateTimeOffset { unix_seconds: 1_793_491_200 + tick, nanos: 0, sub_nanos: 0, offset_minutes: 0 }
+        .to_string()
 }
 
 #[derive(Default)]

@@ -134,7 +134,8 @@ impl BinaryOp {
     /// The operator's precedence level.
     pub const fn precedence(self) -> Precedence {
         match self {
-            BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Has => Precedence::Equality,
+            BinaryOp::Eq | BinaryOp::Ne => Precedence::Equality,
+            BinaryOp::Has => Precedence::Member,
             BinaryOp::Gt | BinaryOp::Ge | BinaryOp::Lt | BinaryOp::Le => Precedence::Relational,
             BinaryOp::Add | BinaryOp::Sub => Precedence::Additive,
             BinaryOp::Mul | BinaryOp::Div | BinaryOp::DivBy | BinaryOp::Mod => {
@@ -162,7 +163,7 @@ pub enum Precedence {
     Or,
     /// `and`
     And,
-    /// `eq ne has in`
+    /// `eq ne`
     Equality,
     /// `gt ge lt le`
     Relational,
@@ -172,6 +173,9 @@ pub enum Precedence {
     Multiplicative,
     /// `-x`, `not x`
     Unary,
+    /// `has`, `in`: OData 4.01 puts them in the primary group, so they bind tighter than `not`
+    /// and `-` (`not a in (1,2)` is `not (a in (1,2))`).
+    Member,
     /// Literals, paths, calls, lambdas (`/` binds tightest).
     Primary,
 }
@@ -188,6 +192,7 @@ impl Precedence {
             Precedence::Additive => 50,
             Precedence::Multiplicative => 60,
             Precedence::Unary => 70,
+            Precedence::Member => 75,
             Precedence::Primary => 80,
         }
     }
@@ -209,6 +214,16 @@ impl LambdaOp {
             LambdaOp::Any => "any",
             LambdaOp::All => "all",
         }
+    }
+}
+
+/// Where a binary operator's keyword is. Left out of equality, like every span.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OpSpan(pub Span);
+
+impl PartialEq for OpSpan {
+    fn eq(&self, _: &Self) -> bool {
+        true
     }
 }
 
@@ -260,6 +275,8 @@ pub enum ExprKind {
     Binary {
         /// The operator.
         op: BinaryOp,
+        /// Where the operator's keyword is (errors about the operator point here).
+        op_span: OpSpan,
         /// Left operand.
         left: Box<Expr>,
         /// Right operand.
@@ -269,7 +286,7 @@ pub enum ExprKind {
     In {
         /// The tested value.
         left: Box<Expr>,
-        /// The list (at least one item).
+        /// The list (OData 4.01 allows an empty one: `x in ()` is false).
         list: Vec<Expr>,
     },
     /// `a and b and c` (two or more operands, none of them an `And`).
@@ -288,7 +305,7 @@ impl Expr {
             | ExprKind::Lambda { .. } => Precedence::Primary,
             ExprKind::Not(_) | ExprKind::Neg(_) => Precedence::Unary,
             ExprKind::Binary { op, .. } => op.precedence(),
-            ExprKind::In { .. } => Precedence::Equality,
+            ExprKind::In { .. } => Precedence::Member,
             ExprKind::And(_) => Precedence::And,
             ExprKind::Or(_) => Precedence::Or,
         }
@@ -305,6 +322,20 @@ fn operand<W: fmt::Write>(f: &mut W, e: &Expr, min: Precedence, strict: bool) ->
         f.write_char(')')
     } else {
         e.write_canonical(f)
+    }
+}
+
+/// Whether `e` prints starting with a literal or a `-` (after a `-`, that needs a space:
+/// `- -x`, `- 1 in (1)`, `- 2020-12-01`). `in` and `has` print their left operand first,
+/// without parentheses when it binds at least as tightly.
+fn starts_with_literal_or_minus(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Literal(_) | ExprKind::Neg(_) => true,
+        ExprKind::In { left, .. } | ExprKind::Binary { op: BinaryOp::Has, left, .. } => {
+            left.precedence().value() >= Precedence::Member.value()
+                && starts_with_literal_or_minus(left)
+        }
+        _ => false,
     }
 }
 
@@ -397,12 +428,12 @@ impl Expr {
                 f.write_char('-')?;
                 // `- -x` and `- 2020-12-01` keep a space: without it they would lex as a
                 // negative number (`-2020`) or read differently.
-                if matches!(e.kind, ExprKind::Neg(_) | ExprKind::Literal(_)) {
+                if starts_with_literal_or_minus(e) {
                     f.write_char(' ')?;
                 }
                 operand(f, e, Precedence::Unary, false)
             }
-            ExprKind::Binary { op, left, right } => {
+            ExprKind::Binary { op, left, right, .. } => {
                 operand(f, left, op.precedence(), false)?;
                 f.write_char(' ')?;
                 f.write_str(op.keyword())?;
@@ -410,7 +441,7 @@ impl Expr {
                 operand(f, right, op.precedence(), true)
             }
             ExprKind::In { left, list: items } => {
-                operand(f, left, Precedence::Equality, false)?;
+                operand(f, left, Precedence::Member, false)?;
                 f.write_str(" in (")?;
                 list(f, items)?;
                 f.write_char(')')
@@ -457,7 +488,12 @@ mod tests {
     }
 
     fn bin(op: BinaryOp, l: Expr, r: Expr) -> Expr {
-        at(ExprKind::Binary { op, left: Box::new(l), right: Box::new(r) })
+        at(ExprKind::Binary {
+            op,
+            op_span: OpSpan::default(),
+            left: Box::new(l),
+            right: Box::new(r),
+        })
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! the first). Knows text positions only through spans and never sees the source string.
 //! Without a schema (`validateFilter(text, {schema:false})`) property paths have an unknown
 //! type that fits anywhere, so only what literals and function signatures imply is checked.
-//! Imports `ast`, `schema`, `error`.
+//! Imports `ast`, `schema`, `error` and the lexer's duration reader.
 
 use crate::error::{Error, Span};
 use crate::schema::{suggest, ComplexType, EnumType, Kind};
@@ -91,15 +91,23 @@ enum Param {
     DateLike,
     /// DateTimeOffset.
     DateTime,
+    /// An integer (`Edm.Int32`): an integer literal or expression, or a property of unknown
+    /// type.
+    Int,
 }
 
 impl Param {
+    /// `null` fits every parameter: OData's canonical functions return `null` for it.
     fn accepts(self, ty: Ty) -> bool {
+        if ty == Ty::Null {
+            return true;
+        }
         match self {
             Param::Str => ty.is_string_like(),
             Param::Num => matches!(ty, Ty::Number | Ty::Unknown),
             Param::DateLike => matches!(ty, Ty::DateTime | Ty::Date | Ty::Unknown),
             Param::DateTime => matches!(ty, Ty::DateTime | Ty::Unknown),
+            Param::Int => matches!(ty, Ty::Number | Ty::Unknown),
         }
     }
 
@@ -109,6 +117,7 @@ impl Param {
             Param::Num => "a number",
             Param::DateLike => "a DateTimeOffset or Date",
             Param::DateTime => "a DateTimeOffset",
+            Param::Int => "an integer",
         }
     }
 }
@@ -138,7 +147,7 @@ static FUNCTIONS: &[Function] = &[
     func("trim", &[Param::Str], Ty::String),
     Function {
         name: "substring",
-        params: &[Param::Str, Param::Num, Param::Num],
+        params: &[Param::Str, Param::Int, Param::Int],
         optional: 1,
         returns: Ty::String,
     },
@@ -256,6 +265,54 @@ pub(crate) fn for_each_child<'a>(e: &'a Expr, mut f: impl FnMut(&'a Expr)) {
     }
 }
 
+/// Whether `e` has an integer type by OData's rules (integer literals, the functions that
+/// return `Edm.Int32`, and `add sub mul div mod` and `-` over integers); `None` when that is not
+/// known. `path` answers for property paths (`None`: not known, as without a schema). `div` of
+/// two integers is integer division; the evaluator asks this.
+pub(crate) fn integer_typed(e: &Expr, path: &impl Fn(&[Ident]) -> Option<bool>) -> Option<bool> {
+    use BinaryOp::*;
+    match &e.kind {
+        ExprKind::Literal(Literal::Number(n)) => {
+            Some(n.bytes().all(|b| b.is_ascii_digit() || b == b'-'))
+        }
+        ExprKind::Call { name, .. } => Some(matches!(
+            name.name.as_str(),
+            "length" | "indexof" | "year" | "month" | "day" | "hour" | "minute" | "second"
+        )),
+        ExprKind::Neg(x) => integer_typed(x, path),
+        ExprKind::Binary { op: Add | Sub | Mul | Div | Mod, left, right, .. } => {
+            match (integer_typed(left, path), integer_typed(right, path)) {
+                (Some(true), Some(true)) => Some(true),
+                (Some(false), _) | (_, Some(false)) => Some(false),
+                _ => None,
+            }
+        }
+        ExprKind::Path(segments) => path(segments),
+        _ => Some(false),
+    }
+}
+
+/// OData 4.01's arithmetic table (URL Conventions, "Arithmetic Operators"): the type of
+/// `l op r` for known operand types, `None` where the standard defines no result
+/// (`DateTimeOffset add DateTimeOffset`, `Date mul 2`, ...).
+fn arithmetic_result(op: BinaryOp, l: Ty, r: Ty) -> Option<Ty> {
+    use BinaryOp::*;
+    match (op, l, r) {
+        (Add | Sub | Mul | Div | DivBy | Mod, Ty::Number, Ty::Number) => Some(Ty::Number),
+        (Add | Sub, Ty::DateTime, Ty::Duration) => Some(Ty::DateTime),
+        (Add | Sub, Ty::Date, Ty::Duration) => Some(Ty::Date),
+        (Add | Sub, Ty::Duration, Ty::Duration) => Some(Ty::Duration),
+        (Sub, Ty::DateTime, Ty::DateTime) | (Sub, Ty::Date, Ty::Date) => Some(Ty::Duration),
+        (Mul, Ty::Duration, Ty::Number) | (Mul, Ty::Number, Ty::Duration) => Some(Ty::Duration),
+        (Div | DivBy, Ty::Duration, Ty::Number) => Some(Ty::Duration),
+        _ => None,
+    }
+}
+
+/// The types an operand of unknown type (a schema-less path, `null`) may stand for in
+/// arithmetic.
+const ARITHMETIC_TYPES: [Ty; 4] = [Ty::Number, Ty::Duration, Ty::DateTime, Ty::Date];
+
 fn string_literal(e: &Expr) -> Option<&str> {
     match &e.kind {
         ExprKind::Literal(Literal::String(s)) => Some(s),
@@ -337,12 +394,14 @@ impl<'e> Checker<'e> {
                     Ty::Unknown
                 }
             }
-            ExprKind::Binary { op, left, right } => self.binary(*op, left, right),
+            ExprKind::Binary { op, op_span, left, right } => {
+                self.binary(*op, op_span.0, left, right)
+            }
             ExprKind::In { left, list } => {
                 let lt = self.expr(left);
                 for item in list {
                     let it = self.expr(item);
-                    self.comparison(BinaryOp::Eq, left, lt, item, it);
+                    self.comparison("in", left, lt, item, it);
                 }
                 Ty::Bool
             }
@@ -377,7 +436,7 @@ impl<'e> Checker<'e> {
             path.push_str(&scope.path);
             (scope.element, &segments[1..])
         } else if self.declared.contains(&first.name.as_str())
-            && self.schema.map_or(true, |root| root.property(&first.name).is_none())
+            && self.schema.is_some_and(|root| root.property(&first.name).is_none())
         {
             self.errors.push(Error::UnboundVariable { span: first.span, name: first.name.clone() });
             return None;
@@ -491,6 +550,16 @@ impl<'e> Checker<'e> {
             });
             return Ty::Unknown;
         };
+        if types.iter().any(|t| matches!(t, Ty::Collection(_)))
+            && f.params.first() == Some(&Param::Str)
+        {
+            // 4.01 gives the string functions collection overloads (`length(team)`).
+            self.errors.push(Error::Unsupported {
+                span: name.span,
+                construct: format!("the collection form of `{}`", f.name),
+            });
+            return f.returns;
+        }
         let (min, max) = (f.params.len() - f.optional, f.params.len());
         if args.len() < min || args.len() > max {
             let count = if min == max { format!("{min}") } else { format!("{min} or {max}") };
@@ -502,33 +571,54 @@ impl<'e> Checker<'e> {
             return f.returns;
         }
         for ((arg, ty), param) in args.iter().zip(types).zip(f.params) {
-            if !param.accepts(ty) {
+            let fractional = *param == Param::Int && integer_typed(arg, &|_| None) == Some(false);
+            if !param.accepts(ty) || (fractional && ty == Ty::Number) {
+                let found = if fractional && ty == Ty::Number {
+                    "a number that is not an integer".to_owned()
+                } else {
+                    ty.describe()
+                };
                 self.errors.push(mismatch(
                     arg.span,
-                    format!(
-                        "`{}` expects {} here, found {}",
-                        f.name,
-                        param.describe(),
-                        ty.describe()
-                    ),
+                    format!("`{}` expects {} here, found {found}", f.name, param.describe()),
                 ));
             }
         }
         f.returns
     }
 
-    fn binary(&mut self, op: BinaryOp, left: &'e Expr, right: &'e Expr) -> Ty {
+    fn binary(&mut self, op: BinaryOp, op_span: Span, left: &'e Expr, right: &'e Expr) -> Ty {
         let lt = self.expr(left);
         let rt = self.expr(right);
         if op.is_comparison() {
-            self.comparison(op, left, lt, right, rt);
+            self.comparison(op.keyword(), left, lt, right, rt);
             return Ty::Bool;
         }
         if op == BinaryOp::Has {
             self.has(left, lt, right, rt);
             return Ty::Bool;
         }
-        self.arithmetic(op, left, lt, right, rt)
+        if [left, right].into_iter().any(|e| self.unprefixed_duration(e)) {
+            return Ty::Unknown;
+        }
+        self.arithmetic(op, op_span, lt, rt)
+    }
+
+    /// OData 4.01 makes the `duration` prefix optional (`'P14D'`); a string literal in
+    /// arithmetic, or compared with a Duration, that reads as one is refused as unsupported
+    /// (with the spelling to use) rather than as a string. Reports it and returns `true`.
+    fn unprefixed_duration(&mut self, e: &Expr) -> bool {
+        let Some(text) = string_literal(e) else { return false };
+        if super::lexer::parse_duration(text).is_err() {
+            return false;
+        }
+        self.errors.push(Error::Unsupported {
+            span: e.span,
+            construct: format!(
+                "a duration without its `duration` prefix (`'{text}'`; write `duration'{text}'`)"
+            ),
+        });
+        true
     }
 
     fn has(&mut self, left: &Expr, lt: Ty, right: &Expr, rt: Ty) {
@@ -547,33 +637,34 @@ impl<'e> Checker<'e> {
         }
     }
 
-    fn arithmetic(&mut self, op: BinaryOp, left: &Expr, lt: Ty, right: &Expr, rt: Ty) -> Ty {
-        use BinaryOp::*;
-        let result = match (op, lt, rt) {
-            (_, Ty::Unknown, Ty::Unknown) => Some(Ty::Unknown),
-            (_, Ty::Number, Ty::Number | Ty::Unknown) | (_, Ty::Unknown, Ty::Number) => {
-                Some(Ty::Number)
-            }
-            (Add | Sub, Ty::DateTime, Ty::Duration) => Some(Ty::DateTime),
-            (Sub, Ty::DateTime, Ty::DateTime) => Some(Ty::Duration),
-            (Add | Sub, Ty::Duration, Ty::Duration) => Some(Ty::Duration),
-            (
-                Add | Sub,
-                Ty::DateTime | Ty::Duration | Ty::Unknown,
-                Ty::Duration | Ty::DateTime | Ty::Unknown,
-            ) => Some(Ty::Unknown),
-            _ => None,
+    /// Types `l op r` by [`arithmetic_result`]; an operand of unknown type stands for each
+    /// type it may have. A combination the standard does not define is an error at the operator.
+    fn arithmetic(&mut self, op: BinaryOp, op_span: Span, lt: Ty, rt: Ty) -> Ty {
+        let expand = |t: Ty| match t {
+            Ty::Unknown | Ty::Null => &ARITHMETIC_TYPES[..],
+            Ty::Number => &ARITHMETIC_TYPES[0..1],
+            Ty::Duration => &ARITHMETIC_TYPES[1..2],
+            Ty::DateTime => &ARITHMETIC_TYPES[2..3],
+            Ty::Date => &ARITHMETIC_TYPES[3..4],
+            _ => &[],
         };
+        let mut result = None;
+        for &l in expand(lt) {
+            for &r in expand(rt) {
+                if let Some(ty) = arithmetic_result(op, l, r) {
+                    result = match result {
+                        None => Some(ty),
+                        Some(seen) if seen == ty => Some(ty),
+                        Some(_) => Some(Ty::Unknown),
+                    };
+                }
+            }
+        }
         result.unwrap_or_else(|| {
-            let bad = if matches!(lt, Ty::Number | Ty::DateTime | Ty::Duration | Ty::Unknown) {
-                right
-            } else {
-                left
-            };
             self.errors.push(mismatch(
-                bad.span,
+                op_span,
                 format!(
-                    "`{}` cannot be applied to {} and {}",
+                    "`{}` is not defined for {} and {}",
                     op.keyword(),
                     lt.describe(),
                     rt.describe()
@@ -594,33 +685,23 @@ impl<'e> Checker<'e> {
         }
     }
 
-    /// Type-checks `left op right` for a comparison (`in` items are checked as `eq`).
-    fn comparison(&mut self, op: BinaryOp, left: &Expr, lt: Ty, right: &Expr, rt: Ty) {
-        let ordering = !matches!(op, BinaryOp::Eq | BinaryOp::Ne);
+    /// Type-checks `left op right` for a comparison; `op` is the keyword as written
+    /// (`in` items are checked like `eq`, and named `in` in messages).
+    fn comparison(&mut self, op: &'static str, left: &Expr, lt: Ty, right: &Expr, rt: Ty) {
+        let ordering = !matches!(op, "eq" | "ne" | "in");
         for (e, ty) in [(left, lt), (right, rt)] {
             if matches!(ty, Ty::Complex(_) | Ty::Collection(_)) {
-                let hint = match ty {
-                    Ty::Collection(_) => "use `any`/`all`",
-                    _ => "compare one of its properties",
-                };
-                self.errors.push(mismatch(
-                    e.span,
-                    format!("`{e}` is {} and cannot be compared; {hint}", ty.describe()),
-                ));
+                // OData compares structured values and collections with `eq`, `ne` and `in`.
+                self.errors.push(Error::Unsupported {
+                    span: e.span,
+                    construct: format!("comparing `{e}` ({}) as a whole", ty.describe()),
+                });
                 return;
             }
         }
         if lt == Ty::Null || rt == Ty::Null {
-            if ordering {
-                let null = if rt == Ty::Null { right } else { left };
-                self.errors.push(mismatch(
-                    null.span,
-                    format!(
-                        "`null` can only be compared with `eq` or `ne`, not `{}`",
-                        op.keyword()
-                    ),
-                ));
-            }
+            // OData: `null` compares with every operator; `gt ge lt le` with a `null` operand
+            // are false.
             return;
         }
         // Literal-specific rules: enum members, GUID text, quoted date-times.
@@ -652,6 +733,7 @@ impl<'e> Checker<'e> {
                     }
                     return;
                 }
+                Ty::Duration if self.unprefixed_duration(lit) => return,
                 Ty::DateTime | Ty::Date => {
                     self.errors.push(mismatch(
                         lit.span,
@@ -678,19 +760,15 @@ impl<'e> Checker<'e> {
             let bad = if is_literal(left) && !is_literal(right) { left } else { right };
             self.errors.push(mismatch(
                 bad.span,
-                format!(
-                    "cannot compare {} with {} using `{}`",
-                    lt.describe(),
-                    rt.describe(),
-                    op.keyword()
-                ),
+                format!("cannot compare {} with {} using `{op}`", lt.describe(), rt.describe()),
             ));
             return;
         }
         if ordering {
             for (e, ty) in [(left, lt), (right, rt)] {
+                // Booleans order (`true gt false`, as OData says); the API's enums are strings
+                // whose members have no order it documents.
                 let unordered = match ty {
-                    Ty::Bool => Some("Boolean".to_string()),
                     Ty::Enum(en) => Some(en.name.to_string()),
                     _ => None,
                 };
@@ -734,6 +812,11 @@ mod tests {
             "createdDateTime gt now() sub duration'P7D'",
             "length(name) add 1 gt 3",
             "status has 'New'",
+            // OData: `null` compares with every operator, Booleans order (`true gt false`).
+            "name eq null and name gt null",
+            "consent/consentToContact gt false",
+            "not status in ('New','Active')",
+            "not status has 'New'",
         ];
         for src in ok {
             assert_eq!(errors(src), Vec::<String>::new(), "{src}");
@@ -743,9 +826,8 @@ mod tests {
             ("status gt 'New'", "ReferralStatus values can only be compared with `eq`, `ne` and `in` at position 10"),
             ("status eq 1", "cannot compare a ReferralStatus with a number using `eq` at position 10"),
             ("engagementId eq 'abc'", "invalid GUID literal: `engagementId` is a Guid and `'abc'` is not 8-4-4-4-12 hex digits at position 16"),
-            ("name eq null and name gt null", "`null` can only be compared with `eq` or `ne`, not `gt` at position 25"),
-            ("consent/consentToContact gt false", "Boolean values can only be compared with `eq`, `ne` and `in` at position 0"),
-            ("customerProfile eq 'x'", "`customerProfile` is a CustomerProfile and cannot be compared; compare one of its properties at position 0"),
+            ("status in ('New',1)", "cannot compare a ReferralStatus with a number using `in` at position 17"),
+            ("customerProfile eq 'x'", "comparing `customerProfile` (a CustomerProfile) as a whole is valid OData, but this library (like the referrals API) does not support it at position 0"),
             ("createdDateTime gt '2020-01-01'", "`createdDateTime` is a DateTimeOffset: write the value without quotes, e.g. `2020-10-30T21:03:00Z` or `2020-12-01` at position 19"),
         ];
         for (src, want) in bad {
@@ -779,6 +861,83 @@ mod tests {
         assert_eq!(
             errors("team/email eq 'x'"),
             ["`team` is a collection: use a lambda such as `team/any(x:x/email)`, not `team/email` at position 5"]
+        );
+    }
+
+    #[test]
+    fn a_lambda_variable_may_share_a_property_name() {
+        let src = "team/any(team:team/email eq 'a@b.c') and team/any()";
+        for schema in [Some(&REFERRAL), None] {
+            let checked = check(&parse(src).unwrap(), schema);
+            assert_eq!(checked.errors, [], "{schema:?}");
+            assert_eq!(checked.fields, ["team", "team/email"]);
+        }
+        // Inside, the name is the variable (an element, not a collection).
+        assert_eq!(
+            errors("team/any(team:team/any())"),
+            ["`team` is a Member, not a collection: `any` needs a collection at position 14"]
+        );
+    }
+
+    #[test]
+    fn arithmetic_types_follow_the_standard_table() {
+        let ok = [
+            "createdDateTime ge 2026-11-15 sub duration'P14D'",
+            "createdDateTime ge createdDateTime sub duration'PT1H'",
+            "updatedDateTime sub createdDateTime gt duration'P1D'",
+            "2026-11-15 sub 2026-11-01 eq duration'P14D'",
+            "duration'P1D' add duration'PT1H' gt duration'P1D'",
+            "duration'PT1H' mul 2 eq 2 mul duration'PT1H'",
+            "duration'PT1H' div 2 eq duration'PT30M'",
+            "-duration'PT1H' lt duration'PT0S'",
+            "length(name) div 2 mod 3 eq 1",
+            "details/dealValue divby 3 gt 1.5",
+        ];
+        for src in ok {
+            assert_eq!(errors(src), Vec::<String>::new(), "{src}");
+        }
+        let bad = [
+            (
+                "createdDateTime add updatedDateTime eq now()",
+                "`add` is not defined for a DateTimeOffset and a DateTimeOffset at position 16",
+            ),
+            (
+                "createdDateTime sub 2026-11-15 eq duration'P1D'",
+                "`sub` is not defined for a DateTimeOffset and a Date at position 16",
+            ),
+            (
+                "2 sub duration'P1D' eq 1",
+                "`sub` is not defined for a number and a Duration at position 2",
+            ),
+            (
+                "duration'P1D' mod 2 eq duration'P1D'",
+                "`mod` is not defined for a Duration and a number at position 14",
+            ),
+            (
+                "2 div duration'P1D' eq 1",
+                "`div` is not defined for a number and a Duration at position 2",
+            ),
+            ("name add 1 eq 2", "`add` is not defined for a String and a number at position 5"),
+        ];
+        for (src, want) in bad {
+            assert_eq!(errors(src), [want], "{src}");
+        }
+        // Without a schema an unknown operand stands for whatever fits.
+        let schemaless = |src: &str| check(&parse(src).unwrap(), None).errors;
+        assert_eq!(schemaless("a add b eq c and d sub duration'P1D' gt e"), []);
+        assert_eq!(schemaless("a mod duration'P1D' eq 1").len(), 1);
+        assert_eq!(schemaless("2026-01-01 add 2026-01-02 eq x").len(), 1);
+    }
+
+    #[test]
+    fn integer_parameters_and_collection_overloads() {
+        assert_eq!(
+            errors("substring(name,1.5) eq 'x'"),
+            ["`substring` expects an integer here, found a number that is not an integer at position 15"]
+        );
+        assert_eq!(
+            errors("length(team) gt 1"),
+            ["the collection form of `length` is valid OData, but this library (like the referrals API) does not support it at position 0"]
         );
     }
 
@@ -835,12 +994,12 @@ mod tests {
     fn schemaless_mode_still_checks_literals_and_functions() {
         let e = parse("1 eq 'a' or contains(x,1) or y/any(v:v eq 1) and v eq 2").unwrap();
         let msgs: Vec<String> = check(&e, None).errors.iter().map(|e| e.to_string()).collect();
+        // Outside its lambda `v` is a property again (any name may be one without a schema).
         assert_eq!(
             msgs,
             [
                 "cannot compare a number with a String using `eq` at position 5",
                 "`contains` expects a String here, found a number at position 23",
-                "`v` is not a lambda variable in scope here at position 49",
             ]
         );
     }

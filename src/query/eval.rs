@@ -7,7 +7,8 @@
 //! `substring` count UTF-16 code units; date-times compare by instant. There is no clock:
 //! `now()` is supplied by the caller. The record is read through [`crate::record::Record`]
 //! (a `serde_json::Value` in Rust, the JavaScript object itself in wasm), one named property
-//! at a time. Imports `ast`, `schema`, `datetime`, `record`.
+//! at a time. Date/time arithmetic is exact, in integer picoseconds. Imports `ast`, `schema`,
+//! `datetime`, `record`, the checker's integer typing (for `div`) and the lexer's duration unit.
 
 use std::borrow::Cow;
 use std::cmp::Ordering;
@@ -18,8 +19,11 @@ use crate::record::{JsonNode, Record, Scalar};
 use crate::schema::{ComplexType, Kind};
 
 use super::ast::{BinaryOp, Expr, ExprKind, Ident, LambdaOp, Literal};
+use super::check::integer_typed;
 
-const NANOS_PER_SECOND: i128 = 1_000_000_000;
+use super::lexer::PICOS_PER_SECOND;
+
+const PICOS_PER_DAY: i128 = 86_400 * PICOS_PER_SECOND;
 
 /// A runtime value.
 #[derive(Debug, Clone, PartialEq)]
@@ -32,7 +36,7 @@ pub(crate) enum Value<'a> {
     Guid(Cow<'a, str>),
     DateTime(DateTimeOffset),
     Date(Date),
-    /// Nanoseconds.
+    /// Picoseconds (exact: the twelve fractional digits OData allows).
     Duration(i128),
 }
 
@@ -80,7 +84,12 @@ pub(crate) fn logic(op: Logic, a: Option<bool>, b: Option<bool>) -> Option<bool>
 }
 
 fn midnight_utc(d: &Date) -> DateTimeOffset {
-    DateTimeOffset { unix_seconds: d.days_since_epoch() * 86_400, nanos: 0, offset_minutes: 0 }
+    DateTimeOffset {
+        unix_seconds: d.days_since_epoch() * 86_400,
+        nanos: 0,
+        sub_nanos: 0,
+        offset_minutes: 0,
+    }
 }
 
 /// The order of two non-null values, `None` when they cannot be compared (NaN, other types).
@@ -144,47 +153,119 @@ fn typed<'a>(json: Option<Scalar<'a>>, kind: Option<Kind>) -> Value<'a> {
     }
 }
 
-fn to_datetime(seconds: i128, nanos: i128, offset_minutes: i16) -> Value<'static> {
-    let total = seconds * NANOS_PER_SECOND + nanos;
-    match i64::try_from(total.div_euclid(NANOS_PER_SECOND)) {
+/// The instant `picos` picoseconds after the epoch, written with `offset_minutes`; `null` out
+/// of range.
+fn to_datetime(picos: i128, offset_minutes: i16) -> Value<'static> {
+    let seconds = picos.div_euclid(PICOS_PER_SECOND);
+    let within = picos.rem_euclid(PICOS_PER_SECOND);
+    match i64::try_from(seconds) {
+        // invariant: `within` is below 1e12, so both parts fit their fields.
         Ok(unix_seconds) => Value::DateTime(DateTimeOffset {
             unix_seconds,
-            nanos: total.rem_euclid(NANOS_PER_SECOND) as u32,
+            nanos: (within / 1000) as u32,
+            sub_nanos: (within % 1000) as u16,
             offset_minutes,
         }),
         Err(_) => Value::Null,
     }
 }
 
-fn instant_nanos(t: &DateTimeOffset) -> i128 {
-    i128::from(t.unix_seconds) * NANOS_PER_SECOND + i128::from(t.nanos)
+fn instant_picos(t: &DateTimeOffset) -> i128 {
+    i128::from(t.unix_seconds) * PICOS_PER_SECOND
+        + i128::from(t.nanos) * 1000
+        + i128::from(t.sub_nanos)
 }
 
-fn arithmetic<'a>(op: BinaryOp, l: Value<'a>, r: Value<'a>) -> Value<'a> {
+fn date_picos(d: &Date) -> i128 {
+    i128::from(d.days_since_epoch()) * PICOS_PER_DAY
+}
+
+/// The date `picos` after the epoch falls on (OData: a date plus a duration is computed at
+/// midnight and the time part dropped, so "today minus one hour" is yesterday).
+fn to_date(picos: i128) -> Value<'static> {
+    let days = picos.div_euclid(PICOS_PER_DAY);
+    let Ok(days) = i64::try_from(days) else { return Value::Null };
+    let (y, m, d) = crate::datetime::civil_from_days(days);
+    match i32::try_from(y) {
+        Ok(year) if (0..=9999).contains(&year) => {
+            Value::Date(Date { year, month: m as u8, day: d as u8 })
+        }
+        _ => Value::Null,
+    }
+}
+
+/// An `f64` as an exact decimal `mantissa × 10^-scale`, from its shortest round-trip spelling
+/// (the digits a JSON number or a literal was written with); `None` for NaN, ±INF or a
+/// mantissa past `i128`.
+fn exact_decimal(n: f64) -> Option<(i128, u32)> {
+    if !n.is_finite() {
+        return None;
+    }
+    let text = format!("{n:e}");
+    let (digits, exponent) = text.split_once('e')?;
+    let exponent: i32 = exponent.parse().ok()?;
+    let negative = digits.starts_with('-');
+    let (whole, frac) = digits
+        .trim_start_matches('-')
+        .split_once('.')
+        .unwrap_or((digits.trim_start_matches('-'), ""));
+    let mut mantissa: i128 = format!("{whole}{frac}").parse().ok()?;
+    if negative {
+        mantissa = -mantissa;
+    }
+    let scale = i32::try_from(frac.len()).ok()? - exponent;
+    if scale >= 0 {
+        Some((mantissa, u32::try_from(scale).ok()?))
+    } else {
+        Some((mantissa.checked_mul(10i128.checked_pow(u32::try_from(-scale).ok()?)?)?, 0))
+    }
+}
+
+/// `duration × n` or `duration ÷ n` in whole picoseconds (truncated toward zero; OData's
+/// durations have twelve fractional digits at most); `null` on overflow or division by zero.
+fn scale_duration(picos: i128, n: f64, divide: bool) -> Value<'static> {
+    let Some((mantissa, scale)) = exact_decimal(n) else { return Value::Null };
+    let Some(power) = 10i128.checked_pow(scale) else { return Value::Null };
+    let result = if divide {
+        picos.checked_mul(power).and_then(|p| p.checked_div(mantissa))
+    } else {
+        picos.checked_mul(mantissa).map(|p| p / power)
+    };
+    result.map_or(Value::Null, Value::Duration)
+}
+
+/// `l op r` for OData's arithmetic table (the checker has refused every other combination).
+/// `integer`: both operands have integer types, so `div` truncates.
+fn arithmetic<'a>(op: BinaryOp, l: Value<'a>, r: Value<'a>, integer: bool) -> Value<'a> {
     use BinaryOp::*;
     match (op, l, r) {
-        (_, Value::Number(a), Value::Number(b)) => {
-            let integral = a.fract() == 0.0 && b.fract() == 0.0;
-            match op {
-                Add => Value::Number(a + b),
-                Sub => Value::Number(a - b),
-                Mul => Value::Number(a * b),
-                Div | DivBy | Mod if b == 0.0 => Value::Null,
-                Div if integral => Value::Number((a / b).trunc()),
-                Div | DivBy => Value::Number(a / b),
-                Mod => Value::Number(a % b),
-                _ => Value::Null,
-            }
-        }
+        (_, Value::Number(a), Value::Number(b)) => match op {
+            Add => Value::Number(a + b),
+            Sub => Value::Number(a - b),
+            Mul => Value::Number(a * b),
+            Div | DivBy | Mod if b == 0.0 => Value::Null,
+            Div if integer => Value::Number((a / b).trunc()),
+            Div | DivBy => Value::Number(a / b),
+            Mod => Value::Number(a % b),
+            _ => Value::Null,
+        },
         (Add | Sub, Value::DateTime(t), Value::Duration(d)) => {
             let d = if op == Sub { -d } else { d };
-            to_datetime(0, instant_nanos(&t) + d, t.offset_minutes)
+            to_datetime(instant_picos(&t) + d, t.offset_minutes)
+        }
+        (Add | Sub, Value::Date(day), Value::Duration(d)) => {
+            let d = if op == Sub { -d } else { d };
+            to_date(date_picos(&day) + d)
         }
         (Sub, Value::DateTime(a), Value::DateTime(b)) => {
-            Value::Duration(instant_nanos(&a) - instant_nanos(&b))
+            Value::Duration(instant_picos(&a) - instant_picos(&b))
         }
+        (Sub, Value::Date(a), Value::Date(b)) => Value::Duration(date_picos(&a) - date_picos(&b)),
         (Add, Value::Duration(a), Value::Duration(b)) => Value::Duration(a + b),
         (Sub, Value::Duration(a), Value::Duration(b)) => Value::Duration(a - b),
+        (Mul, Value::Duration(d), Value::Number(n))
+        | (Mul, Value::Number(n), Value::Duration(d)) => scale_duration(d, n, false),
+        (Div | DivBy, Value::Duration(d), Value::Number(n)) => scale_duration(d, n, true),
         _ => Value::Null,
     }
 }
@@ -235,6 +316,24 @@ impl<'a, N: JsonNode<'a>> Eval<'a, N> {
         (json, kind)
     }
 
+    /// The schema kind of a path (`None` when unknown), without reading the record.
+    fn locate_kind(&self, segments: &[Ident]) -> Option<Kind> {
+        let (mut kind, rest) = match segments
+            .first()
+            .and_then(|first| self.scopes.iter().rev().find(|(var, _, _)| *var == first.name))
+        {
+            Some((_, _, kind)) => (*kind, segments.get(1..).unwrap_or(&[])),
+            None => (self.schema.map(Kind::Complex), segments),
+        };
+        for seg in rest {
+            kind = match kind {
+                Some(Kind::Complex(c)) => c.property(&seg.name).map(|p| p.kind),
+                _ => None,
+            };
+        }
+        kind
+    }
+
     fn value(&mut self, e: &'a Expr) -> Value<'a> {
         match &e.kind {
             ExprKind::Literal(l) => match l {
@@ -245,7 +344,7 @@ impl<'a, N: JsonNode<'a>> Eval<'a, N> {
                 Literal::Guid(g) => Value::Guid(Cow::Borrowed(g)),
                 Literal::Date(d) => Value::Date(*d),
                 Literal::DateTime(t) => Value::DateTime(*t),
-                Literal::Duration(_, nanos) => Value::Duration(*nanos),
+                Literal::Duration(_, picos) => Value::Duration(*picos),
             },
             ExprKind::Path(segments) => {
                 let (json, kind) = self.locate(segments);
@@ -292,13 +391,28 @@ impl<'a, N: JsonNode<'a>> Eval<'a, N> {
                 Value::Duration(d) => Value::Duration(-d),
                 _ => Value::Null,
             },
-            ExprKind::Binary { op, left, right } => {
+            ExprKind::Binary { op, left, right, .. } => {
                 let l = self.value(left);
                 let r = self.value(right);
                 if op.is_comparison() || *op == BinaryOp::Has {
                     Value::Bool(compare(*op, &l, &r))
                 } else {
-                    arithmetic(*op, l, r)
+                    // Only `div` depends on the operands' static types. The schema's numbers
+                    // are decimals; a path of unknown kind is left to its values.
+                    let path = |segments: &[Ident]| match self.locate_kind(segments) {
+                        Some(Kind::Decimal) => Some(false),
+                        _ => None,
+                    };
+                    let integer = *op == BinaryOp::Div
+                        && match (integer_typed(left, &path), integer_typed(right, &path)) {
+                            (Some(a), Some(b)) => a && b,
+                            _ => matches!(
+                                (&l, &r),
+                                (Value::Number(a), Value::Number(b))
+                                    if a.fract() == 0.0 && b.fract() == 0.0
+                            ),
+                        };
+                    arithmetic(*op, l, r, integer)
                 }
             }
             ExprKind::In { left, list } => {
@@ -461,20 +575,50 @@ mod tests {
     fn arithmetic_follows_odata_division_rules() {
         use BinaryOp::*;
         let n = Value::Number;
-        assert_eq!(arithmetic(Div, n(7.0), n(2.0)), n(3.0));
-        assert_eq!(arithmetic(DivBy, n(7.0), n(2.0)), n(3.5));
-        assert_eq!(arithmetic(Div, n(7.5), n(2.0)), n(3.75));
-        assert_eq!(arithmetic(Mod, n(-7.0), n(2.0)), n(-1.0));
-        assert_eq!(arithmetic(Div, n(1.0), n(0.0)), Value::Null);
+        assert_eq!(arithmetic(Div, n(7.0), n(2.0), true), n(3.0));
+        assert_eq!(arithmetic(Div, n(7.0), n(2.0), false), n(3.5));
+        assert_eq!(arithmetic(DivBy, n(7.0), n(2.0), true), n(3.5));
+        assert_eq!(arithmetic(Div, n(7.5), n(2.0), false), n(3.75));
+        assert_eq!(arithmetic(Mod, n(-7.0), n(2.0), true), n(-1.0));
+        assert_eq!(arithmetic(Div, n(1.0), n(0.0), true), Value::Null);
         let t = DateTimeOffset::parse("2020-10-30T21:03:00Z").unwrap();
         assert_eq!(
-            arithmetic(Add, Value::DateTime(t), Value::Duration(86_400 * NANOS_PER_SECOND)),
+            arithmetic(Add, Value::DateTime(t), Value::Duration(PICOS_PER_DAY), false),
             Value::DateTime(t.plus_days(1))
         );
         assert_eq!(
-            arithmetic(Sub, Value::DateTime(t.plus_days(2)), Value::DateTime(t)),
-            Value::Duration(2 * 86_400 * NANOS_PER_SECOND)
+            arithmetic(Sub, Value::DateTime(t.plus_days(2)), Value::DateTime(t), false),
+            Value::Duration(2 * PICOS_PER_DAY)
         );
+        let date = |s: &str| Value::Date(Date::parse(s).unwrap());
+        let hour = PICOS_PER_SECOND * 3600;
+        assert_eq!(
+            arithmetic(Sub, date("2026-11-15"), Value::Duration(14 * PICOS_PER_DAY), false),
+            date("2026-11-01")
+        );
+        assert_eq!(
+            arithmetic(Sub, date("2026-11-15"), Value::Duration(hour), false),
+            date("2026-11-14")
+        );
+        assert_eq!(
+            arithmetic(Add, date("2026-11-15"), Value::Duration(23 * hour), false),
+            date("2026-11-15")
+        );
+        assert_eq!(
+            arithmetic(Sub, date("2026-03-01"), date("2026-02-01"), false),
+            Value::Duration(28 * PICOS_PER_DAY)
+        );
+        assert_eq!(
+            arithmetic(Mul, Value::Duration(hour), n(1.5), false),
+            Value::Duration(hour * 3 / 2)
+        );
+        assert_eq!(arithmetic(Mul, n(0.1), Value::Duration(10), false), Value::Duration(1));
+        assert_eq!(
+            arithmetic(Div, Value::Duration(hour), n(3.0), false),
+            Value::Duration(hour / 3)
+        );
+        assert_eq!(arithmetic(Div, Value::Duration(hour), n(0.0), false), Value::Null);
+        assert_eq!(arithmetic(Add, Value::DateTime(t), Value::DateTime(t), false), Value::Null);
     }
 
     #[test]

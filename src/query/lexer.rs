@@ -38,7 +38,8 @@ pub enum Token<'a> {
     Date(Date),
     /// A date-time with offset: `2020-10-30T21:03:00Z`.
     DateTime(DateTimeOffset),
-    /// A day-time duration: `duration'P1DT2H'`; holds the ISO text (upper-cased) and nanoseconds.
+    /// A day-time duration: `duration'P1DT2H'`; holds the ISO text (upper-cased) and picoseconds
+    /// (OData allows 12 fractional second digits).
     Duration(String, i128),
     /// `/`: member access or lambda.
     Slash,
@@ -209,8 +210,11 @@ fn guid_at(bytes: &[u8]) -> bool {
     !matches!(bytes.get(at), Some(b) if b.is_ascii_alphanumeric() || *b == b'_' || *b == b'-')
 }
 
-/// Parses the body of a day-time duration `[-]P[nD][T[nH][nM][n[.f]S]]` into nanoseconds.
-fn parse_duration(text: &str) -> std::result::Result<i128, &'static str> {
+/// Picoseconds per second: the unit of durations, the finest OData writes (12 fractional digits).
+pub(crate) const PICOS_PER_SECOND: i128 = 1_000_000_000_000;
+
+/// Parses the body of a day-time duration `[-]P[nD][T[nH][nM][n[.f]S]]` into picoseconds.
+pub(crate) fn parse_duration(text: &str) -> std::result::Result<i128, &'static str> {
     const SHAPE: &str = "expected [-]P[nD][T[nH][nM][nS]]";
     let upper = text.to_ascii_uppercase();
     let (negative, rest) = match upper.strip_prefix('-') {
@@ -231,13 +235,13 @@ fn parse_duration(text: &str) -> std::result::Result<i128, &'static str> {
     let mut any = false;
     if !days.is_empty() {
         let n = days.strip_suffix('D').ok_or(SHAPE)?;
-        total += integer(n)? * 86_400_000_000_000;
+        total += integer(n)? * 86_400 * PICOS_PER_SECOND;
         any = true;
     }
     if let Some(mut t) = time {
-        for (unit, nanos) in [('H', 3_600_000_000_000i128), ('M', 60_000_000_000)] {
+        for (unit, seconds) in [('H', 3_600i128), ('M', 60)] {
             if let Some(i) = t.find(unit) {
-                total += integer(&t[..i])? * nanos;
+                total += integer(&t[..i])? * seconds * PICOS_PER_SECOND;
                 t = &t[i + 1..];
                 any = true;
             }
@@ -245,13 +249,13 @@ fn parse_duration(text: &str) -> std::result::Result<i128, &'static str> {
         if !t.is_empty() {
             let n = t.strip_suffix('S').ok_or(SHAPE)?;
             let (whole, frac) = n.split_once('.').unwrap_or((n, ""));
-            total += integer(whole)? * 1_000_000_000;
+            total += integer(whole)? * PICOS_PER_SECOND;
             if !frac.is_empty() || n.contains('.') {
-                if frac.is_empty() || frac.len() > 9 || !frac.bytes().all(|b| b.is_ascii_digit()) {
-                    return Err("expected 1-9 fractional second digits");
+                if frac.is_empty() || frac.len() > 12 || !frac.bytes().all(|b| b.is_ascii_digit()) {
+                    return Err("expected 1-12 fractional second digits");
                 }
                 let mut f = integer(frac)?;
-                for _ in frac.len()..9 {
+                for _ in frac.len()..12 {
                     f *= 10;
                 }
                 total += f;
@@ -263,6 +267,52 @@ fn parse_duration(text: &str) -> std::result::Result<i128, &'static str> {
         return Err(SHAPE);
     }
     Ok(if negative { -total } else { total })
+}
+
+/// Does `bytes` start with a date whose year OData allows but the library does not: a `-` sign
+/// or five or more digits, then `-MM-DD`?
+fn far_year_date(bytes: &[u8]) -> bool {
+    let unsigned = bytes.strip_prefix(b"-").unwrap_or(bytes);
+    let digits = unsigned.iter().take_while(|b| b.is_ascii_digit()).count();
+    let rest = &unsigned[digits..];
+    (digits > 4 || (digits == 4 && unsigned.len() < bytes.len()))
+        && rest.len() >= 6
+        && rest[0] == b'-'
+        && rest[1..3].iter().all(u8::is_ascii_digit)
+        && rest[3] == b'-'
+        && rest[4..6].iter().all(u8::is_ascii_digit)
+}
+
+/// Checks a time of day `hh:mm[:ss[.fraction]]` (OData's `timeOfDayValue`, up to 12
+/// fractional digits).
+fn check_time_of_day(text: &str) -> std::result::Result<(), &'static str> {
+    const SHAPE: &str = "expected hh:mm[:ss[.fraction]]";
+    let mut parts = text.splitn(3, ':');
+    let hour = parts.next().ok_or(SHAPE)?;
+    let minute = parts.next().ok_or(SHAPE)?;
+    let two = |p: &str, max: u32| {
+        (p.len() == 2 && p.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| p.parse::<u32>().ok())
+            .flatten()
+            .filter(|v| *v <= max)
+    };
+    two(hour, 23).ok_or("hour must be 00-23")?;
+    two(minute, 59).ok_or("minute must be 00-59")?;
+    if let Some(seconds) = parts.next() {
+        let (whole, frac) = match seconds.split_once('.') {
+            Some((w, f)) => (w, Some(f)),
+            None => (seconds, None),
+        };
+        two(whole, 59).ok_or("second must be 00-59")?;
+        if let Some(frac) = frac {
+            if frac.is_empty() || frac.len() > 12 || !frac.bytes().all(|b| b.is_ascii_digit()) {
+                return Err("expected 1-12 fractional second digits");
+            }
+        }
+    } else if text.contains('.') {
+        return Err(SHAPE);
+    }
+    Ok(())
 }
 
 fn integer(digits: &str) -> std::result::Result<i128, &'static str> {
@@ -413,13 +463,40 @@ impl<'a> Lexer<'a> {
         }
     }
 
-    /// Number, date, date-time (starting with a digit or `-digit`).
+    /// Number, date, date-time (starting with a digit or `-digit`); a time of day is
+    /// recognised to be refused truthfully.
     fn numeric(&mut self, start: u32) -> Result<Token<'a>> {
         let bytes = self.rest().as_bytes();
+        let time_like = bytes.len() >= 5
+            && bytes[..2].iter().all(u8::is_ascii_digit)
+            && bytes[2] == b':'
+            && bytes[3..5].iter().all(u8::is_ascii_digit);
+        if time_like {
+            let text = self.bump_while(|c| c.is_ascii_digit() || matches!(c, ':' | '.'));
+            let span = self.span_from(start);
+            return Err(match check_time_of_day(text) {
+                Ok(()) => Error::Unsupported {
+                    span,
+                    construct: format!("the TimeOfDay literal `{text}`"),
+                },
+                Err(reason) => {
+                    Error::InvalidLiteral { span, kind: "time-of-day", reason: reason.into() }
+                }
+            });
+        }
         let date_like = bytes.len() >= 5
             && bytes[..4].iter().all(u8::is_ascii_digit)
             && bytes[4] == b'-'
             && bytes.get(5).is_some_and(u8::is_ascii_digit);
+        if !date_like && far_year_date(bytes) {
+            // OData's `year` is `[-]` and four or more digits; dates here are 0000-9999.
+            let text = self
+                .bump_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | ':' | '.' | '+'));
+            return Err(Error::Unsupported {
+                span: self.span_from(start),
+                construct: format!("the date `{text}` (a year outside 0000-9999)"),
+            });
+        }
         if date_like {
             let text = self
                 .bump_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | ':' | '.' | '+'));
@@ -429,10 +506,15 @@ impl<'a> Lexer<'a> {
             } else {
                 Date::parse(text).map(Token::Date).map_err(|r| ("date", r))
             };
-            return result.map_err(|(kind, reason)| Error::InvalidLiteral {
-                span,
-                kind,
-                reason: reason.into(),
+            return result.map_err(|(kind, reason)| {
+                if kind == "date-time" && text.get(16..19) == Some(":60") {
+                    // OData's `second` allows 60; an instant has no leap second.
+                    return Error::Unsupported {
+                        span,
+                        construct: format!("the leap second in `{text}`"),
+                    };
+                }
+                Error::InvalidLiteral { span, kind, reason: reason.into() }
             });
         }
         let from = self.pos;
@@ -472,8 +554,28 @@ impl<'a> Lexer<'a> {
     }
 
     /// A word, or the literals spelled with letters: GUIDs, `INF`/`NaN`, `duration'..'`.
+    /// Qualified names and the other typed literals of OData are refused truthfully.
     fn word(&mut self, start: u32) -> Result<Token<'a>> {
         let word = self.bump_word();
+        if self.byte(0) == Some(b'.')
+            && self
+                .src
+                .get(self.pos + 1..)
+                .and_then(|r| r.chars().next())
+                .is_some_and(is_word_start)
+        {
+            return Err(self.qualified_name(start));
+        }
+        let typed_literal = || {
+            ["binary", "geography", "geometry"].into_iter().find(|k| word.eq_ignore_ascii_case(k))
+        };
+        if let Some(kind) = (self.byte(0) == Some(b'\'')).then(typed_literal).flatten() {
+            self.string(self.pos16)?;
+            return Err(Error::Unsupported {
+                span: self.span_from(start),
+                construct: format!("a {kind} literal (`{kind}'…'`)"),
+            });
+        }
         if word.eq_ignore_ascii_case("duration") && self.byte(0) == Some(b'\'') {
             let body = self.string(self.pos16)?;
             return match parse_duration(&body) {
@@ -489,6 +591,66 @@ impl<'a> Lexer<'a> {
             return Ok(Token::Number(Cow::Borrowed(word)));
         }
         Ok(Token::Word(word))
+    }
+
+    /// After a word and a `.`: `Namespace.Name`, `Namespace.Enum'Value'` or `geo.distance(`,
+    /// all valid OData outside the supported subset.
+    #[cold]
+    fn qualified_name(&mut self, start: u32) -> Error {
+        let from = self.pos;
+        while self.byte(0) == Some(b'.')
+            && self
+                .src
+                .get(self.pos + 1..)
+                .and_then(|r| r.chars().next())
+                .is_some_and(is_word_start)
+        {
+            self.advance(1);
+            self.bump_word();
+        }
+        let start_byte = from
+            - self.src.get(..from).map_or(0, |head| {
+                head.chars().rev().take_while(|c| is_word_char(*c)).map(char::len_utf8).sum()
+            });
+        let name = self.src.get(start_byte..self.pos).unwrap_or("").to_owned();
+        let construct = match self.byte(0) {
+            Some(b'\'') => {
+                let quote = self.pos16;
+                if self.string(quote).is_err() {
+                    return Error::UnterminatedString { span: Span::new(quote, quote + 1) };
+                }
+                format!("the qualified enum literal `{name}'…'`")
+            }
+            Some(b'(') => format!("the function `{name}`"),
+            _ => format!("the qualified name `{name}` (a namespace, type name or cast)"),
+        };
+        Error::Unsupported { span: self.span_from(start), construct }
+    }
+
+    /// `$it`, `$root`, `$this`, `$count`, `@alias`, `@Annotation.Term`, `[`, `{`: valid OData
+    /// outside the supported subset.
+    #[cold]
+    fn unsupported_sigil(&mut self, start: u32, sigil: u8) -> Error {
+        self.advance(1);
+        let construct = match sigil {
+            b'[' => "a JSON array".to_owned(),
+            b'{' => "a JSON object".to_owned(),
+            _ => {
+                let name = self
+                    .bump_while(|c| is_word_char(c) || c == '.')
+                    .trim_end_matches('.')
+                    .to_owned();
+                match (sigil, name.as_str()) {
+                    (b'$', "it" | "root" | "this") => format!("`${name}`"),
+                    (b'$', "count") => "the `$count` path segment".to_owned(),
+                    (b'$', "filter") => "the `$filter(…)` path segment".to_owned(),
+                    (b'$', _) => format!("the system name `${name}`"),
+                    (_, n) if n.contains('.') => format!("the annotation `@{name}`"),
+                    _ => format!("the parameter alias `@{name}`"),
+                }
+            }
+        };
+        Error::Unsupported { span: self.span_from(start), construct }
     }
 
     fn next_token(&mut self) -> Option<Result<Spanned<Token<'a>>>> {
@@ -533,6 +695,16 @@ impl<'a> Lexer<'a> {
             }
         } else if b == b'\'' {
             self.string(start).map(Token::String)
+        } else if (b == b'$' || b == b'@')
+            && self
+                .src
+                .get(self.pos + 1..)
+                .and_then(|r| r.chars().next())
+                .is_some_and(is_word_start)
+            || b == b'['
+            || b == b'{'
+        {
+            Err(self.unsupported_sigil(start, b))
         } else {
             let c = self.peek()?;
             if is_word_start(c) {
@@ -643,7 +815,7 @@ mod tests {
         assert!(matches!(tokenize("+ 1"), Err(Error::UnexpectedChar { found: '+', .. })));
         assert_eq!(
             tokens("duration'p1dt2h'"),
-            [Token::Duration("P1DT2H".into(), (26 * 3600) * 1_000_000_000)]
+            [Token::Duration("P1DT2H".into(), (26 * 3600) * PICOS_PER_SECOND)]
         );
     }
 
@@ -736,9 +908,12 @@ mod tests {
 
     #[test]
     fn duration_bodies() {
-        assert_eq!(parse_duration("PT1.5S"), Ok(1_500_000_000));
-        assert_eq!(parse_duration("-P1D"), Ok(-86_400_000_000_000));
-        assert_eq!(parse_duration("PT1M"), Ok(60_000_000_000));
+        assert_eq!(parse_duration("PT1.5S"), Ok(1_500_000_000_000));
+        assert_eq!(parse_duration("-P1D"), Ok(-86_400 * PICOS_PER_SECOND));
+        assert_eq!(parse_duration("PT1M"), Ok(60 * PICOS_PER_SECOND));
+        assert_eq!(parse_duration("PT0.000000000001S"), Ok(1));
+        assert_eq!(parse_duration("PT0.123456789012S"), Ok(123_456_789_012));
+        assert!(parse_duration("PT0.1234567890123S").is_err());
         assert!(parse_duration("P1DT").is_err());
         assert!(parse_duration("PT1.S").is_err());
         assert!(parse_duration("P1Y").is_err());

@@ -31,7 +31,7 @@ pub mod parser;
 #[doc(hidden)]
 pub mod template;
 
-pub use ast::{BinaryOp, Expr, ExprKind, Ident, LambdaOp, Literal, Precedence};
+pub use ast::{BinaryOp, Expr, ExprKind, Ident, LambdaOp, Literal, OpSpan, Precedence};
 pub use encode::{
     build_query, parse_query_string, percent_decode, percent_encode, query_pairs, OrderBy,
     ReferralQuery, MAX_TOP,

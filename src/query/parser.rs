@@ -11,7 +11,7 @@
 
 use crate::error::{Error, Result, Span};
 
-use super::ast::{BinaryOp, Expr, ExprKind, Ident, LambdaOp, Literal, Precedence};
+use super::ast::{BinaryOp, Expr, ExprKind, Ident, LambdaOp, Literal, OpSpan, Precedence};
 use super::lexer::{check_length, len_utf16, Lexer, Spanned, Token};
 
 /// The default nesting limit of the parser.
@@ -75,7 +75,7 @@ impl Infix {
         match self {
             Infix::Or => Precedence::Or,
             Infix::And => Precedence::And,
-            Infix::In => Precedence::Equality,
+            Infix::In => Precedence::Member,
             Infix::Binary(op) => op.precedence(),
         }
     }
@@ -161,6 +161,9 @@ fn lexer_error_copy(e: &Error) -> Error {
             Error::InvalidLiteral { span: *span, kind, reason: reason.clone() }
         }
         Error::TooLong { len, max } => Error::TooLong { len: *len, max: *max },
+        Error::Unsupported { span, construct } => {
+            Error::Unsupported { span: *span, construct: construct.clone() }
+        }
         // invariant: the lexer returns no other error (see `lexer::tokenize`); were it to,
         // the same position is reported rather than the crate trapping.
         other => {
@@ -366,12 +369,13 @@ impl<'a> Parser<'a> {
                 Infix::Binary(bin) => {
                     self.charge()?;
                     *charged += 1;
-                    self.advance();
+                    let op_span = OpSpan(self.advance().map_or(left.span, |t| t.span));
                     let right = self.parse_subexpr(bin.precedence())?;
                     let span = left.span.to(right.span);
                     Expr {
                         kind: ExprKind::Binary {
                             op: bin,
+                            op_span,
                             left: Box::new(left),
                             right: Box::new(right),
                         },
@@ -407,12 +411,39 @@ impl<'a> Parser<'a> {
 
     /// `left in (a,b,c)`; the `in` keyword is the next token.
     ///
+    /// `x in ()` is an empty list (OData 4.01's `listExpr` allows it; it is always false).
+    ///
     /// As in OData's `listExpr`, a list of two or more items holds literals only:
     /// `x in ('a',y)` fails at `y`. A single parenthesised item may be any expression
     /// (OData reads `x in (y)` as `x in y`), so `x in (y,z)` fails at the comma.
     fn parse_in(&mut self, left: Expr) -> Result<Expr> {
         self.advance();
+        if !self.next_is(0, Punct::LParen)? {
+            let word = match self.peek_token()? {
+                Some(Spanned { token: t @ Token::Word(_), span }) => {
+                    (!is_literal_token(t)).then_some(*span)
+                }
+                _ => None,
+            };
+            if let Some(span) = word {
+                // `x in Items`: OData allows any expression that resolves to a collection.
+                return Err(Error::Unsupported {
+                    span,
+                    construct:
+                        "`in` over a collection-valued expression (not a list in parentheses)"
+                            .into(),
+                });
+            }
+        }
         self.expect_token(Punct::LParen, "`(` starting the list after `in`")?;
+        if self.next_is(0, Punct::RParen)? {
+            let end = self.expect_token(Punct::RParen, "`)`")?;
+            let span = left.span.to(end);
+            return Ok(Expr {
+                kind: ExprKind::In { left: Box::new(left), list: Vec::new() },
+                span,
+            });
+        }
         let starts_literal = self.peek_token()?.is_some_and(|t| is_literal_token(&t.token));
         let first = self.parse_subexpr(Precedence::Lowest)?;
         let mut list = vec![first];
@@ -521,6 +552,14 @@ impl<'a> Parser<'a> {
             return Ok(Expr { kind: ExprKind::Not(Box::new(operand)), span });
         }
         if self.next_is(1, Punct::LParen)? {
+            if let Some(name) = unsupported_function(word) {
+                // Refused before its arguments, which may use syntax of their own (`case`'s
+                // `cond:value` pairs, `cast`'s type names, JSON arrays).
+                return Err(Error::Unsupported {
+                    span,
+                    construct: format!("the function `{name}`"),
+                });
+            }
             self.advance();
             self.advance();
             let name = Ident { name: word.to_ascii_lowercase(), span };
@@ -549,6 +588,13 @@ impl<'a> Parser<'a> {
                     self.advance();
                     return self.parse_lambda(segments, op, span);
                 }
+            }
+            if self.next_is(1, Punct::LParen)? {
+                // `Products/BestProduct()`, `Items/Parts(1)`: a bound function or key access.
+                return Err(Error::Unsupported {
+                    span: seg_span,
+                    construct: format!("the bound function or key access `{w}(…)`"),
+                });
             }
             self.advance();
             segments.push(Ident { name: w.to_owned(), span: seg_span });
@@ -580,6 +626,27 @@ impl<'a> Parser<'a> {
         let end = self.expect_token(Punct::RParen, "an operator or `)`")?;
         Ok(Expr { kind: ExprKind::Lambda { collection, op, predicate }, span: start.to(end) })
     }
+}
+
+/// The canonical functions of OData 4.01 that are outside the supported table, by their
+/// standard spelling (matched in any ASCII case, as 4.01 asks).
+const UNSUPPORTED_FUNCTIONS: [&str; 12] = [
+    "case",
+    "cast",
+    "fractionalseconds",
+    "hassubset",
+    "hassubsequence",
+    "isof",
+    "matchesPattern",
+    "maxdatetime",
+    "mindatetime",
+    "time",
+    "totaloffsetminutes",
+    "totalseconds",
+];
+
+fn unsupported_function(word: &str) -> Option<&'static str> {
+    UNSUPPORTED_FUNCTIONS.iter().copied().find(|f| f.eq_ignore_ascii_case(word))
 }
 
 /// A token that is a whole primitive literal on its own (OData's `primitiveLiteral`).
@@ -626,7 +693,7 @@ mod tests {
     /// Prints with every binary node parenthesised, to show the tree's shape.
     fn shape(e: &Expr) -> String {
         match &e.kind {
-            ExprKind::Binary { op, left, right } => {
+            ExprKind::Binary { op, left, right, .. } => {
                 format!("({} {} {})", shape(left), op.keyword(), shape(right))
             }
             ExprKind::In { left, list } => format!("({} in {})", shape(left), list.len()),
@@ -657,12 +724,18 @@ mod tests {
             ("a and (b or c)", "[a and [b or c]]"),
             ("(a or b) or (c or d)", "[a or b or c or d]"),
             ("not a eq b", "((not a) eq b)"),
+            ("not a in (1,2)", "(not (a in 2))"),
+            ("not a has 'x'", "(not (a has 'x'))"),
+            ("-a in (1)", "(-(a in 1))"),
             ("not (a eq b)", "(not (a eq b))"),
             ("-a add b", "((-a) add b)"),
             ("a has b eq c", "((a has b) eq c)"),
             ("a in (1,2) eq true", "((a in 2) eq true)"),
-            ("a add b in (1)", "((a add b) in 1)"),
-            ("a eq b in (1)", "((a eq b) in 1)"),
+            ("a add b in (1)", "(a add (b in 1))"),
+            ("a eq b in (1)", "(a eq (b in 1))"),
+            ("a eq b has c", "(a eq (b has c))"),
+            ("(a eq b) in (true)", "((a eq b) in 1)"),
+            ("x in ()", "(x in 0)"),
         ];
         for (src, want) in cases {
             assert_eq!(shape(&parse(src).unwrap()), want, "{src}");

@@ -196,7 +196,7 @@ fn push_digits(out: &mut String, mut n: u32, width: usize) {
 /// Writes a UTC date-time with a year 0000-9999 exactly as its `Display` does (without the
 /// formatting machinery: this is the per-call path); `false` for any other date-time.
 fn write_utc_datetime(out: &mut String, t: &DateTimeOffset) -> bool {
-    if t.offset_minutes != 0 || t.nanos >= 1_000_000_000 {
+    if t.offset_minutes != 0 || t.nanos >= 1_000_000_000 || t.sub_nanos != 0 {
         return false;
     }
     let (y, mo, d) = t.local_date();

@@ -352,11 +352,13 @@ fn generate_one(
     let created = DateTimeOffset {
         unix_seconds: now.unix_seconds - age_seconds,
         nanos: (rng.below(10_000_000) as u32) * 100,
+        sub_nanos: 0,
         offset_minutes: 0,
     };
     let updated = DateTimeOffset {
         unix_seconds: created.unix_seconds + rng.range(0, age_seconds.max(0)),
         nanos: (rng.below(10_000_000) as u32) * 100,
+        sub_nanos: 0,
         offset_minutes: 0,
     };
     let updated = updated.max(created);
