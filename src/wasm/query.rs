@@ -46,29 +46,79 @@ pub fn validate_filter(
 }
 
 /// The `filter` template tag, minus the rest parameter (the package's `filter(strings,
-/// ...values)` calls this with `values` as an array).
+/// ...values)` calls this with `values` as an array when `strings` cannot be kept).
 #[wasm_bindgen(js_name = filterTemplate, skip_typescript)]
 pub fn filter_template(strings: JsValue, values: JsValue) -> Result<JsFilter, JsValue> {
+    compile_filter_template(strings)?.build(values)
+}
+
+/// One call site of the `filter` tag, compiled: the package's `filter` keeps one per
+/// `strings` array (the same frozen array at every evaluation of a tagged template) and calls
+/// `build(values)` with the values of each evaluation. See `query::template::Template`.
+#[wasm_bindgen(skip_typescript)]
+#[derive(Debug)]
+pub struct FilterTemplate {
+    template: RefCell<Template>,
+    /// The frozen `fields` array of each of the template's plans, made on first use and
+    /// shared by every `Filter` built from that plan.
+    fields: RefCell<Vec<Option<JsValue>>>,
+}
+
+/// `compileFilterTemplate(strings)`: checks a tagged template's strings (the errors
+/// `filter` gives for them) and compiles them.
+#[wasm_bindgen(js_name = compileFilterTemplate, skip_typescript)]
+pub fn compile_filter_template(strings: JsValue) -> Result<FilterTemplate, JsValue> {
     let strings = template_strings(&strings)?;
-    let mut template = Template::new(strings);
-    if !Array::is_array(&values) {
-        return Err(type_error("filter is a template tag: use it as filter`...`"));
+    Ok(FilterTemplate {
+        template: RefCell::new(Template::new(strings)),
+        fields: RefCell::new(Vec::new()),
+    })
+}
+
+#[wasm_bindgen]
+impl FilterTemplate {
+    /// The `Filter` for one evaluation's values (an array, one fewer than the strings).
+    pub fn build(&self, values: JsValue) -> Result<JsFilter, JsValue> {
+        let parts = self.template.try_borrow().map(|t| t.parts()).unwrap_or(0);
+        if !Array::is_array(&values) {
+            return Err(type_error("filter is a template tag: use it as filter`...`"));
+        }
+        let values: &Array = values.unchecked_ref();
+        let count = values.length() as usize;
+        if count + 1 != parts {
+            return Err(type_error("filter is a template tag: use it as filter`...`"));
+        }
+        // Read every value (which may run user code, e.g. a Date subclass's `getTime`) before
+        // borrowing the template.
+        let mut converted = Vec::with_capacity(count);
+        for i in 0..count {
+            converted.push(template_value(&values.get(i as u32), i)?);
+        }
+        let (Ok(mut template), Ok(mut cache)) =
+            (self.template.try_borrow_mut(), self.fields.try_borrow_mut())
+        else {
+            return Err(type_error("filter: template in use"));
+        };
+        let built = template.build(&converted).map_err(js_err)?;
+        let fields = match built.fields {
+            Ok(plan) => {
+                if cache.len() <= plan {
+                    cache.resize(plan + 1, None);
+                }
+                match cache.get_mut(plan) {
+                    Some(Some(fields)) => fields.clone(),
+                    Some(slot) => {
+                        let fields = js_strings(template.plan_fields(plan));
+                        *slot = Some(fields.clone());
+                        fields
+                    }
+                    None => js_strings(template.plan_fields(plan)),
+                }
+            }
+            Err(own) => js_strings(&own),
+        };
+        Ok(super::new_filter(&built.canonical, &fields))
     }
-    let values: &Array = values.unchecked_ref();
-    let count = values.length() as usize;
-    if count + 1 != template.parts() {
-        return Err(type_error("filter is a template tag: use it as filter`...`"));
-    }
-    let mut converted = Vec::with_capacity(count);
-    for i in 0..count {
-        converted.push(template_value(&values.get(i as u32), i)?);
-    }
-    let built = template.build(&converted).map_err(js_err)?;
-    let fields = match built.fields {
-        Ok(plan) => js_strings(template.plan_fields(plan)),
-        Err(own) => js_strings(&own),
-    };
-    Ok(super::new_filter(&built.canonical, &fields))
 }
 
 fn js_strings(items: &[String]) -> JsValue {

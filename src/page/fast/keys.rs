@@ -12,6 +12,7 @@ pub(super) const MEMO_KEYS: usize = 48;
 
 impl<'a, U: Unit> Scan<'a, U> {
     /// The memo slot of `ty`, claimed on first use; `None` when every slot is taken.
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(super) fn memo_slot(&mut self, ty: &'static ComplexType) -> Option<usize> {
         let address = ty as *const ComplexType as usize;
         // First the slot the address hashes to (Fibonacci hashing: the top bits of the
@@ -75,6 +76,7 @@ impl<'a, U: Unit> Scan<'a, U> {
     /// after property `previous` (index + 1) of `ty`: then it is consumed with its closing
     /// quote, and the answer is what [`Scan::property`] would say. A key spelled differently
     /// (other name, escapes) is left for the full reading.
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(super) fn guessed_key(
         &mut self,
         ty: &'static ComplexType,

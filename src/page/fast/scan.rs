@@ -51,10 +51,12 @@ impl<'a, U: Unit> Scan<'a, U> {
         accept(self.at == self.units.len())
     }
 
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(super) fn peek(&self) -> Option<u8> {
         self.units.get(self.at).map(|&unit| unit.ascii())
     }
 
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(super) fn whitespace(&mut self) {
         while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.peek() {
             self.at += 1;
@@ -62,6 +64,7 @@ impl<'a, U: Unit> Scan<'a, U> {
     }
 
     /// The next non-whitespace byte, consumed.
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(super) fn next_token(&mut self) -> Option<u8> {
         let mut byte = self.peek()?;
         // Compact JSON (what servers send) has no white space: one comparison.

@@ -58,6 +58,7 @@ impl Seed {
 
     /// The seed of the value of `key`, whose property in the object that `self` describes
     /// is `property` (for [`Mode::Object`]).
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(super) fn key<K: Unit>(
         self,
         key: &[K],

@@ -7,6 +7,7 @@ use super::units::Unit;
 impl<'a, U: Unit> Scan<'a, U> {
     /// Moves to the first `"`, `\` or control character at or after `self.at`, a word at a
     /// time (or to the end of the text).
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(super) fn plain_bytes(&mut self) {
         let units = self.units;
         let mut at = self.at;
@@ -48,6 +49,7 @@ impl<'a, U: Unit> Scan<'a, U> {
 
     /// [`Scan::skip_string`], inlined for the common case: no escape and no control
     /// character before the closing quote.
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(super) fn skip_plain_string(&mut self) -> Option<()> {
         self.plain_bytes();
         if self.peek()? == b'"' {

@@ -28,18 +28,22 @@ impl Unit for u8 {
     const PER_WORD: usize = 8;
     const BITS: u32 = 8;
 
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn ascii(self) -> u8 {
         self
     }
 
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn word(units: &[u8], at: usize) -> Option<u64> {
         word(units, at)
     }
 
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn specials(word: u64) -> u64 {
         specials(word)
     }
 
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn same(name: &[u8], units: &[u8]) -> bool {
         same(name, units)
     }
@@ -55,6 +59,7 @@ impl Unit for u8 {
 }
 
 /// The four bytes of `bytes` at `at`, each widened to a 16-bit lane of one word.
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub(super) fn spread(bytes: &[u8], at: usize) -> Option<u64> {
     let chunk: &[u8; 4] = bytes.get(at..)?.first_chunk()?;
     let x = u64::from(u32::from_le_bytes(*chunk));
@@ -71,22 +76,26 @@ impl Unit for [u8; 2] {
     const PER_WORD: usize = 4;
     const BITS: u32 = 16;
 
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn ascii(self) -> u8 {
         // 0x80 and up all become 0x80: a unit the grammar never looks for.
         u16::from_le_bytes(self).min(0x80) as u8
     }
 
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn word(units: &[[u8; 2]], at: usize) -> Option<u64> {
         let chunk: &[[u8; 2]; 4] = units.get(at..)?.first_chunk()?;
         Some(u64::from_le_bytes(*chunk.as_flattened().first_chunk()?))
     }
 
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn specials(word: u64) -> u64 {
         specials_in_lanes(word, ONES16, HIGHS16)
     }
 
     /// Four units at a time: four bytes of `name` spread into 16-bit lanes against a word of
     /// `units`.
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn same(name: &[u8], units: &[[u8; 2]]) -> bool {
         let n = name.len();
         if n != units.len() {
@@ -149,12 +158,14 @@ pub(super) const HIGHS: u64 = 0x8080_8080_8080_8080;
 /// The high bit of each byte of `word` that is `"`, `\` or below 0x20 (and maybe of bytes
 /// above such a byte: the lowest flagged byte is always a real one, which is all the scan
 /// needs).
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub(super) fn specials(word: u64) -> u64 {
     specials_in_lanes(word, ONES, HIGHS)
 }
 
 /// [`specials`] for lanes of any width: `ones` has a 1 in the lowest bit of each lane,
 /// `highs` the highest bit of each lane (8-bit lanes for UTF-8, 16-bit for UTF-16).
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub(super) fn specials_in_lanes(word: u64, ones: u64, highs: u64) -> u64 {
     let quote = word ^ (ones * u64::from(b'"'));
     let backslash = word ^ (ones * u64::from(b'\\'));
@@ -166,6 +177,7 @@ pub(super) fn specials_in_lanes(word: u64, ones: u64, highs: u64) -> u64 {
 
 /// Whether two byte strings are equal, eight bytes at a time (no call to `memcmp`, no
 /// iterator adapters: at opt-level "z" either is a call per key).
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub(super) fn same(a: &[u8], b: &[u8]) -> bool {
     let n = a.len();
     if n != b.len() {
@@ -194,11 +206,13 @@ pub(super) fn same(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// The unit at `at` as the grammar sees it, 0 (no grammar byte) past the end.
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub(super) fn ascii_at<U: Unit>(units: &[U], at: usize) -> u8 {
     units.get(at).map_or(0, |&unit| unit.ascii())
 }
 
 /// The two ASCII digits at `at` as a number.
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub(super) fn two_digits<U: Unit>(units: &[U], at: usize) -> Option<u32> {
     let tens = ascii_at(units, at).wrapping_sub(b'0');
     let ones = ascii_at(units, at + 1).wrapping_sub(b'0');
@@ -206,6 +220,7 @@ pub(super) fn two_digits<U: Unit>(units: &[U], at: usize) -> Option<u32> {
 }
 
 /// Whether two words are there and equal (`==` on `Option<u64>` is a call at opt-level "z").
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub(super) fn equal(a: Option<u64>, b: Option<u64>) -> bool {
     match (a, b) {
         (Some(a), Some(b)) => a == b,
@@ -214,6 +229,7 @@ pub(super) fn equal(a: Option<u64>, b: Option<u64>) -> bool {
 }
 
 /// The eight bytes of `bytes` at `at` as one word, if there are eight.
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub(super) fn word(bytes: &[u8], at: usize) -> Option<u64> {
     let chunk: &[u8; 8] = bytes.get(at..)?.first_chunk()?;
     Some(u64::from_le_bytes(*chunk))
