@@ -32,7 +32,11 @@ demo: package emulator
 tour: package
 	@node www-example/demo.mjs
 
-## every test, as CI runs it
+## every test, as CI runs it. Each build is made once and shared (docs/testing.md):
+##   clippy and clippy-wasm check; test-native builds the dev profile; the wasm tests are built
+##   once (test-wasm-node) and only run again in Chromium; `package` builds pkg/ once and
+##   `emulator` the release emulator once, for test-js, test-runtimes and bench-smoke; the
+##   bench crate is built in the dev profile for the smoke run.
 test: setup lint test-native test-wasm-node test-wasm-browser package emulator test-js test-runtimes bench-smoke
 	@echo "make test: all suites passed"
 
@@ -60,29 +64,31 @@ test-wasm-browser:
 	$(BROWSER_ENV) cargo test $(CARGO_FLAGS) $(WASM) --tests
 
 ## JS consumer tests against the packed tarball: node --test, tsc --strict, a browser page
-test-js:
+test-js: package emulator
 	@scripts/test-js.sh
 
-## fuzz each cargo-fuzz target for FUZZ_TIME seconds (nightly + cargo-fuzz are installed when missing);
-## crashes land in fuzz/artifacts/ — add them to fuzz/corpus/ and they replay in `cargo test`
+## fuzz each cargo-fuzz target for FUZZ_TIME seconds with the pinned nightly (cargo-fuzz is
+## installed when missing); crashes land in fuzz/artifacts/: add them to fuzz/corpus/ and they
+## replay in `cargo test`
 FUZZ_TIME ?= 60
-fuzz:
-	@rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
-	@command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz
-	cd fuzz && for t in filter_text page_bytes page_mutated json_reader sync_token; do \
-	  cargo +nightly fuzz run $$t -- -max_total_time=$(FUZZ_TIME) -timeout=10 -rss_limit_mb=2048 || exit 1; done
+NIGHTLY := $(shell cat scripts/nightly-toolchain)
+fuzz: setup
+	@command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked -j2
+	cd fuzz && for t in filter_text page_bytes page_mutated sync_token; do \
+	  cargo +$(NIGHTLY) fuzz run $$t -- -max_total_time=$(FUZZ_TIME) -timeout=10 -rss_limit_mb=2048 || exit 1; done
 
 ## the package in each runtime, from the packed tarball, against the emulator: Node CSV script,
 ## Vite app + dedicated worker, MV3 extension (scripts/test-runtimes.sh node vite extension)
-test-runtimes:
+test-runtimes: package emulator
 	@scripts/test-runtimes.sh
 
 ## benchmarks against the peers: prints one table, writes bench/RESULTS.md
 bench: package
 	@scripts/bench.sh
 
-## proves `make bench` still runs: tiny iteration counts, no timing assertions, RESULTS.md untouched
-bench-smoke: package
+## proves `make bench` still runs: tiny iteration counts, criterion in test mode, the bench crate
+## in the dev profile, no timing assertions, RESULTS.md untouched
+bench-smoke: package emulator
 	@scripts/bench.sh --quick
 
 ## gzip / brotli size of the shipped .wasm + JS glue

@@ -2,9 +2,6 @@
 import {
   filterTemplate,
   compileFilterTemplate,
-  buildQuery as buildQueryChecked,
-  buildQueryOf,
-  compileQueryOptions,
   compileExtraFields,
   createClient,
   openSync,
@@ -14,82 +11,12 @@ import { ODataError, Filter } from "@@CLASSES@@";
 
 export {
   validateFilter,
+  buildQuery,
   matchesFilter,
   decodeReferralPage,
   respondBy,
 } from "./partner_referrals.js";
 export { ODataError, Filter };
-
-const QUERY_KEYS = ["filter", "select", "orderBy", "top", "count"];
-
-/**
- * `buildQuery(query)`: the query string. The usual query (a plain object, every property of
- * its usual type, no `select`) is read here and handed over in one call; anything else, and
- * every error, is the wasm `buildQuery`'s (it gets a copy of what was read, so no property is
- * read twice).
- */
-export function buildQuery(query) {
-  if (query === null || typeof query !== "object" || Array.isArray(query)) {
-    return buildQueryChecked(query);
-  }
-  for (const key of Object.keys(query)) {
-    if (!QUERY_KEYS.includes(key)) return buildQueryChecked(query);
-  }
-  const { filter, select, orderBy, top, count } = query;
-  const checked = () => buildQueryChecked({ filter, select, orderBy, top, count });
-  // A genuine Filter brings its `$filter` value along (made and encoded by the wasm side).
-  let encoded;
-  if (filter !== undefined && typeof filter !== "string") {
-    encoded = Filter.encodedOf(filter);
-    if (encoded === undefined) return checked();
-  }
-  if (select !== undefined) return checked();
-  if ((top !== undefined && typeof top !== "number") || (count !== undefined && typeof count !== "boolean")) {
-    return checked();
-  }
-  let field, direction;
-  if (orderBy !== undefined && typeof orderBy !== "string") {
-    if (orderBy === null || typeof orderBy !== "object" || Array.isArray(orderBy)) return checked();
-    for (const key of Object.keys(orderBy)) {
-      if (key !== "field" && key !== "direction") return checked();
-    }
-    ({ field, direction } = orderBy);
-    if (typeof field !== "string" || (direction !== undefined && typeof direction !== "string")) {
-      return checked();
-    }
-  }
-  if (encoded === undefined) {
-    return buildQueryOf(filter, typeof orderBy === "string" ? orderBy : undefined, field, direction, top, count);
-  }
-  // `$filter` comes first; the rest is what the same query without a filter gives.
-  const rest = optionsOnly(typeof orderBy === "string" ? orderBy : undefined, field, direction, top, count);
-  return rest === "" ? "$filter=" + encoded : "$filter=" + encoded + "&" + rest;
-}
-
-// Two nested memos for a loop that builds queries for many filters with the same other options.
-// The wasm `QueryOptions` of the last `orderBy` (its text, or its field and direction) is kept,
-// so that when only `top` or `count` change (paging with a growing `top`) only numbers cross into
-// wasm; it checks everything at every `build`, so its errors are `buildQueryOf`'s. Inside it, the
-// string its last `build` made is kept for the same `top` and `count` (only results are kept, so
-// errors are thrown every time).
-let order = [];
-let options;
-let built;
-
-function optionsOnly(orderText, field, direction, top, count) {
-  if (orderText === undefined && field === undefined && top === undefined && count === undefined) return "";
-  if (options === undefined || order[0] !== orderText || order[1] !== field || order[2] !== direction) {
-    options?.free();
-    options = built = undefined;
-    options = compileQueryOptions(orderText, field, direction);
-    order = [orderText, field, direction];
-  }
-  if (built === undefined || built.top !== top || built.count !== count) {
-    built = undefined;
-    built = { top, count, text: options.build(top, count) };
-  }
-  return built.text;
-}
 
 /**
  * `buildPatch(changes, referral?)`: the JSON Patch operations `update(referral, changes)` would
@@ -153,7 +80,9 @@ filter.withExtraFields = function withExtraFields(extraFields) {
 // A tagged template's `strings` is one frozen array per call site, the same at every
 // evaluation: its compiled form is kept in `templates` (failures are not, so they throw every
 // time). Other arrays (a direct call) are compiled for the one call. `schema` numbers the
-// referral type the tag checks against (undefined: the documented one).
+// referral type the tag checks against (undefined: the documented one). Kept for the buildQuery
+// guard of `make bench` (a tagged-template filter ≤ 20× string concatenation): compiling the
+// call site at every evaluation measured 99×.
 function build(templates, schema, strings, values) {
   if (Array.isArray(strings) && Object.isFrozen(strings)) {
     let template = templates.get(strings);
@@ -308,82 +237,9 @@ export class ReferralsClient {
   }
 }
 
-/**
- * The referrals of `pages` (an async iterator of pages), one by one: what
- * `async function* (pages) { for await (const page of pages) yield* page.value; }` gives, without
- * that generator's several promise jobs per referral (measured: 2–3× the cost of iterating 5 000
- * referrals). A referral of the current page is handed out at once; a call made while a page
- * is being fetched waits for the calls before it, so calls that overlap still get the
- * referrals in order. `return()`/`throw()` close `pages` (which frees the traversal).
- */
-function referralsOf(pages) {
-  let items = [];
-  let at = 0;
-  let finished = false;
-  // Calls that had to wait for a page and are not answered yet; later calls queue behind them.
-  let waiting = 0;
-  let tail = Promise.resolve();
-  const step = async () => {
-    while (at >= items.length) {
-      if (finished) return { value: undefined, done: true };
-      let result;
-      try {
-        result = await pages.next();
-      } catch (error) {
-        finished = true;
-        throw error;
-      }
-      if (result.done) {
-        finished = true;
-        items = [];
-        at = 0;
-        return { value: undefined, done: true };
-      }
-      items = result.value.value;
-      at = 0;
-    }
-    return { value: items[at++], done: false };
-  };
-  const queued = (work) => {
-    waiting++;
-    const call = tail.then(work).finally(() => {
-      waiting--;
-    });
-    tail = call.then(
-      () => {},
-      () => {},
-    );
-    return call;
-  };
-  const close = () => {
-    finished = true;
-    items = [];
-    at = 0;
-    return pages.return(undefined);
-  };
-  return {
-    [Symbol.asyncIterator]() {
-      return this;
-    },
-    next() {
-      if (waiting === 0 && at < items.length) {
-        return Promise.resolve({ value: items[at++], done: false });
-      }
-      return queued(step);
-    },
-    return(value) {
-      return queued(async () => {
-        await close();
-        return { value, done: true };
-      });
-    },
-    throw(error) {
-      return queued(async () => {
-        await close();
-        throw error;
-      });
-    },
-  };
+/** The referrals of `pages` (an async iterator of pages), one by one. */
+async function* referralsOf(pages) {
+  for await (const page of pages) yield* page.value;
 }
 
 const CHANGES_OPTIONS = ["since", "filter", "signal", "correlationId"];

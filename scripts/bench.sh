@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
-# make bench: every figure of issue 8 in one run on this machine, side by side with its
-# baseline; prints ONE table and writes bench/RESULTS.md.
+# make bench: every guard and figure in one run on this machine, side by side with its
+# baseline; prints ONE table with each guard's verdict and writes bench/RESULTS.md (and
+# nothing else).
 #
 # usage: scripts/bench.sh [--quick] [--no-write] [--only GROUPS]
 #   --only      comma-separated groups of rows: decode, validate, build, size, startup, client,
 #               native (criterion). For working on one figure; implies --no-write.
-#   --quick     tiny iteration counts (seconds of measuring, after the builds): proves that
-#               every row still runs; the figures mean nothing, so RESULTS.md is never
-#               written (implies --no-write). For `make test`.
+#   --quick     tiny iteration counts, criterion in test mode (each bench once) and the bench
+#               crate in the dev profile (no LTO build for a smoke run): proves that every row
+#               still runs; the figures mean nothing, so RESULTS.md is never written (implies
+#               --no-write). For `make test`.
 #   --no-write  print the table only; leave bench/RESULTS.md alone.
 #
 # Needs: pkg/ (`make package`; run here when missing), Node, cargo, /usr/bin/chromium
-# (or $CHROMIUM). Builds the emulator (release) and the bench crate (bench/, its own workspace).
+# (or $CHROMIUM). Builds the emulator (release, shared with the JS suites) and the bench crate
+# (bench/, its own workspace; release, or dev with --quick).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -49,20 +52,28 @@ if [[ ! -d bench/js/node_modules || bench/js/package-lock.json -nt bench/js/node
 fi
 [[ -d node_modules/playwright-core ]] || npm ci --no-audit --no-fund --loglevel=error
 
-echo "bench: building the emulator and the bench crate (release)" >&2
 cargo build -j2 --release -q -p partner-referrals-emulator
-CARGO_TARGET_DIR=$bench_target cargo build -j2 --release -q --manifest-path bench/Cargo.toml --bin bench-data
-"$bench_target/release/bench-data" "$work/data" >&2
+if ((quick)); then
+  echo "bench: building the bench crate (dev profile)" >&2
+  CARGO_TARGET_DIR=$bench_target cargo build -j2 -q --manifest-path bench/Cargo.toml --bin bench-data
+  "$bench_target/debug/bench-data" "$work/data" >&2
+else
+  echo "bench: building the bench crate (release)" >&2
+  CARGO_TARGET_DIR=$bench_target cargo build -j2 --release -q --manifest-path bench/Cargo.toml --bin bench-data
+  "$bench_target/release/bench-data" "$work/data" >&2
+fi
 
 if wants native; then
 echo "bench: native Rust (criterion)" >&2
 if ((quick)); then
-  criterion_args=(--warm-up-time 0.01 --measurement-time 0.01 --sample-size 10 --noplot)
+  # Test mode: each benchmark runs once, in the dev build made above.
+  CARGO_TARGET_DIR=$bench_target cargo test -j2 -q --manifest-path bench/Cargo.toml --bench core \
+    > "$work/criterion.log" 2>&1 || { cat "$work/criterion.log" >&2; exit 1; }
 else
-  criterion_args=(--warm-up-time 1 --measurement-time 3 --noplot)
+  CARGO_TARGET_DIR=$bench_target cargo bench -j2 -q --manifest-path bench/Cargo.toml --bench core -- \
+    --warm-up-time 1 --measurement-time 3 --noplot > "$work/criterion.log" 2>&1 \
+    || { cat "$work/criterion.log" >&2; exit 1; }
 fi
-CARGO_TARGET_DIR=$bench_target cargo bench -j2 -q --manifest-path bench/Cargo.toml --bench core -- \
-  "${criterion_args[@]}" > "$work/criterion.log" 2>&1 || { cat "$work/criterion.log" >&2; exit 1; }
 fi
 
 echo "bench: JS rows (Node, Chromium, the emulator)" >&2

@@ -11,32 +11,34 @@ wasm=target/wasm32-unknown-unknown/release/partner_referrals.wasm
 # wasm-bindgen and wasm-opt read to know which wasm features the module uses.
 export CARGO_PROFILE_RELEASE_STRIP=debuginfo
 
-# The shipped wasm is built with a pinned nightly when scripts/setup.sh could install it: std
-# rebuilt at opt-level z with our LTO (-Zbuild-std), panics as plain traps (no message or
-# location strings: the crate has no reachable panic), `{:?}` compiled out (no message of ours
-# uses it) and std's optimize_for_size paths; docs/decisions/size.md has the measured saving.
-# Its own target dir, so the stable builds of `make test` keep theirs. PR_NIGHTLY=0, or a
-# missing toolchain, builds with stable instead (same behaviour, a bigger wasm): the line below
-# says which one was used.
-nightly=$(cat scripts/nightly-toolchain)
-if [[ ${PR_NIGHTLY:-1} != 0 ]] && rustup run "$nightly" rustc --version >/dev/null 2>&1 \
-  && [[ -d "$(rustup run "$nightly" rustc --print sysroot)/lib/rustlib/src/rust/library" ]]; then
-  echo "package: building the wasm with $nightly -Zbuild-std (smaller)"
+# The shipped wasm is built with the nightly pinned in scripts/nightly-toolchain: std rebuilt
+# at opt-level z with our LTO (-Zbuild-std), panics as plain traps (no message or location
+# strings: the crate has no reachable panic), `{:?}` compiled out (no message of ours uses it)
+# and std's optimize_for_size paths (docs/build.md). Its own target dir, so the stable builds
+# of `make test` keep theirs. A missing or failing nightly is an error: PR_NIGHTLY=0 is the one
+# way to build with the stable of rust-toolchain.toml instead (same code, a larger wasm).
+# `--cfg pr_speed` compiles the filter compiler's hot functions for speed (`#[optimize(speed)]`,
+# a nightly attribute): the validateFilter guard of `make bench` needs it (docs/performance.md).
+if [[ ${PR_NIGHTLY:-1} == 0 ]]; then
+  echo "package: building the wasm with stable (PR_NIGHTLY=0; the wasm is larger)"
+  cargo build --release --lib --target wasm32-unknown-unknown -j2
+else
+  nightly=$(cat scripts/nightly-toolchain)
+  if ! rustup run "$nightly" rustc --version >/dev/null 2>&1 \
+    || [[ ! -d "$(rustup run "$nightly" rustc --print sysroot)/lib/rustlib/src/rust/library" ]]; then
+    echo "package: $nightly with rust-src is not installed: run make setup, or build with stable: PR_NIGHTLY=0 make package" >&2
+    exit 1
+  fi
+  echo "package: building the wasm with $nightly -Zbuild-std"
   nightly_target=${CARGO_TARGET_DIR:-target}/nightly-build-std
-  if RUSTFLAGS="-Zlocation-detail=none -Zfmt-debug=none -Zunstable-options -Cpanic=immediate-abort" \
+  RUSTFLAGS="--cfg pr_speed -Zlocation-detail=none -Zfmt-debug=none -Zunstable-options -Cpanic=immediate-abort" \
     cargo "+$nightly" build --release --lib --target wasm32-unknown-unknown -j2 \
     --target-dir "$nightly_target" \
-    -Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size; then
-    wasm=$nightly_target/wasm32-unknown-unknown/release/partner_referrals.wasm
-  else
-    # A nightly that cannot build std is no reason to ship nothing: stable builds the same code.
-    echo "package: the $nightly build failed; building the wasm with stable (the wasm is larger)" >&2
-    cargo build --release --lib --target wasm32-unknown-unknown -j2
-  fi
-else
-  why="no $nightly with rust-src"; [[ ${PR_NIGHTLY:-1} == 0 ]] && why="PR_NIGHTLY=0"
-  echo "package: building the wasm with stable ($why; the wasm is larger)"
-  cargo build --release --lib --target wasm32-unknown-unknown -j2
+    -Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size || {
+    echo "package: the $nightly build failed; PR_NIGHTLY=0 make package builds with stable" >&2
+    exit 1
+  }
+  wasm=$nightly_target/wasm32-unknown-unknown/release/partner_referrals.wasm
 fi
 rm -rf "$out" && mkdir -p "$out"
 # One glue for every entry: the node entry calls initSync with the bytes, the web entry calls

@@ -7,30 +7,31 @@ cd "$(dirname "$0")/.."
 say() { printf 'setup: %s\n' "$*"; }
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
-# --- Rust: wasm32 target, rustfmt, clippy -------------------------------------------------
-if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
-  say "adding rust target wasm32-unknown-unknown"
-  rustup target add wasm32-unknown-unknown
+# --- Rust: the stable of rust-toolchain.toml with its wasm32 target, rustfmt and clippy --------
+stable=$(sed -n 's/^channel = "\(.*\)"$/\1/p' rust-toolchain.toml)
+if ! rustup run "$stable" rustc --version >/dev/null 2>&1 \
+  || ! rustup target list --toolchain "$stable" --installed | grep -qx wasm32-unknown-unknown \
+  || ! rustup component list --toolchain "$stable" --installed | grep -q '^clippy' \
+  || ! rustup component list --toolchain "$stable" --installed | grep -q '^rustfmt'; then
+  say "installing rust $stable with wasm32-unknown-unknown, rustfmt and clippy"
+  rustup toolchain install "$stable" --profile minimal --component rustfmt,clippy \
+    --target wasm32-unknown-unknown
 fi
-for comp in rustfmt clippy; do
-  if ! rustup component list --installed | grep -q "^$comp"; then
-    say "adding rust component $comp"
-    rustup component add "$comp"
-  fi
-done
+say "rust $stable"
 
 # --- the pinned nightly that builds the shipped wasm (scripts/package.sh): rustc, cargo and
-# rust-src only (about 100 MB to download; -Zbuild-std compiles std for wasm32 itself). Not fatal:
-# without it the package is built with stable, larger. PR_NIGHTLY=0 skips it.
+# rust-src only (about 100 MB to download; -Zbuild-std compiles std for wasm32 itself).
+# PR_NIGHTLY=0 skips it, and the package is then built with the stable above (a larger wasm).
 nightly=$(cat scripts/nightly-toolchain)
-if [[ ${PR_NIGHTLY:-1} != 0 ]] && ! rustup run "$nightly" rustc --version >/dev/null 2>&1; then
-  say "installing rust $nightly (minimal + rust-src) for the size-optimised package build"
-  rustup toolchain install "$nightly" --profile minimal --component rust-src \
-    || say "could not install $nightly: the package will be built with stable (larger wasm)"
-elif [[ ${PR_NIGHTLY:-1} != 0 ]] && ! rustup component list --toolchain "$nightly" --installed | grep -q '^rust-src'; then
-  rustup component add rust-src --toolchain "$nightly" || say "could not add rust-src to $nightly"
-fi
-if [[ ${PR_NIGHTLY:-1} != 0 ]] && rustup run "$nightly" rustc --version >/dev/null 2>&1; then
+if [[ ${PR_NIGHTLY:-1} != 0 ]]; then
+  if ! rustup run "$nightly" rustc --version >/dev/null 2>&1 \
+    || ! rustup component list --toolchain "$nightly" --installed | grep -q '^rust-src'; then
+    say "installing rust $nightly (minimal + rust-src) for the package build"
+    rustup toolchain install "$nightly" --profile minimal --component rust-src || {
+      echo "setup: could not install $nightly; PR_NIGHTLY=0 builds the package with stable instead" >&2
+      exit 1
+    }
+  fi
   say "rust $nightly for the package build"
 fi
 
@@ -39,7 +40,7 @@ want=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print
 have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
 if [ "$have" != "$want" ] || ! command -v wasm-bindgen-test-runner >/dev/null; then
   say "installing wasm-bindgen-cli $want (was: ${have:-none}; takes a few minutes)"
-  cargo install wasm-bindgen-cli --version "$want" -j2
+  cargo install wasm-bindgen-cli --version "$want" --locked -j2
 fi
 say "wasm-bindgen $want"
 

@@ -54,7 +54,7 @@ pub enum ErrorCode {
     InvalidExtraFields,
     /// A response body is not JSON, or a known property has the wrong JSON type.
     InvalidResponse,
-    /// A `nextLink` points at a host other than the base URL's: not followed.
+    /// A `nextLink` leaves the base URL's origin or path: not followed.
     UnsafeNextLink,
     /// 401, still after one token refresh.
     Unauthorized,
@@ -74,6 +74,10 @@ pub enum ErrorCode {
     Timeout,
     /// `getToken` threw or did not return a non-empty string.
     TokenError,
+    /// A call's argument or option cannot be sent (a referral id that is empty, a path or has
+    /// control characters; a correlation id or locale that is no header value): the caller's
+    /// input, refused before anything is sent.
+    InvalidArgument,
 }
 
 impl ErrorCode {
@@ -96,6 +100,7 @@ impl ErrorCode {
         ErrorCode::NetworkError,
         ErrorCode::Timeout,
         ErrorCode::TokenError,
+        ErrorCode::InvalidArgument,
     ];
 
     /// The code as JavaScript sees it, e.g. `"InvalidFilter"`.
@@ -118,6 +123,7 @@ impl ErrorCode {
             ErrorCode::NetworkError => "NetworkError",
             ErrorCode::Timeout => "Timeout",
             ErrorCode::TokenError => "TokenError",
+            ErrorCode::InvalidArgument => "InvalidArgument",
         }
     }
 }
@@ -301,7 +307,8 @@ pub enum Error {
         reason: &'static str,
     },
     /// A referral id that cannot name a referral (empty, or containing `/`, `\`, `?`, `#`,
-    /// `..` or an encoded separator). Code `NotFound`: no referral has this id. Nothing was sent.
+    /// `..`, an encoded separator or a control character). Code `InvalidArgument`: it is the
+    /// caller's input. Nothing was sent.
     InvalidId {
         /// The id as given (truncated to 256 characters).
         id: String,
@@ -309,7 +316,7 @@ pub enum Error {
         reason: &'static str,
     },
     /// A client or request option that cannot be used (`baseUrl`, `locale`, `correlationId`).
-    /// Code `HttpError` with no `status`: the request cannot be made. Nothing was sent.
+    /// Code `InvalidArgument`: it is the caller's input. Nothing was sent.
     InvalidOption {
         /// The option's JavaScript name, e.g. `"baseUrl"`.
         name: &'static str,
@@ -440,8 +447,7 @@ impl Error {
             | Error::PagingLoop { .. }
             | Error::TooManyPages { .. } => ErrorCode::InvalidResponse,
             Error::UnsafeNextLink { .. } => ErrorCode::UnsafeNextLink,
-            Error::InvalidId { .. } => ErrorCode::NotFound,
-            Error::InvalidOption { .. } => ErrorCode::HttpError,
+            Error::InvalidId { .. } | Error::InvalidOption { .. } => ErrorCode::InvalidArgument,
             Error::HttpStatus { status, .. } => match status {
                 401 => ErrorCode::Unauthorized,
                 403 => ErrorCode::Forbidden,
@@ -762,6 +768,7 @@ mod tests {
                 "NetworkError",
                 "Timeout",
                 "TokenError",
+                "InvalidArgument",
             ]
         );
     }
@@ -822,7 +829,7 @@ mod tests {
         assert_eq!(e.code(), ErrorCode::NetworkError);
         assert_eq!(Error::Token { message: "x".into() }.code(), ErrorCode::TokenError);
         let e = Error::InvalidId { id: "a/b".into(), reason: "it contains a path separator" };
-        assert_eq!(e.code(), ErrorCode::NotFound);
+        assert_eq!(e.code(), ErrorCode::InvalidArgument);
         assert_eq!(e.to_string(), "`a/b` is not a valid referral id: it contains a path separator");
         assert_eq!(Error::PagingLoop { url: "u".into() }.code(), ErrorCode::InvalidResponse);
         assert_eq!(e.correlation_id(), None);

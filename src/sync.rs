@@ -95,6 +95,17 @@ impl Token {
     }
 }
 
+/// The token as [`SyncState::to_token`] writes it (absent `filter`/`watermark` left out).
+#[derive(serde::Serialize)]
+struct Written<'a> {
+    v: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    filter: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    watermark: Option<String>,
+    seen: Vec<&'a str>,
+}
+
 /// The token's keys, in the order a list form gives them.
 const FIELDS: [&str; 4] = ["v", "filter", "watermark", "seen"];
 
@@ -221,27 +232,14 @@ impl SyncState {
 
     /// The state as a string to keep until the next poll (JSON; treat it as opaque).
     pub fn to_token(&self) -> String {
-        // Written by hand, byte for byte what `serde_json::to_string` of the `Token` struct
-        // (absent `filter`/`watermark` skipped) wrote: serde_json's serializer stays out of the
-        // wasm build.
-        let mut out = format!("{{\"v\":{SYNC_TOKEN_VERSION}");
-        if let Some(filter) = &self.filter {
-            out.push_str(",\"filter\":");
-            crate::json::write_string(&mut out, filter);
-        }
-        if let Some(watermark) = self.watermark {
-            out.push_str(",\"watermark\":");
-            crate::json::write_string(&mut out, &watermark.to_string());
-        }
-        out.push_str(",\"seen\":[");
-        for (index, id) in self.seen.iter().enumerate() {
-            if index > 0 {
-                out.push(',');
-            }
-            crate::json::write_string(&mut out, id);
-        }
-        out.push_str("]}");
-        out
+        let written = Written {
+            v: SYNC_TOKEN_VERSION,
+            filter: self.filter.as_deref(),
+            watermark: self.watermark.map(|w| w.to_string()),
+            seen: self.seen.iter().map(String::as_str).collect(),
+        };
+        // invariant: a struct of strings and a number always serialises.
+        serde_json::to_string(&written).expect("a token serialises")
     }
 
     /// The caller's filter, canonical.
@@ -460,19 +458,8 @@ mod tests {
         seen: Vec<String>,
     }
 
-    /// What `to_token` replaced: serde's derived writer of the same shape.
-    #[derive(serde::Serialize)]
-    struct Written<'a> {
-        v: u32,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        filter: Option<&'a str>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        watermark: Option<String>,
-        seen: Vec<&'a str>,
-    }
-
     #[test]
-    fn tokens_are_written_as_the_derived_writer_wrote_them() {
+    fn tokens_round_trip_and_escape_as_json() {
         let mut states = vec![SyncState::new(None).unwrap()];
         let mut state = SyncState::new(Some("status eq 'New' and name eq '\\\"x\"'")).unwrap();
         states.push(state.clone());
@@ -484,16 +471,14 @@ mod tests {
         no_watermark.observe(Some("y"), None);
         states.push(no_watermark);
         for state in states {
-            let expected = serde_json::to_string(&Written {
-                v: SYNC_TOKEN_VERSION,
-                filter: state.filter(),
-                watermark: state.watermark().map(|w| w.to_string()),
-                seen: state.seen_at_watermark().collect(),
-            })
-            .unwrap();
-            assert_eq!(state.to_token(), expected);
-            assert_eq!(SyncState::from_token(&expected, state.filter()).unwrap(), state);
+            let token = state.to_token();
+            assert_eq!(SyncState::from_token(&token, state.filter()).unwrap(), state, "{token}");
         }
+        assert_eq!(SyncState::new(None).unwrap().to_token(), r#"{"v":1,"seen":[]}"#);
+        let escaped = &state.to_token();
+        // Control characters escaped, DEL and non-ASCII as they are.
+        let seen = "\"seen\":[\"\",\"a\\\"\\\\\\u0001\u{7f}💝\\n\"]";
+        assert!(escaped.contains(seen), "{escaped}");
     }
 
     fn ours(text: &str) -> Option<Derived> {

@@ -192,6 +192,9 @@ impl Decoder for JsonDecoder {
     fn next_link<'p>(&self, page: &'p Page) -> Option<&'p str> {
         page.next_link.as_deref()
     }
+    fn item_id(&self, item: &Value) -> Option<String> {
+        item.get("id").and_then(Value::as_str).map(str::to_string)
+    }
 }
 
 type TestClient = Client<FakeTransport, FakeTokens, FakeEntropy, JsonDecoder>;
@@ -291,7 +294,7 @@ fn a_locale_that_is_no_header_value_is_refused() {
     let entropy = FakeEntropy { state: Cell::new(1), fixed: None };
     let err =
         Client::new(options, transport, FakeTokens::default(), entropy, JsonDecoder).unwrap_err();
-    assert_eq!(err.code(), ErrorCode::HttpError);
+    assert_eq!(err.code(), ErrorCode::InvalidArgument);
 }
 
 #[test]
@@ -322,11 +325,20 @@ fn the_callers_correlation_id_is_used() {
     assert_eq!(c.transport().header(0, "MS-CorrelationId").as_deref(), Some("my-trace-1"));
     assert_eq!(c.transport().header(1, "MS-CorrelationId").as_deref(), Some("my-trace-1"));
 
-    let bad = RequestOptions { correlation_id: Some("a\nb".into()) };
-    let err = block_on(c.list("", &bad)).unwrap_err();
-    assert_eq!(err.code(), ErrorCode::HttpError);
-    assert_eq!(err.status(), None);
+    for bad in ["a\nb", "a\r\nX-Evil: 1", "", " x", "t\u{0}", "é", &"x".repeat(257)] {
+        let opts = RequestOptions { correlation_id: Some(bad.to_string()) };
+        for err in [
+            block_on(c.list("", &opts)).unwrap_err(),
+            block_on(c.get("a", &opts)).unwrap_err(),
+            c.pages("", &opts).unwrap_err(),
+        ] {
+            assert_eq!(err.code(), ErrorCode::InvalidArgument, "{bad:?}");
+            assert_eq!(err.status(), None);
+            assert!(err.to_string().starts_with("invalid `correlationId`"), "{err}");
+        }
+    }
     assert_eq!(c.transport().sent(), 2, "nothing sent for a bad correlation id");
+    assert_eq!(c.token_source().calls.borrow().len(), 2, "no token asked for either");
 }
 
 // ---- retries -----------------------------------------------------------------------------
@@ -748,13 +760,43 @@ fn get_requests_the_referral_by_its_encoded_id() {
 #[test]
 fn get_refuses_ids_that_are_paths_before_sending() {
     let c = client(vec![]);
-    for id in ["", "../x", "a/b", "a%2Fb", "a?b", "a#b", "a\\b"] {
+    for id in ["", "../x", "a/b", "a%2Fb", "a?b", "a#b", "a\\b", "a\r\nb", "\u{1b}[0m"] {
         let err = block_on(c.get(id, &no_opts())).unwrap_err();
-        assert_eq!(err.code(), ErrorCode::NotFound, "{id:?}");
+        assert_eq!(err.code(), ErrorCode::InvalidArgument, "{id:?}");
         assert_eq!(err.status(), None);
     }
     assert_eq!(c.transport().sent(), 0);
     assert!(c.token_source().calls.borrow().is_empty(), "no token asked for either");
+}
+
+#[test]
+fn get_refuses_an_answer_about_another_referral() {
+    let guid = "c5fbb3b6-be74-4795-9fb5-4324c73fed37";
+    let other = r#"{"id":"0b7e3c52-5f0a-4d0e-9a51-3f6e1f2b8c11","status":"New"}"#;
+    let c = client(vec![response(200, &[("request-id", "srv-3")], other)]);
+    let err = block_on(c.get(guid, &no_opts())).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::InvalidResponse);
+    assert_eq!(
+        (err.status(), err.path(), err.request_id()),
+        (Some(200), Some("/id"), Some("srv-3"))
+    );
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "the response is the referral `0b7e3c52-5f0a-4d0e-9a51-3f6e1f2b8c11`, not `{guid}` \
+             at `/id` in a response with status 200"
+        )
+    );
+    // The same GUID in other hex case is the same referral; an answer without an id is taken.
+    let c = client(vec![
+        response(200, &[], &json!({ "id": guid.to_uppercase() }).to_string()),
+        response(200, &[], r#"{"status":"New"}"#),
+        response(200, &[], r#"{"id":"abc","status":"New"}"#),
+    ]);
+    assert_eq!(block_on(c.get(guid, &no_opts())).unwrap()["id"], guid.to_uppercase());
+    assert_eq!(block_on(c.get(guid, &no_opts())).unwrap()["status"], "New");
+    let err = block_on(c.get("abd", &no_opts())).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::InvalidResponse);
 }
 
 // ---- nextLink and paging -----------------------------------------------------------------
@@ -783,6 +825,12 @@ fn next_links_to_other_hosts_are_refused_before_anything_is_sent() {
         "//evil.com/x",
         "https://api.partner.microsoft.com.evil.com/",
         "ftp://api.partner.microsoft.com/x",
+        // The base URL's host, outside its path.
+        "https://api.partner.microsoft.com/admin/anything",
+        "/admin/anything",
+        "/v1.0/../admin",
+        "/v1.0/%2e%2e/admin",
+        "http://api.partner.microsoft.com/v1.0x/referrals",
     ] {
         let c = client(vec![page(&["a"], Some(link))]);
         let first = block_on(c.list("", &no_opts())).unwrap();
@@ -973,7 +1021,7 @@ fn base_url_options_are_honoured() {
     let entropy = FakeEntropy { state: Cell::new(1), fixed: None };
     let err =
         Client::new(options, transport, FakeTokens::default(), entropy, JsonDecoder).unwrap_err();
-    assert_eq!(err.code(), ErrorCode::HttpError);
+    assert_eq!(err.code(), ErrorCode::InvalidArgument);
 }
 
 // ---- reading one page ahead ----------------------------------------------------------------

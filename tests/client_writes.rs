@@ -222,6 +222,9 @@ impl Decoder for Items {
     fn next_link<'p>(&self, _: &'p Value) -> Option<&'p str> {
         None
     }
+    fn item_id(&self, item: &Value) -> Option<String> {
+        item.get("id")?.as_str().map(str::to_string)
+    }
 }
 
 type TestClient = Client<FakeApi, Tokens, Counter, Items>;
@@ -411,6 +414,14 @@ fn a_204_is_followed_by_a_read_of_the_referral() {
 }
 
 #[test]
+fn an_answer_that_is_another_referral_is_an_invalid_response() {
+    let c = client(&[]);
+    c.transport().referral.borrow_mut()["id"] = json!("00000000-0000-4000-8000-00000000beef");
+    let err = update(&c, set_deal(), None).unwrap_err();
+    assert_eq!((err.code(), err.path()), (ErrorCode::InvalidResponse, Some("/id")));
+}
+
+#[test]
 fn an_if_match_that_cannot_be_a_header_is_refused_before_sending() {
     let c = client(&[]);
     let err = update(&c, set_deal(), Some("\"v1\"\r\nX-Evil: 1")).unwrap_err();
@@ -424,6 +435,6 @@ fn an_if_match_that_cannot_be_a_header_is_refused_before_sending() {
 fn an_id_that_is_a_path_is_refused_before_sending() {
     let c = client(&[]);
     let err = block_on(c.update("../x", set_deal(), None, &RequestOptions::default())).unwrap_err();
-    assert_eq!(err.code(), ErrorCode::NotFound);
+    assert!(matches!(err, Error::InvalidId { .. }), "{err:?}");
     assert!(c.transport().sent().is_empty());
 }

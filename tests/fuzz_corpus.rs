@@ -1,7 +1,6 @@
 //! Replays the fuzz corpora (`fuzz/corpus/<target>/`: the seeds, and any crash a fuzz run
 //! found, added with `git add -f`) with the fuzz targets' invariants, so they run in
-//! `cargo test` without nightly or cargo-fuzz. `json_reader`'s corpus needs the crate-private
-//! reader: src/json/tests.rs replays it.
+//! `cargo test` without nightly or cargo-fuzz.
 #![cfg(not(target_arch = "wasm32"))]
 
 /// `sync_token`'s invariants, the very code the fuzz target runs.

@@ -363,7 +363,7 @@ fn tokens_round_trip_and_bad_ones_are_refused_naming_the_option() {
 
     let refused = |token: &str, filter: Option<&str>| -> (String, String) {
         let e = SyncState::from_token(token, filter).unwrap_err();
-        assert_eq!(e.code(), ErrorCode::HttpError);
+        assert_eq!(e.code(), ErrorCode::InvalidArgument);
         let Error::InvalidOption { name, .. } = &e else { panic!("{e:?}") };
         (name.to_string(), e.to_string())
     };

@@ -559,7 +559,7 @@ async fn a_client_lists_through_an_injected_fetch_and_hands_out_decoded_pages() 
     let err = JsFuture::from(client.get(JsValue::from_str("../x"), JsValue::UNDEFINED))
         .await
         .unwrap_err();
-    assert_eq!(as_odata(err).code(), "NotFound");
+    assert_eq!(as_odata(err).code(), "InvalidArgument");
 }
 
 #[wasm_bindgen_test]

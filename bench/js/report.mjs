@@ -74,6 +74,11 @@ for (const c of criterion) {
   rows.push([`native Rust (criterion): ${c.id}`, `${spread(c, "us")}${c.throughput}`, "—", "—", "—", "report", "—"]);
 }
 
+// The guards: the rows with a verdict (met is true or false); the other rows are context.
+const guards = js.rows.filter((r) => r.met === true || r.met === false);
+const verdicts = guards.map((r) => `- ${r.met ? "✅ met" : "❌ **not met**"}: ${r.measure} — ${r.target}${r.ratio !== undefined ? ` (${ratio(r.ratio)})` : ""}`).join("\n");
+const allMet = guards.length > 0 && guards.every((r) => r.met);
+
 const header = ["measure", "ours: median (p25–p75)", "baseline", "baseline: median (p25–p75)", "ratio", "target", "met?"];
 const table = [header, header.map(() => "---"), ...rows].map((cells) => `| ${cells.join(" | ")} |`).join("\n");
 
@@ -94,7 +99,7 @@ const machine = [
   `- peers and harness (bench/js/package-lock.json): ${peers}`,
 ].join("\n");
 
-console.log(`${machine}\n\n${table}`);
+console.log(`${machine}\n\n${table}\n\nguards:\n${verdicts}`);
 
 if (!args["no-write"]) {
   const doc = `# Benchmark results
@@ -104,7 +109,11 @@ One run, one machine; each figure is the median with its spread (p25–p75) over
 for the timed rows the ratio (ours / baseline) is the median of the per-round ratios, with
 their range: the two sides alternate in interleaved rounds, each round times them next to each
 other, so load drift hits both; for the other rows it is the ratio of the figures.
-Targets are those of issue 8.
+The rows with a target are the guards; the others are context.
+
+## Guards: ${allMet ? "all met" : "**not all met**"}
+
+${verdicts}
 
 ${machine}
 
@@ -115,7 +124,7 @@ ${table}
 - **Data**: one page of 100 generated referrals (seed 20240607, "now" 2025-06-01T12:00:00Z) as the
   emulator sends it — \`bench-data\` builds it with the emulator's own generator and paging code.
   The generator writes ~2.4 KB per referral (all optional parts filled in, team members,
-  requirements, links), so the page is ~240 KB rather than the ~100 KB the issue estimated.
+  requirements, links), so the page is ~240 KB.
 - **decodeReferralPage** vs \`JSON.parse\` and vs \`JSON.parse\` + a zod schema of the referral
   (bench/js/zod-referral.mjs: loose objects, open enums, GUIDs, ISO date-times, decimal strings —
   what the library checks). Before timing, the harness checks that all three give equal referrals.
@@ -123,40 +132,32 @@ ${table}
   **median of the per-round ratios** rather than the ratio of the pooled medians: this machine
   has slow phases lasting minutes (\`JSON.parse\` of the page ~1.7 ms instead of ~0.95 ms, both
   sides alike), and when one begins or ends within a row, pooling can put the two sides' medians
-  in different phases (seen: 1.11× and 1.37× in consecutive runs of the same build). The medians
+  in different phases. The medians
   and p25–p75 shown are still over all samples.
 - **validateFilter** (with schema checking) vs \`@odata/parser\`'s \`defaultParser.filter\` (syntax
   only), both over the 6 documented \`$filter\`s (tests/fixtures/sample-requests.txt) and the 50 of
   bench/data/filters.txt; the harness checks that the peer parses every one completely.
-- **buildQuery** with \`filter\` (3 interpolated values: a string with quotes and \`&\`, a country,
-  a \`Date\`) + \`orderBy\` + \`top\`, vs the same query by string concatenation with quote doubling
-  and \`encodeURIComponent\`; both decode (URLSearchParams) to the same options. The tag's call
-  site is compiled once (as in any program); the package also keeps the last options part
-  (\`$orderby…&$top…\`) it built, so the second row changes \`top\` at every call (both sides)
-  to show the cost when that memo never hits.
+- **buildQuery** with \`filter\` (3 interpolated values: a string with quotes and \`&\` plus a
+  counter, a country, a \`Date\`) + \`orderBy\` + \`top\`, vs the same query by string
+  concatenation with quote doubling and \`encodeURIComponent\`; both decode (URLSearchParams) to
+  the same options. Every call has new values (the counter, and \`top\` from 1 to 1000), so no
+  cache of either side can answer it.
 - **Package size**: the files a browser downloads from pkg/ (wasm; glue + web.js + api.js +
   snippets), each group gzip -9 / brotli 11 separately, then summed (as \`make sizes\`); the wasm
-  as \`make package\` ships it (the pinned nightly's \`-Zbuild-std\` when installed). Peers:
-  **bundled** with esbuild (minified, browser ESM, tree-shaken) from an entry that imports what a
-  client needs — \`Client\` of the Graph client; \`createPipelineFromOptions\`,
-  \`createDefaultHttpClient\`, \`createPipelineRequest\`, \`bearerTokenAuthenticationPolicy\` of
-  \`@azure/core-rest-pipeline\` — not their published dist files.
-  The third size row bundles our web entry (\`pkg/web.js\` with the glue and \`api.js\`) with the
-  same esbuild options, so both sides' JS is measured as a bundler ships it; the .wasm is the
-  same file in both of our rows. The fourth size row has no target: the two peers only send
-  requests, so it sets that bundle against what this bench compares the other rows with, in one
-  bundle — the Graph client, \`@odata/parser\` (the validateFilter row) and the zod page schema
-  (the decode row; zod's classic API, which that schema uses, bundles whole).
+  as \`make package\` ships it. Baseline: the JS stack the package replaces, bundled with esbuild
+  (minified, browser ESM, tree-shaken) from one entry: \`Client\` of the Graph client,
+  \`@odata/parser\` (the validateFilter row's peer) and the zod page schema (the decode row's
+  baseline; zod's classic API, which that schema uses, bundles whole). The second size row, for
+  context, bundles our web entry with the same esbuild options; the .wasm is the same file.
 - **Start-up**: Node — a fresh \`node\` process per sample, from before \`import()\` of the node
   entry to the return of the first \`validateFilter\` (Node's own boot is not counted); Chromium —
   a new browser context per sample (empty HTTP and code caches), the web entry over loopback HTTP,
   from before \`import()\` to the first \`validateFilter\` after \`await ready\`.
 - **all()**: the emulator (release build, \`--count 5000\`, same seed) on 127.0.0.1, 50 pages of
-  \`$top=100\`; baseline: a \`fetch\` + \`JSON.parse\` loop over \`@odata.nextLink\` with the same headers.
-  Both run in the same process with Node's global \`fetch\`. \`all()\` reads one page ahead by
-  default (page k + 1 is requested once page k is validated, so the emulator builds it while page k
-  is parsed and consumed); the loop does not, so a second row times \`all()\` with
-  \`readAhead: false\` (one request per page consumed, as the loop) to show the library's own cost.
+  \`$top=100\`; baseline: a loop over \`@odata.nextLink\` that fetches with the same headers and
+  checks each page with \`JSON.parse\` and the zod page schema, as the library checks it. Both run
+  in the same process with Node's global \`fetch\`. \`all()\` reads one page ahead by default;
+  the loop does not, so a second row (context) times \`all()\` with \`readAhead: false\`.
 - **Memory**: \`process.memoryUsage()\` heapUsed + external (external holds the wasm memory) after a
   forced GC, every 1 000 referrals of an \`all()\` over 10 000 (emulator \`--count 10000\`), in a
   fresh Node process, after one whole warm-up traversal; the growth is the least-squares trend
@@ -166,13 +167,11 @@ ${table}
   loop is shown as a control (V8 and undici drift on their own).
 - **Native Rust**: criterion (bench/benches/core.rs), the library's release profile (opt-level
   "z", LTO); median and p25–p75 of criterion's per-iteration sample means.
-- **Noise**: this machine is shared with other builds (see the load average). Two full runs a
-  few minutes apart moved the native \`eval_10000/matches/typical\` median from 3.3 ms to 10.0 ms
-  with no code change. Read the ratios of the JS rows (both sides measured in alternating
+- **Noise**: a shared machine's load moves absolute figures between runs (see the load
+  average). Read the ratios of the JS rows (both sides measured in alternating
   rounds of the same run), not absolute figures across runs. Before each side's warm-up and
   run, the harness forces a garbage collection outside the timed window, so neither side is
-  charged for collecting the other's garbage (zod's allocations used to land on the decode
-  side's clock: the same decode measured 1.69 ms in one row and 3.01 ms in the next).
+  charged for collecting the other's garbage.
 `;
   writeFileSync(args.out ?? "bench/RESULTS.md", doc);
   process.stderr.write(`bench: wrote ${args.out ?? "bench/RESULTS.md"}\n`);

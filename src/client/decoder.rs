@@ -27,6 +27,10 @@ impl Decoder for ReferralDecoder {
     fn next_link<'p>(&self, page: &'p ReferralPage) -> Option<&'p str> {
         page.next_link.as_deref()
     }
+
+    fn item_id(&self, item: &Referral) -> Option<String> {
+        item.id.clone()
+    }
 }
 
 #[cfg(test)]

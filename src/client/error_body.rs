@@ -4,9 +4,11 @@
 //! "innerError"}}` and Partner Center's flat `{"code","description"|"message",…}`. Both are
 //! read; anything else is kept in `details` without a code. The body is read with
 //! [`crate::json`] (the `Value` serde_json would build, without its parser in the wasm).
-//! Imports only `serde_json` (its `Value`) and `json`.
+//! Imports only `serde_json` (its `Value`), `json` and the client's `redact`.
 
 use serde_json::Value;
+
+use super::redact::{redact_json, redact_text};
 
 /// How much of a body that is not JSON is kept in `details` (bytes, cut at a char boundary).
 pub const MAX_TEXT_DETAILS: usize = 4096;
@@ -35,17 +37,34 @@ pub struct ServerError {
 /// assert_eq!((e.code.as_deref(), e.message.as_deref()), (Some("600"), Some("bad input")));
 /// ```
 pub fn parse_error_body(body: &str) -> ServerError {
+    read_error_body(body, &[])
+}
+
+/// [`parse_error_body`], then every one of `tokens` removed from what it read, in whatever
+/// escaping the server used ([`redact_text`], [`redact_json`]). The body is parsed first, so
+/// `code` and `message` are found by the body's own keys, and then the token is removed from
+/// every string and key: a short token cannot turn `"error"` into `"[redacted]rror"` and lose
+/// the code. A body that is not JSON is redacted whole, then cut to [`MAX_TEXT_DETAILS`].
+///
+/// ```
+/// # use partner_referrals::client::read_error_body;
+/// let tokens = ["abc/def+ghi".to_string()];
+/// let e = read_error_body(r#"{"error":{"code":"bad","message":"abc\/def\u002Bghi"}}"#, &tokens);
+/// assert_eq!((e.code.as_deref(), e.message.as_deref()), (Some("bad"), Some("[redacted]")));
+/// ```
+pub fn read_error_body(body: &str, tokens: &[String]) -> ServerError {
     let trimmed = body.trim();
     if trimmed.is_empty() {
         return ServerError::default();
     }
     let Ok(json) = crate::json::from_str(trimmed) else {
-        let mut end = trimmed.len().min(MAX_TEXT_DETAILS);
-        while !trimmed.is_char_boundary(end) {
+        let text = redact_text(trimmed, tokens);
+        let mut end = text.len().min(MAX_TEXT_DETAILS);
+        while !text.is_char_boundary(end) {
             end -= 1;
         }
         return ServerError {
-            details: Some(Value::String(trimmed[..end].to_string())),
+            details: Some(Value::String(text[..end].to_string())),
             ..ServerError::default()
         };
     };
@@ -60,7 +79,12 @@ pub fn parse_error_body(body: &str) -> ServerError {
         },
         _ => (None, None),
     };
-    ServerError { details: Some(json), code, message }
+    let clean = |s: String| redact_text(&s, tokens).into_owned();
+    ServerError {
+        details: Some(redact_json(json, tokens)),
+        code: code.map(clean),
+        message: message.map(clean),
+    }
 }
 
 /// A string, or a number as its decimal text; blank strings count as absent.

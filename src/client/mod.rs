@@ -28,6 +28,7 @@ mod decoder;
 mod error_body;
 mod headers;
 mod read_ahead;
+mod redact;
 mod retry;
 mod transport;
 mod url;
@@ -43,11 +44,15 @@ pub use body::{
     body_limit, DEFAULT_MAX_RESPONSE_BYTES, MAX_ERROR_BODY_BYTES, MAX_RESPONSE_BYTES_LIMIT,
 };
 pub use decoder::ReferralDecoder;
-pub use error_body::{parse_error_body, ServerError, MAX_TEXT_DETAILS};
+pub use error_body::{parse_error_body, read_error_body, ServerError, MAX_TEXT_DETAILS};
 pub use headers::{
     clean_token, is_header_safe, request_headers, response_request_id, write_headers,
 };
 pub use read_ahead::{Fetched, PageRequest, ReadAhead};
+pub use redact::{
+    redact_json, redact_text, UsedTokens, MAX_NESTING, MAX_REMEMBERED_TOKENS, MIN_SUBSTRING,
+    REDACTED,
+};
 pub use retry::{
     is_retryable_status, may_have_applied, may_resend, parse_retry_after, Decision, Outcome,
     RetryPolicy, StopReason, MAX_RETRIES_LIMIT, REFUSED_STATUSES, RETRYABLE_STATUSES,
@@ -85,6 +90,9 @@ pub trait Decoder {
     fn decode_item(&self, body: &str) -> Result<Self::Item>;
     /// The page's `@odata.nextLink`, as the server sent it.
     fn next_link<'p>(&self, page: &'p Self::Page) -> Option<&'p str>;
+    /// A decoded resource's `id`, when it has one as a string (`get` checks it is the one
+    /// asked for).
+    fn item_id(&self, item: &Self::Item) -> Option<String>;
 }
 
 /// Options fixed for the life of a client (the JS `ClientOptions` minus `getToken`/`fetch`,
@@ -141,6 +149,9 @@ pub struct Client<T, K, E, D> {
     tokens: K,
     entropy: E,
     decoder: D,
+    /// Every token this client has sent (the most recent [`MAX_REMEMBERED_TOKENS`]): server
+    /// text in errors is scrubbed of all of them.
+    used: UsedTokens,
 }
 
 impl<T, K, E, D> Client<T, K, E, D>
@@ -153,7 +164,7 @@ where
     /// A client over `transport`, `tokens`, `entropy` and `decoder`.
     ///
     /// # Errors
-    /// [`Error::InvalidOption`] (code `HttpError`) for a `base_url` that [`BaseUrl::parse`]
+    /// [`Error::InvalidOption`] (code `InvalidArgument`) for a `base_url` that [`BaseUrl::parse`]
     /// refuses or a `locale` that cannot be sent as a header.
     pub fn new(
         options: ClientOptions,
@@ -183,7 +194,21 @@ where
             tokens,
             entropy,
             decoder,
+            used: UsedTokens::new(),
         })
+    }
+
+    /// This client, remembering the tokens it sends in `used` (shared with other clients made
+    /// for the same caller: the JS layer makes one core client per call).
+    pub fn with_used_tokens(mut self, used: UsedTokens) -> Self {
+        self.used = used;
+        self
+    }
+
+    /// The tokens this client has sent, for scrubbing text that did not pass through the core
+    /// (the JS layer's `cause` of a `TokenError`).
+    pub fn used_tokens(&self) -> &UsedTokens {
+        &self.used
     }
 
     /// The parsed base URL.
@@ -208,7 +233,7 @@ where
     /// # Errors
     /// `Unauthorized`, `Forbidden`, `NotFound`, `Throttled`, `HttpError` ([`Error::HttpStatus`]),
     /// `NetworkError`, `Timeout`, `TokenError`, `InvalidResponse` (the decoder refused the
-    /// body), `HttpError` for an unusable correlation id ([`Error::InvalidOption`]).
+    /// body), `InvalidArgument` for an unusable correlation id ([`Error::InvalidOption`]).
     pub async fn list(&self, query: &str, opts: &RequestOptions) -> Result<D::Page> {
         let request = self.list_request(query, opts)?;
         self.fetch(request).await.map(Fetched::into_page)
@@ -218,7 +243,7 @@ where
     ///
     /// # Errors
     /// `UnsafeNextLink` before anything is sent when the link leaves the base URL's origin
-    /// ([`BaseUrl::follow`]); otherwise as [`Client::list`].
+    /// or path ([`BaseUrl::follow`]); otherwise as [`Client::list`].
     pub async fn next(&self, page: &D::Page, opts: &RequestOptions) -> Result<Option<D::Page>> {
         let Some(link) = self.decoder.next_link(page) else {
             return Ok(None);
@@ -230,11 +255,12 @@ where
     /// One referral, `GET <base>engagements/referrals/<id>`.
     ///
     /// # Errors
-    /// `NotFound` for a 404 and, before anything is sent, for an id that cannot name a
-    /// referral ([`BaseUrl::item_url`]); otherwise as [`Client::list`].
+    /// `NotFound` for a 404; `InvalidArgument`, before anything is sent, for an id that
+    /// cannot name a referral ([`BaseUrl::item_url`]); `InvalidResponse` for an answer about
+    /// another referral ([`Client::fetch_item`]); otherwise as [`Client::list`].
     pub async fn get(&self, id: &str, opts: &RequestOptions) -> Result<D::Item> {
         let request = self.item_request(id, opts)?;
-        self.fetch_item(request).await
+        self.fetch_item(request, id).await
     }
 
     /// The request [`Client::list`] sends (send it with [`Client::fetch`]): a platform that
@@ -260,8 +286,8 @@ where
     /// The request [`Client::get`] sends (send it with [`Client::fetch_item`]).
     ///
     /// # Errors
-    /// `NotFound` for an id that cannot name a referral ([`BaseUrl::item_url`]); `HttpError`
-    /// for an unusable correlation id.
+    /// `InvalidArgument` for an id that cannot name a referral ([`BaseUrl::item_url`]) or an
+    /// unusable correlation id.
     pub fn item_request(&self, id: &str, opts: &RequestOptions) -> Result<PageRequest> {
         let url = self.base.item_url(id)?;
         Ok(PageRequest { url, correlation_id: self.correlation_id(opts)? })
@@ -270,7 +296,7 @@ where
     /// A traversal of every page of `query`, starting at the first; nothing is sent yet.
     ///
     /// # Errors
-    /// `HttpError` ([`Error::InvalidOption`]) for an unusable correlation id.
+    /// `InvalidArgument` ([`Error::InvalidOption`]) for an unusable correlation id.
     pub fn pages(&self, query: &str, opts: &RequestOptions) -> Result<PageCursor> {
         self.list_request(query, opts).map(PageCursor::new)
     }
@@ -279,8 +305,8 @@ where
     /// [`PageCursor::continuation_token`]); nothing is sent yet.
     ///
     /// # Errors
-    /// `UnsafeNextLink` when the token fails [`BaseUrl::follow`]; `HttpError` for an unusable
-    /// correlation id.
+    /// `UnsafeNextLink` when the token fails [`BaseUrl::follow`]; `InvalidArgument` for an
+    /// unusable correlation id.
     pub fn resume(&self, continuation_token: &str, opts: &RequestOptions) -> Result<PageCursor> {
         self.link_request(continuation_token, opts).map(PageCursor::new)
     }
@@ -308,22 +334,45 @@ where
     /// # Errors
     /// As [`Client::list`].
     pub async fn fetch(&self, request: PageRequest) -> Result<Fetched<D::Page>> {
-        let (response, sent) =
+        let (response, context) =
             self.execute(&Exchange::get(request.url), &request.correlation_id).await?;
         match self.decoder.decode_page(&response.body) {
-            Ok(page) => Ok(Fetched { page, tokens: sent.tokens }),
-            Err(e) => Err(sent.decode_error(e, response.status)),
+            Ok(page) => Ok(Fetched { page }),
+            Err(e) => Err(self.decode_error(e, response.status, context)),
         }
     }
 
-    /// Sends an item's `request` ([`Client::item_request`]) and decodes the referral.
+    /// Sends an item's `request` ([`Client::item_request`] for `id`) and decodes the
+    /// referral, which must be the one asked for: an answer whose `id` is another string
+    /// (compared ASCII case-insensitively: ids are GUIDs, whose hex digits a server may print
+    /// in either case) is `InvalidResponse`. An answer without an `id` is accepted.
     ///
     /// # Errors
     /// As [`Client::get`].
-    pub async fn fetch_item(&self, request: PageRequest) -> Result<D::Item> {
-        let (response, sent) =
+    pub async fn fetch_item(&self, request: PageRequest, id: &str) -> Result<D::Item> {
+        let (response, context) =
             self.execute(&Exchange::get(request.url), &request.correlation_id).await?;
-        self.decoder.decode_item(&response.body).map_err(|e| sent.decode_error(e, response.status))
+        self.item_of(response, context, id)
+    }
+
+    /// The referral `id` from a 2xx `response` (see [`Client::fetch_item`]).
+    fn item_of(&self, response: HttpResponse, context: HttpContext, id: &str) -> Result<D::Item> {
+        let item = match self.decoder.decode_item(&response.body) {
+            Ok(item) => item,
+            Err(e) => return Err(self.decode_error(e, response.status, context)),
+        };
+        match self.decoder.item_id(&item) {
+            Some(got) if !got.eq_ignore_ascii_case(id) => {
+                let got: String = got.chars().take(64).collect();
+                let message = format!("the response is the referral `{got}`, not `{id}`");
+                Err(self.decode_error(
+                    Error::Decode { path: "/id".to_string(), message },
+                    response.status,
+                    context,
+                ))
+            }
+            _ => Ok(item),
+        }
     }
 
     /// Updates a referral: `PATCH <base>engagements/referrals/<id>` with `patch` (built by
@@ -368,6 +417,7 @@ where
         }
         Ok(WriteRequest {
             url,
+            id: id.to_string(),
             correlation_id: self.correlation_id(opts)?,
             if_match: if_match.map(str::to_string),
             body: patch.to_json(),
@@ -381,7 +431,8 @@ where
         })
     }
 
-    /// Sends a write's `request` and decodes the referral the server answers with.
+    /// Sends a write's `request` and decodes the referral the server answers with (which must
+    /// be the one written, as for [`Client::fetch_item`]).
     ///
     /// Retries follow [`may_resend`]. An answer without a body (`204 No Content`: the server
     /// ignored `Prefer: return=representation`) is followed by a `GET` of the referral, so the
@@ -408,25 +459,22 @@ where
             correlation_id: request.correlation_id.clone(),
         };
         match self.execute(&exchange, &request.correlation_id).await {
-            Ok((response, _)) if response.body.trim().is_empty() => self.fetch_item(reread()).await,
-            Ok((response, sent)) => self
-                .decoder
-                .decode_item(&response.body)
-                .map_err(|e| sent.decode_error(e, response.status)),
+            Ok((response, _)) if response.body.trim().is_empty() => {
+                self.fetch_item(reread(), &request.id).await
+            }
+            Ok((response, context)) => self.item_of(response, context, &request.id),
             Err(error)
                 if error.status() == Some(412)
                     && exchange.maybe_applied.get()
                     && request.if_match.is_some() =>
             {
-                let (response, sent) = self
+                let (response, context) = self
                     .execute(&Exchange::get(request.url.clone()), &request.correlation_id)
                     .await?;
                 if !holds_every_value(&response.body, &request.replaced) {
                     return Err(error);
                 }
-                self.decoder
-                    .decode_item(&response.body)
-                    .map_err(|e| sent.decode_error(e, response.status))
+                self.item_of(response, context, &request.id)
             }
             Err(error) => Err(error),
         }
@@ -438,7 +486,26 @@ where
                 Ok(token) => Ok(token.to_string()),
                 Err(reason) => Err(Error::Token { message: reason.to_string() }),
             },
-            Err(message) => Err(Error::Token { message }),
+            // The source's own words may quote a token it handed out earlier.
+            Err(message) => Err(Error::Token { message: self.used.redact(&message).into_owned() }),
+        }
+    }
+
+    /// A decoder's [`Error::Decode`] for a 2xx body becomes [`Error::InvalidBody`] with the
+    /// response's status and request ids, its text scrubbed of every token; other errors
+    /// pass through.
+    fn decode_error(&self, error: Error, status: u16, context: HttpContext) -> Error {
+        match error {
+            Error::Decode { path, message } => {
+                let tokens = self.used.snapshot();
+                Error::InvalidBody {
+                    status,
+                    path: redact_text(&path, &tokens).into_owned(),
+                    message: redact_text(&message, &tokens).into_owned(),
+                    context: Box::new(context),
+                }
+            }
+            other => other,
         }
     }
 
@@ -452,7 +519,7 @@ where
         &self,
         exchange: &Exchange<'_>,
         correlation_id: &str,
-    ) -> Result<(HttpResponse, Sent)> {
+    ) -> Result<(HttpResponse, HttpContext)> {
         let mut context = HttpContext {
             url: exchange.url.clone(),
             client_request_id: new_guid(&self.entropy),
@@ -463,12 +530,12 @@ where
         let mut force_refresh = false;
         let mut retries = 0u32;
         let mut waited = Duration::ZERO;
-        // Every token this request has sent: server text is scrubbed of all of them.
-        let mut tokens: Vec<String> = Vec::new();
         loop {
             context.attempts += 1;
             let attempt = async {
                 let token = self.token(force_refresh).await?;
+                // Before it is sent: whatever comes back is scrubbed of it.
+                self.used.remember(&token);
                 let mut headers = request_headers(
                     &token,
                     &context.client_request_id,
@@ -485,30 +552,23 @@ where
                     body: exchange.body.map(str::to_string),
                 };
                 // The token copy in the request is not kept across the back-off wait.
-                let result = self.transport.send(&request).await;
-                Ok((token, result))
+                Ok(self.transport.send(&request).await)
             };
             let result = match self.within_timeout(attempt).await {
-                Some(attempted) => {
-                    let (token, result) = attempted?;
-                    if !tokens.contains(&token) {
-                        tokens.push(token);
-                    }
-                    result
-                }
+                Some(attempted) => attempted?,
                 None => Err(TransportFailure::Timeout),
             };
             force_refresh = false;
             let result = match result {
                 Ok(response) if (200..300).contains(&response.status) => {
-                    context.request_id =
-                        response_request_id(&response.headers).map(|id| redact(id, &tokens));
-                    return Ok((response, Sent { context, tokens }));
+                    context.request_id = response_request_id(&response.headers)
+                        .map(|id| self.used.redact(id).into_owned());
+                    return Ok((response, context));
                 }
                 // The same request would get the same body: final at once.
                 Err(TransportFailure::TooLarge { status, headers, limit }) => {
                     context.request_id =
-                        response_request_id(&headers).map(|id| redact(id, &tokens));
+                        response_request_id(&headers).map(|id| self.used.redact(id).into_owned());
                     return Err(Error::BodyTooLarge { status, limit, context: Box::new(context) });
                 }
                 other => other,
@@ -543,7 +603,9 @@ where
                     waited += after;
                     self.transport.sleep(after).await;
                 }
-                Decision::Stop(_) => return Err(failure(result, outcome, context, &tokens)),
+                Decision::Stop(_) => {
+                    return Err(failure(result, outcome, context, &self.used.snapshot()))
+                }
             }
         }
     }
@@ -574,6 +636,8 @@ where
 pub struct WriteRequest {
     /// `<base>engagements/referrals/<id>`.
     pub url: String,
+    /// The referral's id (the answer must be that referral).
+    pub id: String,
     /// The `MS-CorrelationId` of the write (and of a re-read that follows it).
     pub correlation_id: String,
     /// The `If-Match` value, when one is sent.
@@ -645,94 +709,27 @@ fn failure(
 ) -> Error {
     match result {
         Ok(response) => {
-            context.request_id =
-                response_request_id(&response.headers).map(|id| redact(id, tokens));
+            context.request_id = response_request_id(&response.headers)
+                .map(|id| redact_text(id, tokens).into_owned());
             if let Outcome::Status { retry_after: Some(after), .. } = outcome {
                 let ms = u64::try_from(after.as_millis()).unwrap_or(u64::MAX);
                 context.retry_after_ms = Some(ms.min(MAX_SAFE_INTEGER));
             }
-            let server = parse_error_body(&redact(&response.body, tokens));
+            let server = read_error_body(&response.body, tokens);
             context.details = server.details;
             context.server_code = server.code;
             context.server_message = server.message;
             Error::HttpStatus { status: response.status, context: Box::new(context) }
         }
         Err(TransportFailure::Network(message)) => {
-            Error::Network { message: redact(&message, tokens), context: Box::new(context) }
+            let message = redact_text(&message, tokens).into_owned();
+            Error::Network { message, context: Box::new(context) }
         }
         Err(TransportFailure::Timeout) => Error::Timeout { context: Box::new(context) },
         Err(TransportFailure::TooLarge { status, limit, .. }) => {
             Error::BodyTooLarge { status, limit, context: Box::new(context) }
         }
     }
-}
-
-/// What `execute` knows about a request that got a 2xx response.
-struct Sent {
-    context: HttpContext,
-    /// The tokens the request sent, to scrub from a decoder's message.
-    tokens: Vec<String>,
-}
-
-impl Sent {
-    /// A decoder's [`Error::Decode`] for a 2xx body becomes [`Error::InvalidBody`] with the
-    /// response's status and request ids; other errors pass through.
-    fn decode_error(self, error: Error, status: u16) -> Error {
-        match error {
-            Error::Decode { path, message } => Error::InvalidBody {
-                status,
-                path: redact(&path, &self.tokens),
-                message: redact(&message, &self.tokens),
-                context: Box::new(self.context),
-            },
-            other => other,
-        }
-    }
-}
-
-/// `text` with every occurrence of each of `tokens` replaced by `[redacted]`, and also every
-/// start of a token that a length limit cut off: messages quote long values as
-/// `` `first 40 characters…` ``, so a token that a server put into a page shows up cut.
-fn redact(text: &str, tokens: &[String]) -> String {
-    let mut text = text.to_string();
-    for token in tokens.iter().filter(|t| !t.is_empty()) {
-        if text.contains(token.as_str()) {
-            text = text.replace(token.as_str(), "[redacted]");
-        }
-        text = redact_cut(&text, token);
-    }
-    text
-}
-
-/// The shortest start of a token that [`redact_cut`] removes: shorter pieces say nothing
-/// useful about a token, and would turn ordinary text before a `…` into `[redacted]`.
-const MIN_CUT_TOKEN: usize = 8;
-
-/// `text` with the start of `token` (at least [`MIN_CUT_TOKEN`] bytes) that ends right
-/// before a `…` replaced by `[redacted]`.
-fn redact_cut(text: &str, token: &str) -> String {
-    const CUT: char = '…';
-    if !text.contains(CUT) || token.len() < MIN_CUT_TOKEN {
-        return text.to_string();
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(at) = rest.find(CUT) {
-        let before = &rest[..at];
-        // The longest start of `token` that `before` ends with (tokens are visible ASCII).
-        let cut = (MIN_CUT_TOKEN..token.len())
-            .rev()
-            .find(|&n| token.get(..n).is_some_and(|start| before.ends_with(start)))
-            .unwrap_or(0);
-        out.push_str(&before[..before.len() - cut]);
-        if cut > 0 {
-            out.push_str("[redacted]");
-        }
-        out.push(CUT);
-        rest = &rest[at + CUT.len_utf8()..];
-    }
-    out.push_str(rest);
-    out
 }
 
 /// A traversal of the pages of one query: one page per [`PageCursor::next_page`], one
@@ -833,26 +830,24 @@ impl PageCursor {
         E: Entropy,
         D: Decoder,
     {
-        let Fetched { page, tokens } = fetched;
+        let Fetched { page } = fetched;
         self.pages += 1;
+        let redact = |url: &str| client.used.redact(url).into_owned();
         // The link is the server's text: errors that quote it are scrubbed of the tokens.
         self.state = match client.decoder.next_link(&page) {
             None => CursorState::Done,
             Some(link) => match client.base.follow(link) {
                 Err(Error::UnsafeNextLink { url, reason }) => {
-                    CursorState::Failed(Error::UnsafeNextLink {
-                        url: redact(&url, &tokens),
-                        reason,
-                    })
+                    CursorState::Failed(Error::UnsafeNextLink { url: redact(&url), reason })
                 }
                 Err(error) => CursorState::Failed(error),
                 Ok(url) if self.seen.contains(&url) => {
-                    CursorState::Failed(Error::PagingLoop { url: redact(&url, &tokens) })
+                    CursorState::Failed(Error::PagingLoop { url: redact(&url) })
                 }
                 Ok(url) if self.pages >= client.max_pages => {
                     CursorState::Failed(Error::TooManyPages {
                         max: client.max_pages,
-                        next_link: redact(&url, &tokens),
+                        next_link: redact(&url),
                     })
                 }
                 Ok(url) => {

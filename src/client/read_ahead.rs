@@ -37,12 +37,10 @@ impl PageRequest {
     }
 }
 
-/// A page that arrived for a [`PageRequest`], with what its cursor needs to move past it.
+/// A page that arrived for a [`PageRequest`], for its cursor to move past it.
 #[derive(Debug)]
 pub struct Fetched<P> {
     pub(super) page: P,
-    /// The tokens that fetched it, to scrub from errors about its `nextLink`.
-    pub(super) tokens: Vec<String>,
 }
 
 impl<P> Fetched<P> {

@@ -47,7 +47,7 @@ impl BaseUrl {
     /// local proxies and test servers.
     ///
     /// # Errors
-    /// [`Error::InvalidOption`] (code `HttpError`) for anything else: another scheme, user
+    /// [`Error::InvalidOption`] (code `InvalidArgument`) for anything else: another scheme, user
     /// info, a query or fragment, a malformed host or port, control characters.
     ///
     /// ```
@@ -113,10 +113,10 @@ impl BaseUrl {
     /// `A-Z a-z 0-9 - . _ ~`).
     ///
     /// # Errors
-    /// [`Error::InvalidId`] (code `NotFound`: no referral has such an id) when the id is empty,
-    /// longer than [`MAX_ID_LEN`], or contains `/`, `\`, `?`, `#`, `..` (or is `.`), or an
+    /// [`Error::InvalidId`] (code `InvalidArgument`: the caller's input) when the id is empty,
+    /// longer than [`MAX_ID_LEN`], or contains `/`, `\`, `?`, `#`, `..` (or is `.`), an
     /// encoded `/`, `\` or `.` (`%2F`, `%5C`, `%2E`, any case) that a server might decode
-    /// into a path step. Nothing is sent.
+    /// into a path step, or a control character (no referral id has one). Nothing is sent.
     ///
     /// ```
     /// # use partner_referrals::client::BaseUrl;
@@ -140,6 +140,9 @@ impl BaseUrl {
         }
         if id.contains(['?', '#']) {
             return Err(invalid("it contains `?` or `#`"));
+        }
+        if id.chars().any(char::is_control) {
+            return Err(invalid("it contains a control character"));
         }
         if id == "." || id.contains("..") {
             return Err(invalid("it contains a dot segment"));
@@ -168,13 +171,15 @@ impl BaseUrl {
     /// it is requested over the base URL's scheme and port, so the documented
     /// `http://api.partner.microsoft.com/v1.0/referrals?$skiptoken=…` goes out over `https`.
     /// Also followed: an absolute path (`/v1.0/…`), resolved against the base URL's origin.
-    /// The path and query are kept exactly as sent (not rebuilt); a fragment is dropped.
+    /// Either way the path must lie under the base URL's path ([`BaseUrl::check_path`]): the
+    /// token is for the API, not for everything else on its host. The path and query are kept
+    /// exactly as sent (not rebuilt); a fragment is dropped.
     ///
     /// # Errors
-    /// [`Error::UnsafeNextLink`], before anything is sent, for another host or port, user
-    /// info (`https://api.partner.microsoft.com@evil.com/`), protocol-relative (`//host/…`)
-    /// and path-relative (`referrals?…`) links, other schemes, backslashes before the query,
-    /// and control characters.
+    /// [`Error::UnsafeNextLink`], before anything is sent, for another host or port, a path
+    /// outside the base URL's, user info (`https://api.partner.microsoft.com@evil.com/`),
+    /// protocol-relative (`//host/…`) and path-relative (`referrals?…`) links, other schemes,
+    /// backslashes before the query, and control characters.
     ///
     /// ```
     /// # use partner_referrals::client::BaseUrl;
@@ -201,7 +206,9 @@ impl BaseUrl {
             return Err(unsafe_link("protocol-relative links are not followed"));
         }
         if link.starts_with('/') {
-            return Ok(format!("{}{}", self.origin(), strip_fragment(link)));
+            let rest = strip_fragment(link);
+            self.check_path(rest).map_err(unsafe_link)?;
+            return Ok(format!("{}{rest}", self.origin()));
         }
         let Some(parts) = split_absolute(link) else {
             return Err(unsafe_link("relative links other than absolute paths are not followed"));
@@ -225,11 +232,37 @@ impl BaseUrl {
             }
         }
         let rest = strip_fragment(parts.rest);
-        if rest.starts_with('/') {
-            Ok(format!("{}{rest}", self.origin()))
-        } else {
-            Ok(format!("{}/{rest}", self.origin()))
+        let rest = if rest.starts_with('/') { rest.to_string() } else { format!("/{rest}") };
+        self.check_path(&rest).map_err(unsafe_link)?;
+        Ok(format!("{}{rest}", self.origin()))
+    }
+
+    /// Whether the path of `rest` (a link's path, query and no fragment) stays under the
+    /// base URL's path, also for a server or a `fetch` that normalises it: it must start with
+    /// the base path exactly (`/v1.0/`, so `/v1.0x/` and `/V1.0/` do not), and after it have no
+    /// dot segment (`.`, `..`, also percent-encoded, as WHATWG URL parsing decodes `%2e`, and
+    /// with `;params`, which some servers strip), no encoded `/` or `\` (`%2F`, `%5C`, and
+    /// the same encoded twice) and no empty segment (`//`, which some servers collapse).
+    fn check_path(&self, rest: &str) -> std::result::Result<(), &'static str> {
+        let path = rest.split('?').next().unwrap_or("");
+        let Some(under) = path.strip_prefix(self.path.as_str()) else {
+            return Err("its path is not under the base URL's path");
+        };
+        let segments: Vec<&str> = under.split('/').collect();
+        for (n, segment) in segments.iter().enumerate() {
+            if segment.is_empty() && n + 1 < segments.len() {
+                return Err("its path has an empty segment");
+            }
+            let lower = segment.to_ascii_lowercase();
+            if ["%2f", "%5c", "%252f", "%255c", "%252e"].iter().any(|e| lower.contains(e)) {
+                return Err("its path has an encoded separator");
+            }
+            let name = lower.split(';').next().unwrap_or("").replace("%2e", ".");
+            if name == "." || name == ".." {
+                return Err("its path has a dot segment");
+            }
         }
+        Ok(())
     }
 }
 
@@ -370,7 +403,7 @@ mod tests {
             "javascript:alert(1)",
         ] {
             let err = BaseUrl::parse(input).unwrap_err();
-            assert_eq!(err.code(), ErrorCode::HttpError, "{input}");
+            assert_eq!(err.code(), ErrorCode::InvalidArgument, "{input}");
             assert!(matches!(err, Error::InvalidOption { name: "baseUrl", .. }), "{input}");
         }
     }
@@ -411,10 +444,13 @@ mod tests {
             "a%2fb",
             "%5C",
             "%2e%2e",
+            "a\r\nX-Evil: 1",
+            "\u{7f}",
+            "a\u{85}b",
             &"x".repeat(257),
         ] {
             let err = b.item_url(bad).unwrap_err();
-            assert_eq!(err.code(), ErrorCode::NotFound, "{bad:?}");
+            assert_eq!(err.code(), ErrorCode::InvalidArgument, "{bad:?}");
             assert_eq!(err.status(), None);
         }
     }
@@ -431,14 +467,16 @@ mod tests {
                 "https://API.PARTNER.MICROSOFT.COM:443/v1.0/engagements/referrals?$skiptoken=a#frag",
                 "https://api.partner.microsoft.com/v1.0/engagements/referrals?$skiptoken=a",
             ),
-            ("http://api.partner.microsoft.com:80/x", "https://api.partner.microsoft.com/x"),
-            ("HTTP://api.partner.microsoft.com?$skiptoken=1", "https://api.partner.microsoft.com/?$skiptoken=1"),
+            ("http://api.partner.microsoft.com:80/v1.0/x", "https://api.partner.microsoft.com/v1.0/x"),
+            ("HTTP://api.partner.microsoft.com/v1.0/?$skiptoken=1", "https://api.partner.microsoft.com/v1.0/?$skiptoken=1"),
             ("/v1.0/referrals?$skiptoken=2", "https://api.partner.microsoft.com/v1.0/referrals?$skiptoken=2"),
-            // Path and query kept exactly as sent, including a space or an odd path.
+            // Path and query kept exactly as sent, including a space or odd characters; dots
+            // and slashes in the query are not path steps.
             (
-                "https://api.partner.microsoft.com//weird/../path?$orderby=a desc&x=\\",
-                "https://api.partner.microsoft.com//weird/../path?$orderby=a desc&x=\\",
+                "https://api.partner.microsoft.com/v1.0/we%20ird/pa.th/...x/?$orderby=a desc&x=\\&y=/../..",
+                "https://api.partner.microsoft.com/v1.0/we%20ird/pa.th/...x/?$orderby=a desc&x=\\&y=/../..",
             ),
+            ("/v1.0/a;b=c/%2E%2Ex", "https://api.partner.microsoft.com/v1.0/a;b=c/%2E%2Ex"),
         ];
         for (link, expected) in cases {
             assert_eq!(b.follow(link).unwrap(), expected, "{link}");
@@ -483,6 +521,61 @@ mod tests {
             let err = b.follow(link).unwrap_err();
             assert_eq!(err.code(), ErrorCode::UnsafeNextLink, "{link:?}");
         }
+    }
+
+    #[test]
+    fn next_links_outside_the_base_path_are_refused() {
+        let b = base();
+        for path in [
+            "/admin/anything",
+            "/",
+            "",
+            "?$skiptoken=1",
+            "/v1.0",
+            "/v1.0?x=1",
+            "/v1.0x/referrals",
+            "/v1.00/referrals",
+            "/V1.0/referrals",
+            "/v2.0/referrals",
+            "/v1.0/../admin",
+            "/v1.0/..",
+            "/v1.0/.",
+            "/v1.0/./referrals",
+            "/v1.0/referrals/../../admin",
+            "/v1.0/%2e%2e/admin",
+            "/v1.0/%2E%2E/admin",
+            "/v1.0/.%2e/admin",
+            "/v1.0/%2e./admin",
+            "/v1.0/%2e/admin",
+            "/v1.0/..;/admin",
+            "/v1.0/..;x=1/admin",
+            "/v1.0/%252e%252e/admin",
+            "/v1.0/..%2fadmin",
+            "/v1.0/..%2Fadmin",
+            "/v1.0/x%5c..%5cadmin",
+            "/v1.0/x%255c..",
+            "/v1.0/x%252f..",
+            "/v1.0//admin",
+            "/v1.0/referrals//x",
+            "/v1.0\\..\\admin",
+            "/v1.0/..\\admin",
+            "/%761.0/referrals",
+            "/admin/v1.0/referrals",
+        ] {
+            for link in [path.to_string(), format!("https://api.partner.microsoft.com{path}")] {
+                if link.is_empty() {
+                    continue;
+                }
+                let err = b.follow(&link).unwrap_err();
+                assert_eq!(err.code(), ErrorCode::UnsafeNextLink, "{link:?}");
+            }
+        }
+        // A base URL at the root: every path of the origin is under it, dot segments still not.
+        let root = BaseUrl::parse("http://localhost:8080").unwrap();
+        assert_eq!(root.follow("/admin/x").unwrap(), "http://localhost:8080/admin/x");
+        assert!(root.follow("/a/../../etc").is_err());
+        // The base path's own trailing slash is all that is needed.
+        assert_eq!(b.follow("/v1.0/").unwrap(), "https://api.partner.microsoft.com/v1.0/");
     }
 
     #[test]

@@ -23,6 +23,7 @@ pub struct Ident {
 }
 
 impl PartialEq for Ident {
+    #[cfg_attr(pr_speed, optimize(speed))]
     fn eq(&self, other: &Self) -> bool {
         let Ident { name, span: _ } = self;
         *name == other.name
@@ -237,6 +238,7 @@ pub struct Expr {
 }
 
 impl PartialEq for Expr {
+    #[cfg_attr(pr_speed, optimize(speed))]
     fn eq(&self, other: &Self) -> bool {
         let Expr { kind, span: _ } = self;
         *kind == other.kind
@@ -297,6 +299,7 @@ pub enum ExprKind {
 
 impl Expr {
     /// The precedence of this node as an operand (for deciding on parentheses).
+    #[cfg_attr(pr_speed, optimize(speed))]
     pub fn precedence(&self) -> Precedence {
         match &self.kind {
             ExprKind::Literal(_)
@@ -313,6 +316,7 @@ impl Expr {
 }
 
 /// Writes `e`, in parentheses if it binds looser than `min` (or as loose, when `strict`).
+#[cfg_attr(pr_speed, optimize(speed))]
 fn operand<W: fmt::Write>(f: &mut W, e: &Expr, min: Precedence, strict: bool) -> fmt::Result {
     let p = e.precedence().value();
     let needs = p < min.value() || (strict && p == min.value());
@@ -339,6 +343,7 @@ fn starts_with_literal_or_minus(e: &Expr) -> bool {
     }
 }
 
+#[cfg_attr(pr_speed, optimize(speed))]
 fn path<W: fmt::Write>(f: &mut W, segments: &[Ident]) -> fmt::Result {
     for (i, s) in segments.iter().enumerate() {
         if i > 0 {
@@ -349,6 +354,7 @@ fn path<W: fmt::Write>(f: &mut W, segments: &[Ident]) -> fmt::Result {
     Ok(())
 }
 
+#[cfg_attr(pr_speed, optimize(speed))]
 fn list<W: fmt::Write>(f: &mut W, items: &[Expr]) -> fmt::Result {
     for (i, e) in items.iter().enumerate() {
         if i > 0 {
@@ -360,6 +366,7 @@ fn list<W: fmt::Write>(f: &mut W, items: &[Expr]) -> fmt::Result {
 }
 
 impl Literal {
+    #[cfg_attr(pr_speed, optimize(speed))]
     fn write_canonical<W: fmt::Write>(&self, f: &mut W) -> fmt::Result {
         match self {
             Literal::Null => f.write_str("null"),
@@ -390,6 +397,7 @@ impl fmt::Display for Literal {
 impl Expr {
     /// The canonical form (what `Display` prints) in a string sized for `capacity` bytes: one
     /// allocation for a typical filter, no formatting machinery.
+    #[cfg_attr(pr_speed, optimize(speed))]
     pub fn to_canonical(&self, capacity: usize) -> String {
         let mut out = String::with_capacity(capacity);
         // invariant: writing to a `String` cannot fail.
@@ -398,6 +406,7 @@ impl Expr {
     }
 
     /// Writes the canonical form (see the `Display` impl) to `f`.
+    #[cfg_attr(pr_speed, optimize(speed))]
     fn write_canonical<W: fmt::Write>(&self, f: &mut W) -> fmt::Result {
         match &self.kind {
             ExprKind::Literal(l) => l.write_canonical(f),

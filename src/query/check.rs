@@ -42,6 +42,7 @@ pub enum Ty {
 }
 
 impl Ty {
+    #[cfg_attr(pr_speed, optimize(speed))]
     fn of_kind(kind: Kind) -> Ty {
         match kind {
             Kind::String => Ty::String,
@@ -76,6 +77,7 @@ impl Ty {
         }
     }
 
+    #[cfg_attr(pr_speed, optimize(speed))]
     fn is_string_like(self) -> bool {
         matches!(self, Ty::String | Ty::Enum(_) | Ty::Unknown)
     }
@@ -99,6 +101,7 @@ enum Param {
 
 impl Param {
     /// `null` fits every parameter: OData's canonical functions return `null` for it.
+    #[cfg_attr(pr_speed, optimize(speed))]
     fn accepts(self, ty: Ty) -> bool {
         if ty == Ty::Null {
             return true;
@@ -201,6 +204,7 @@ struct Checker<'e> {
 }
 
 /// Checks `expr` (which must be boolean) against `schema` (`None`: syntax-only mode).
+#[cfg_attr(pr_speed, optimize(speed))]
 pub fn check(expr: &Expr, schema: Option<&'static ComplexType>) -> Checked {
     check_with(expr, schema, Checker::expect_bool)
 }
@@ -208,12 +212,14 @@ pub fn check(expr: &Expr, schema: Option<&'static ComplexType>) -> Checked {
 /// Checks `expr` as an expression of any type (OData's `commonExpr`: `price add 2` is one,
 /// though not a filter) against `schema` (`None`: syntax-only mode). The OData ABNF
 /// conformance runner uses it for the rules that are not whole filters.
+#[cfg_attr(pr_speed, optimize(speed))]
 pub fn check_value(expr: &Expr, schema: Option<&'static ComplexType>) -> Checked {
     check_with(expr, schema, |checker, e| {
         checker.expr(e);
     })
 }
 
+#[cfg_attr(pr_speed, optimize(speed))]
 fn check_with<'e>(
     expr: &'e Expr,
     schema: Option<&'static ComplexType>,
@@ -235,6 +241,7 @@ fn check_with<'e>(
     Checked { errors, fields: checker.fields }
 }
 
+#[cfg_attr(pr_speed, optimize(speed))]
 fn collect_lambda_vars<'e>(e: &'e Expr, out: &mut Vec<&'e str>) {
     for_each_child(e, |child| collect_lambda_vars(child, out));
     if let ExprKind::Lambda { predicate: Some((var, _)), .. } = &e.kind {
@@ -243,6 +250,7 @@ fn collect_lambda_vars<'e>(e: &'e Expr, out: &mut Vec<&'e str>) {
 }
 
 /// Calls `f` on each direct child of `e` (recursion depth is bounded by the parser).
+#[cfg_attr(pr_speed, optimize(speed))]
 pub(crate) fn for_each_child<'a>(e: &'a Expr, mut f: impl FnMut(&'a Expr)) {
     match &e.kind {
         ExprKind::Literal(_) | ExprKind::Path(_) => {}
@@ -314,6 +322,7 @@ fn arithmetic_result(op: BinaryOp, l: Ty, r: Ty) -> Option<Ty> {
 /// arithmetic.
 const ARITHMETIC_TYPES: [Ty; 4] = [Ty::Number, Ty::Duration, Ty::DateTime, Ty::Date];
 
+#[cfg_attr(pr_speed, optimize(speed))]
 fn string_literal(e: &Expr) -> Option<&str> {
     match &e.kind {
         ExprKind::Literal(Literal::String(s)) => Some(s),
@@ -321,11 +330,13 @@ fn string_literal(e: &Expr) -> Option<&str> {
     }
 }
 
+#[cfg_attr(pr_speed, optimize(speed))]
 fn is_literal(e: &Expr) -> bool {
     matches!(e.kind, ExprKind::Literal(_))
 }
 
 /// Whether `s` is a GUID: 8-4-4-4-12 hex digits.
+#[cfg_attr(pr_speed, optimize(speed))]
 pub(crate) fn is_guid(s: &str) -> bool {
     let b = s.as_bytes();
     b.len() == 36
@@ -341,6 +352,7 @@ fn mismatch(span: Span, message: String) -> Error {
 
 impl<'e> Checker<'e> {
     /// Records a field path (once) and returns its index in `fields`.
+    #[cfg_attr(pr_speed, optimize(speed))]
     fn field(&mut self, path: &str) -> usize {
         match self.fields.iter().position(|f| f == path) {
             Some(i) => i,
@@ -351,6 +363,7 @@ impl<'e> Checker<'e> {
         }
     }
 
+    #[cfg_attr(pr_speed, optimize(speed))]
     fn expect_bool(&mut self, e: &'e Expr) {
         let ty = self.expr(e);
         if !matches!(ty, Ty::Bool | Ty::Unknown) {
@@ -361,6 +374,7 @@ impl<'e> Checker<'e> {
         }
     }
 
+    #[cfg_attr(pr_speed, optimize(speed))]
     fn expr(&mut self, e: &'e Expr) -> Ty {
         match &e.kind {
             ExprKind::Literal(l) => match l {
@@ -417,6 +431,7 @@ impl<'e> Checker<'e> {
 
     /// Resolves a path: `Some((kind, index of its path in fields))`, kind `None` when
     /// unknown (no schema); `None` after reporting an error.
+    #[cfg_attr(pr_speed, optimize(speed))]
     fn resolve(&mut self, segments: &'e [Ident]) -> Option<(Option<Kind>, usize)> {
         let mut path = std::mem::take(&mut self.scratch);
         path.clear();
@@ -425,6 +440,7 @@ impl<'e> Checker<'e> {
         out
     }
 
+    #[cfg_attr(pr_speed, optimize(speed))]
     fn resolve_into(
         &mut self,
         segments: &'e [Ident],
@@ -500,6 +516,7 @@ impl<'e> Checker<'e> {
         Some((kind, self.field(path)))
     }
 
+    #[cfg_attr(pr_speed, optimize(speed))]
     fn lambda(
         &mut self,
         collection: &'e [Ident],
@@ -535,12 +552,14 @@ impl<'e> Checker<'e> {
         }
     }
 
+    #[cfg_attr(pr_speed, optimize(speed))]
     fn scoped(&mut self, var: &'e Ident, element: Option<Kind>, path: String, body: &'e Expr) {
         self.scopes.push(Scope { var: &var.name, element, path });
         self.expect_bool(body);
         self.scopes.pop();
     }
 
+    #[cfg_attr(pr_speed, optimize(speed))]
     fn call(&mut self, name: &Ident, args: &'e [Expr], span: Span) -> Ty {
         let types: Vec<Ty> = args.iter().map(|a| self.expr(a)).collect();
         let Some(f) = FUNCTIONS.iter().find(|f| f.name == name.name) else {
@@ -588,6 +607,7 @@ impl<'e> Checker<'e> {
         f.returns
     }
 
+    #[cfg_attr(pr_speed, optimize(speed))]
     fn binary(&mut self, op: BinaryOp, op_span: Span, left: &'e Expr, right: &'e Expr) -> Ty {
         let lt = self.expr(left);
         let rt = self.expr(right);
@@ -675,6 +695,7 @@ impl<'e> Checker<'e> {
         })
     }
 
+    #[cfg_attr(pr_speed, optimize(speed))]
     fn enum_member(&mut self, e: &'static EnumType, value: &str, span: Span) {
         if !e.contains(value) {
             self.errors.push(Error::UnknownEnumValue {
@@ -688,6 +709,7 @@ impl<'e> Checker<'e> {
 
     /// Type-checks `left op right` for a comparison; `op` is the keyword as written
     /// (`in` items are checked like `eq`, and named `in` in messages).
+    #[cfg_attr(pr_speed, optimize(speed))]
     fn comparison(&mut self, op: &'static str, left: &Expr, lt: Ty, right: &Expr, rt: Ty) {
         let ordering = !matches!(op, "eq" | "ne" | "in");
         for (e, ty) in [(left, lt), (right, rt)] {

@@ -6,6 +6,11 @@
 //! [`encode`] (query options ↔ URL query text). This file is the public surface.
 //!
 //! Positions are UTF-16 code units (what JS `string.slice` counts), half-open.
+//!
+//! Speed: the package's wasm is built at opt-level "z", where this compiler ran 2-3× slower
+//! than at opt-level 3 (almost nothing is inlined). Its functions carry
+//! `#[cfg_attr(pr_speed, optimize(speed))]`: the nightly package build (`--cfg pr_speed`)
+//! compiles them for speed and the rest of the crate for size. Stable builds ignore it.
 
 use std::fmt;
 
@@ -13,12 +18,22 @@ use crate::datetime::DateTimeOffset;
 use crate::error::Result;
 use crate::schema::{ComplexType, REFERRAL};
 
+// The rooms of the filter compiler. Their items that a Rust caller is meant to use are
+// re-exported below; the modules stay reachable for the crate's tests, the emulator and the
+// bench, which check the rooms one by one, and are hidden from the documentation.
+#[doc(hidden)]
 pub mod ast;
+#[doc(hidden)]
 pub mod check;
+#[doc(hidden)]
 pub mod encode;
+#[doc(hidden)]
 pub mod eval;
+#[doc(hidden)]
 pub mod lexer;
+#[doc(hidden)]
 pub mod parser;
+#[doc(hidden)]
 pub mod template;
 
 pub use ast::{BinaryOp, Expr, ExprKind, Ident, LambdaOp, Literal, OpSpan, Precedence};
@@ -41,6 +56,7 @@ pub use template::TemplateValue;
 /// `InvalidFilter`: a lexer or syntax error, [`Error::TooDeep`](crate::Error::TooDeep) past
 /// [`MAX_DEPTH`] levels, [`Error::TooLong`](crate::Error::TooLong) past [`MAX_FILTER_LEN`]
 /// UTF-16 code units. Positions point at the start of the offending token.
+#[cfg_attr(pr_speed, optimize(speed))]
 pub fn parse(src: &str) -> Result<Expr> {
     parser::parse(src)
 }
@@ -72,6 +88,7 @@ pub struct FilterInfo {
 /// # Errors
 /// `InvalidFilter`: the first error by position (syntax, unknown property, type, enum value,
 /// unbound lambda variable).
+#[cfg_attr(pr_speed, optimize(speed))]
 pub fn validate_filter(src: &str, schema: bool) -> Result<FilterInfo> {
     validate(src, schema.then_some(&REFERRAL))
 }
@@ -118,6 +135,7 @@ impl Filter {
     ///
     /// # Errors
     /// As [`validate_filter`] with `schema: true`.
+    #[cfg_attr(pr_speed, optimize(speed))]
     pub fn parse(src: &str) -> Result<Filter> {
         Filter::parse_in(src, &REFERRAL)
     }
@@ -143,27 +161,32 @@ impl Filter {
     }
 
     /// The canonical text.
+    #[cfg_attr(pr_speed, optimize(speed))]
     pub fn canonical(&self) -> &str {
         &self.canonical
     }
 
     /// The property paths used (see [`FilterInfo::fields`]).
+    #[cfg_attr(pr_speed, optimize(speed))]
     pub fn fields(&self) -> &[String] {
         &self.fields
     }
 
     /// The syntax tree.
+    #[cfg_attr(pr_speed, optimize(speed))]
     pub fn expr(&self) -> &Expr {
         &self.expr
     }
 
     /// Canonical text and fields.
+    #[cfg_attr(pr_speed, optimize(speed))]
     pub fn info(&self) -> FilterInfo {
         FilterInfo { canonical: self.canonical.clone(), fields: self.fields.clone() }
     }
 
     /// Evaluates the filter over one referral (decoded JSON, e.g. a `serde_json::Value`) with
     /// OData semantics; `now` is what `now()` returns (the core has no clock).
+    #[cfg_attr(pr_speed, optimize(speed))]
     pub fn matches<R: crate::record::Record + ?Sized>(
         &self,
         record: &R,

@@ -40,6 +40,7 @@ const fn pack(word: &[u8]) -> u64 {
 
 /// `word` packed as [`pack`] does, when it is short enough to be a keyword (else 0, which no
 /// keyword packs to).
+#[cfg_attr(pr_speed, optimize(speed))]
 fn keyword_key(word: &str) -> u64 {
     if word.len() > 5 {
         return 0;
@@ -71,6 +72,7 @@ const KW_ALL: u64 = pack(b"all");
 const KW_NOT: u64 = pack(b"not");
 
 impl Infix {
+    #[cfg_attr(pr_speed, optimize(speed))]
     fn precedence(self) -> Precedence {
         match self {
             Infix::Or => Precedence::Or,
@@ -81,6 +83,7 @@ impl Infix {
     }
 
     /// The operator spelled by `word` (any ASCII case).
+    #[cfg_attr(pr_speed, optimize(speed))]
     fn from_word(word: &str) -> Option<Infix> {
         let op = match keyword_key(word) {
             KW_OR => return Some(Infix::Or),
@@ -116,6 +119,8 @@ enum Punct {
 }
 
 impl Punct {
+    #[inline(always)]
+    #[cfg_attr(pr_speed, optimize(speed))]
     fn matches(self, token: &Token<'_>) -> bool {
         matches!(
             (self, token),
@@ -213,6 +218,8 @@ impl<'a> Parser<'a> {
     // ---- token vocabulary ---------------------------------------------------------------
 
     /// Lexes until `ahead[..=n]` is full or the lexer has stopped.
+    #[inline(always)]
+    #[cfg_attr(pr_speed, optimize(speed))]
     fn fill(&mut self, n: usize) {
         if self.ahead[n.min(1)].is_some() {
             return;
@@ -220,6 +227,7 @@ impl<'a> Parser<'a> {
         self.fill_slow(n);
     }
 
+    #[cfg_attr(pr_speed, optimize(speed))]
     fn fill_slow(&mut self, n: usize) {
         for slot in 0..=n.min(1) {
             if self.ahead[slot].is_some() {
@@ -242,6 +250,8 @@ impl<'a> Parser<'a> {
         }
     }
 
+    #[inline(always)]
+    #[cfg_attr(pr_speed, optimize(speed))]
     fn peek_nth(&mut self, n: usize) -> Result<Option<&Spanned<Token<'a>>>> {
         self.fill(n);
         match self.ahead.get(n).and_then(Option::as_ref) {
@@ -253,16 +263,22 @@ impl<'a> Parser<'a> {
         }
     }
 
+    #[inline(always)]
+    #[cfg_attr(pr_speed, optimize(speed))]
     fn peek_token(&mut self) -> Result<Option<&Spanned<Token<'a>>>> {
         self.peek_nth(0)
     }
 
     /// Is token `n` (0 or 1) ahead `expected`? (A lexer error there is reported.)
+    #[inline(always)]
+    #[cfg_attr(pr_speed, optimize(speed))]
     fn next_is(&mut self, n: usize, expected: Punct) -> Result<bool> {
         Ok(self.peek_nth(n)?.is_some_and(|t| expected.matches(&t.token)))
     }
 
     /// Consumes the next token (already peeked) and returns it.
+    #[inline(always)]
+    #[cfg_attr(pr_speed, optimize(speed))]
     fn advance(&mut self) -> Option<Spanned<Token<'a>>> {
         let [first, second] = &mut self.ahead;
         let token = first.take();
@@ -272,6 +288,8 @@ impl<'a> Parser<'a> {
     }
 
     #[must_use = "the token is only consumed when this returns true"]
+    #[inline(always)]
+    #[cfg_attr(pr_speed, optimize(speed))]
     fn consume_token(&mut self, expected: Punct) -> Result<bool> {
         if self.next_is(0, expected)? {
             self.advance();
@@ -280,6 +298,7 @@ impl<'a> Parser<'a> {
         Ok(false)
     }
 
+    #[cfg_attr(pr_speed, optimize(speed))]
     fn expect_token(&mut self, expected: Punct, what: &str) -> Result<Span> {
         match self.peek_token()? {
             Some(t) if expected.matches(&t.token) => {
@@ -328,12 +347,15 @@ impl<'a> Parser<'a> {
         Error::TooDeep { span: self.peek_span(), max: self.max_depth }
     }
 
+    #[inline(always)]
+    #[cfg_attr(pr_speed, optimize(speed))]
     fn peek_infix(&mut self) -> Result<Option<Infix>> {
         self.peek_token()?;
         Ok(self.infix[0])
     }
 
     /// Charges one unit of depth, failing at the limit.
+    #[cfg_attr(pr_speed, optimize(speed))]
     fn charge(&mut self) -> Result<()> {
         if self.depth >= self.max_depth {
             return Err(self.too_deep());
@@ -345,6 +367,7 @@ impl<'a> Parser<'a> {
     // ---- grammar ------------------------------------------------------------------------
 
     /// Parses an expression whose operators all bind tighter than `min`.
+    #[cfg_attr(pr_speed, optimize(speed))]
     pub fn parse_subexpr(&mut self, min: Precedence) -> Result<Expr> {
         self.charge()?;
         let mut charged = 0;
@@ -353,6 +376,7 @@ impl<'a> Parser<'a> {
         out
     }
 
+    #[cfg_attr(pr_speed, optimize(speed))]
     fn parse_infix_loop(&mut self, min: Precedence, charged: &mut u32) -> Result<Expr> {
         let mut left = self.parse_prefix()?;
         while let Some(op) = self.peek_infix()? {
@@ -389,6 +413,7 @@ impl<'a> Parser<'a> {
 
     /// `left and b and c ...` / `left or b or c ...` as one n-ary node, flattening operands
     /// that are chains of the same kind (from parentheses).
+    #[cfg_attr(pr_speed, optimize(speed))]
     fn parse_chain(&mut self, left: Expr, op: Infix) -> Result<Expr> {
         let is_or = op == Infix::Or;
         let flatten = |items: &mut Vec<Expr>, e: Expr| match e.kind {
@@ -469,6 +494,7 @@ impl<'a> Parser<'a> {
         Ok(items)
     }
 
+    #[cfg_attr(pr_speed, optimize(speed))]
     fn parse_prefix(&mut self) -> Result<Expr> {
         let Some(first) = self.peek_token()? else {
             return Err(self.expected("an expression"));
@@ -518,6 +544,7 @@ impl<'a> Parser<'a> {
     }
 
     /// A keyword literal, `not x`, a function call, a path or a lambda.
+    #[cfg_attr(pr_speed, optimize(speed))]
     fn parse_word(&mut self, word: &'a str, span: Span) -> Result<Expr> {
         let key = keyword_key(word);
         let literal = match key {

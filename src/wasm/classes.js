@@ -40,15 +40,13 @@ const KEY = Symbol("Filter");
  */
 export class Filter {
   #canonical;
-  #encoded;
   #fields;
   #schema;
-  constructor(key, canonical, encoded, fields, schema) {
+  constructor(key, canonical, fields, schema) {
     if (key !== KEY) {
       throw new TypeError("Filter cannot be constructed: use the filter`...` template tag");
     }
     this.#canonical = canonical;
-    this.#encoded = encoded;
     this.#fields = fields;
     this.#schema = schema;
     Object.freeze(this);
@@ -71,17 +69,12 @@ export class Filter {
   static schemaOf(value) {
     return value instanceof Filter ? value.#schema : undefined;
   }
-  /** @internal the percent-encoded canonical text (what follows `$filter=`), for `buildQuery` */
-  static encodedOf(value) {
-    return value instanceof Filter ? value.#encoded : undefined;
-  }
 }
 
 /**
- * @internal A Filter of checked canonical text: `text` is the canonical text followed by its
- * percent-encoding, `split` where the first ends; `fields` (an array) is frozen and kept;
+ * @internal A Filter of checked canonical text; `fields` (an array) is frozen and kept;
  * `schema` numbers the referral type it was checked against (its extra fields).
  */
-export function newFilter(text, split, fields, schema) {
-  return new Filter(KEY, text.slice(0, split), text.slice(split), Object.freeze(fields), schema);
+export function newFilter(canonical, fields, schema) {
+  return new Filter(KEY, canonical, Object.freeze(fields), schema);
 }

@@ -27,11 +27,12 @@ use super::error::{to_js, type_error};
 use super::extra::extra_fields;
 use super::fetch::{has_global_fetch, BodySlot, CryptoEntropy, FetchTransport, Timer};
 use super::page::{json_parse, page_object};
+use super::scrub::scrub;
 use super::signal::{with_signal, Signal};
 use super::task::{yield_to_event_loop, Task};
 use super::token::JsTokenSource;
 use crate::client::{
-    Client, ClientOptions, Decoder, Fetched, ReadAhead, RequestOptions, RetryPolicy,
+    Client, ClientOptions, Decoder, Fetched, ReadAhead, RequestOptions, RetryPolicy, UsedTokens,
     DEFAULT_BASE_URL, DEFAULT_MAX_RESPONSE_BYTES, MAX_RESPONSE_BYTES_LIMIT,
 };
 use crate::error::{Error, ErrorCode, Result as CoreResult};
@@ -122,6 +123,8 @@ struct Config {
     max_response_bytes: u64,
     /// Fields the caller declared for every query of this client (see `extra_fields.rs`).
     extra: ExtraFields,
+    /// The tokens every call of this client has sent: each call's errors are scrubbed of all.
+    used: UsedTokens,
 }
 
 /// The default `timeoutMs`: 30 s per attempt. Far above a normal exchange (a page of at most
@@ -158,6 +161,7 @@ impl Config {
             CryptoEntropy,
             JsDecoder { body },
         )
+        .map(|core| core.with_used_tokens(self.used.clone()))
     }
 }
 
@@ -257,8 +261,18 @@ pub fn create_client(options: JsValue) -> Result<RawClient, JsValue> {
             extra
         }
     };
-    let config =
-        Config { base_url, locale, retry, get_token, fetch, timeout_ms, max_response_bytes, extra };
+    let used = UsedTokens::new();
+    let config = Config {
+        base_url,
+        locale,
+        retry,
+        get_token,
+        fetch,
+        timeout_ms,
+        max_response_bytes,
+        extra,
+        used,
+    };
     // The core checks the base URL and the locale; its refusal is the constructor's TypeError.
     config.core(None).map_err(|e| bad(&e.to_string()))?;
     Ok(RawClient { config: Rc::new(config) })
@@ -408,7 +422,7 @@ async fn run(config: Rc<Config>, call: CallOptions, target: Target) -> Result<Js
                 }
                 Target::Get { id, well_formed: true } => {
                     let request = core.item_request(&id, &call.request)?;
-                    return core.fetch_item(request).await.map(Outcome::Item);
+                    return core.fetch_item(request, &id).await.map(Outcome::Item);
                 }
                 Target::Update { id, patch, if_match } => {
                     let request =
@@ -589,11 +603,12 @@ fn promise(work: Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>>) -> Pro
 
 /// The JS error of a failed call: the `ODataError`, and for a `TokenError` whose `getToken`
 /// threw, what it threw as the non-enumerable `cause` (as `new Error(message, { cause })`
-/// sets it: `JSON.stringify` leaves it out).
+/// sets it: `JSON.stringify` leaves it out), scrubbed of the tokens this client has used.
 fn client_error(error: Error, core: &Core) -> JsValue {
     let js = to_js(&error);
     if error.code() == ErrorCode::TokenError {
         if let Some(cause) = core.token_source().take_thrown() {
+            let cause = scrub(cause, core.used_tokens());
             let descriptor = Object::new();
             for (key, value) in [
                 ("value", cause),
@@ -660,6 +675,10 @@ impl Decoder for JsDecoder {
 
     fn next_link<'p>(&self, page: &'p JsPage) -> Option<&'p str> {
         page.next_link.as_deref()
+    }
+
+    fn item_id(&self, item: &JsValue) -> Option<String> {
+        Reflect::get(item, &JsValue::from_str("id")).ok()?.as_string()
     }
 }
 

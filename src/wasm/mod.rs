@@ -4,8 +4,10 @@
 //!
 //! Rules of the room: every JS input is checked here (a panic is a trap for the caller, so
 //! nothing here unwraps); a wrong JS *type* of argument throws `TypeError`, wrong *content*
-//! throws the package's `ODataError`; values go out through
-//! `serde_wasm_bindgen::Serializer::json_compatible()` (plain objects, `null` not `undefined`).
+//! throws the package's `ODataError`. Values go out without a generic serializer: pages as
+//! `JSON.parse` of the text the core validated, `FilterInfo` and `Filter` through small JS
+//! helpers (`filter_info.js`, `classes.js`); records come in as `JSON.parse(JSON.stringify(r))`
+//! and are read in place through `record::JsonNode`.
 //! The package entries (`pkg-template/`) add `ready` and the variadic `filter` tag on top of
 //! the glue that `wasm-bindgen --target web` generates from this module.
 
@@ -17,6 +19,7 @@ pub mod fetch;
 pub mod page;
 mod platform;
 pub mod query;
+mod scrub;
 pub mod signal;
 pub mod sync;
 mod task;
@@ -49,7 +52,8 @@ export type ErrorCode =
   | "HttpError"
   | "NetworkError"
   | "Timeout"
-  | "TokenError";
+  | "TokenError"
+  | "InvalidArgument";
 
 /** Properties an `ODataError` carries when they apply. */
 export interface ODataErrorProps {
@@ -186,11 +190,10 @@ extern "C" {
 
     /// A `Filter` of checked canonical text and its fields (an array, frozen by this call
     /// when not already): the only way to make one (the class's constructor wants a token
-    /// that never leaves `classes.js`). `text` is the canonical text followed by its
-    /// percent-encoding; `split` (UTF-16 units) is where the first ends.
-    /// `schema` is the number of the referral type it was checked against (see `extra.rs`).
+    /// that never leaves `classes.js`). `schema` is the number of the referral type it was
+    /// checked against (see `extra_fields.rs`).
     #[wasm_bindgen(js_name = newFilter)]
-    pub(crate) fn new_filter(text: &str, split: u32, fields: &JsValue, schema: u32) -> JsFilter;
+    pub(crate) fn new_filter(canonical: &str, fields: &JsValue, schema: u32) -> JsFilter;
 
     /// The canonical text of a `Filter` of this module, `None` for anything else.
     #[wasm_bindgen(static_method_of = JsFilter, js_class = Filter, js_name = canonicalOf)]

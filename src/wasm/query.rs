@@ -58,8 +58,8 @@ pub fn validate_filter(
     Ok(filter_info(&text, &source, &info.canonical, &info.fields))
 }
 
-/// The `filter` template tag, minus the rest parameter (the entries' `filter(strings,
-/// ...values)` calls this with `values` as an array when `strings` cannot be cached).
+/// The `filter` template tag, minus the rest parameter (the package's `filter(strings,
+/// ...values)` calls this with `values` as an array when `strings` cannot be kept).
 #[wasm_bindgen(js_name = filterTemplate, skip_typescript)]
 pub fn filter_template(
     strings: JsValue,
@@ -142,12 +142,7 @@ impl FilterTemplate {
             }
             Err(own) => js_strings(&own),
         };
-        // The canonical text and its percent-encoding (what `buildQuery` puts after
-        // `$filter=`) cross as one string, cut at `split` (UTF-16 units) on the JS side.
-        let mut text = built.canonical;
-        let split = len_utf16(&text);
-        text.push_str(&built.encoded);
-        Ok(super::new_filter(&text, split, &fields, self.schema))
+        Ok(super::new_filter(&built.canonical, &fields, self.schema))
     }
 }
 
@@ -162,70 +157,6 @@ pub fn build_query(
     #[wasm_bindgen(unchecked_param_type = "ReferralQuery")] query: JsValue,
 ) -> Result<String, JsValue> {
     query_string(&query, "buildQuery query", &ExtraFields::new())
-}
-
-/// `buildQuery` for the package's `buildQuery` when it has already read a plain query (no
-/// `select`, every property of its usual JS type) in JS: the values in one call, no property
-/// reads back into JS. A genuine `Filter` does not come here: the package puts its
-/// percent-encoded text (made with it) in front of what this gives for the rest. Anything else
-/// goes through `buildQuery` above, which words the errors.
-#[wasm_bindgen(js_name = buildQueryOf, skip_typescript)]
-pub fn build_query_of(
-    filter: Option<String>,
-    order_text: Option<String>,
-    order_field: Option<String>,
-    order_direction: Option<String>,
-    top: Option<f64>,
-    count: Option<bool>,
-) -> Result<String, JsValue> {
-    let order_by = match (order_text, order_field) {
-        (Some(text), _) => Some(OrderBy::Text(text)),
-        (None, Some(field)) => Some(OrderBy::Field { field, direction: order_direction }),
-        (None, None) => None,
-    };
-    let query = ReferralQuery { filter, select: None, order_by, top, count };
-    query::build_query(&query).map_err(js_err)
-}
-
-/// The options of a query other than its filter, `top` and `count`: what the package's
-/// `buildQuery` keeps for the `orderBy` of its last call (a one-entry cache of this object,
-/// like its memo of results), so that a loop changing only `top` passes numbers alone. Nothing
-/// is checked when it is made; [`QueryOptions::build`] checks everything, every time, in the
-/// order [`query::build_query`] does (so errors are exactly those of `buildQueryOf`).
-#[wasm_bindgen(skip_typescript)]
-#[derive(Debug)]
-pub struct QueryOptions {
-    query: RefCell<ReferralQuery>,
-}
-
-/// `compileQueryOptions(orderText, field, direction)`: the `orderBy` of a query read by the
-/// package's `buildQuery` (at most one of text and field), kept for [`QueryOptions::build`].
-#[wasm_bindgen(js_name = compileQueryOptions, skip_typescript)]
-pub fn compile_query_options(
-    order_text: Option<String>,
-    order_field: Option<String>,
-    order_direction: Option<String>,
-) -> QueryOptions {
-    let order_by = match (order_text, order_field) {
-        (Some(text), _) => Some(OrderBy::Text(text)),
-        (None, Some(field)) => Some(OrderBy::Field { field, direction: order_direction }),
-        (None, None) => None,
-    };
-    QueryOptions { query: RefCell::new(ReferralQuery { order_by, ..ReferralQuery::default() }) }
-}
-
-#[wasm_bindgen]
-impl QueryOptions {
-    /// The query string of these options with `top` and `count` (no filter): what
-    /// `buildQueryOf(undefined, …)` gives for the same values.
-    pub fn build(&self, top: Option<f64>, count: Option<bool>) -> Result<String, JsValue> {
-        let Ok(mut query) = self.query.try_borrow_mut() else {
-            return Err(type_error("buildQuery: options in use"));
-        };
-        query.top = top;
-        query.count = count;
-        query::build_query(&query).map_err(js_err)
-    }
 }
 
 /// `matchesFilter(f, referral, options?)`: evaluates a filter over one referral in memory;

@@ -30,7 +30,7 @@ export type ReadOnlyReferralProperty =
   | "id" | "engagementId" | "organizationId" | "organizationName" | "businessProfileId"
   | "createdDateTime" | "updatedDateTime" | "expirationDateTime" | "acceptedDateTime"
   | "direction" | "eTag" | "links" | "attributes" | "partnerRole" | "solutionArea"
-  | "solutionPlay" | "lastModifiedVia" | "lastRunId";
+  | "solutionPlay" | "lastModifiedVia" | "lastRunId" | "registrationStatus" | "closedDateTime";
 
 type KnownKey<K, Except = never> = K extends Except ? never : string extends K ? never : number extends K ? never : K;
 type PartialChange<V> = V extends readonly unknown[] ? V : V extends object ? ObjectChanges<V> : V;
@@ -65,15 +65,18 @@ export interface WriteOptions extends RequestOptions {
 /// (`pkg-template/api.js`), against the referral's `status` and `substatus` when known.
 ///
 /// # Errors
-/// `TypeError` for a text that is not JSON (a lone surrogate); the core's `InvalidUpdate` as
-/// an `ODataError`.
+/// `TypeError` for a text the JSON reader refuses (a lone surrogate, too deep); the core's
+/// `InvalidUpdate` as an `ODataError`.
 pub fn patch_of(
     changes: &str,
     status: Option<&str>,
     substatus: Option<&str>,
 ) -> Result<Patch, JsValue> {
-    let value = crate::json::from_str(changes)
-        .map_err(|_| type_error("changes cannot be read as JSON (a lone surrogate?)"))?;
+    let value = crate::json::from_str(changes).map_err(|_| {
+        // What JSON.stringify writes and the reader refuses: an escaped lone surrogate,
+        // or nesting past the reader's limit.
+        type_error("changes cannot be read as JSON: a lone surrogate, or nested too deep")
+    })?;
     let current =
         (status.is_some() || substatus.is_some()).then_some(Current { status, substatus });
     build_patch(value, current.as_ref()).map_err(|e| to_js(&e))

@@ -181,7 +181,7 @@ test("X-Locale is sent when set, and opts.correlationId replaces the generated o
     assert.equal(headers["X-Locale"], "de-DE");
     assert.equal(headers["MS-CorrelationId"], "my-trace-1");
   }
-  const e = await odataError(c.list({}, { correlationId: "a\r\nb" }), "HttpError");
+  const e = await odataError(c.list({}, { correlationId: "a\r\nb" }), "InvalidArgument");
   assert.equal(e.status, undefined);
   assert.equal(s.requests.length, 2, "an unusable correlation id is refused before sending");
 });
@@ -664,13 +664,13 @@ test("all() returns the good pages, then the error of an unsafe nextLink", async
   assert.match(e.message, /evil\.example\.com/);
 });
 
-test("get() returns the referral; an impossible id is NotFound without a request", async () => {
+test("get() returns the referral; an impossible id is InvalidArgument without a request", async () => {
   const referral = { id: "0f1e", status: "Active", unknownField: [1, 2], "@odata.context": "ctx" };
   const s = scripted(json(referral));
   const c = client(s.fetch);
   assert.deepEqual(await c.get("0f1e"), referral);
-  for (const id of ["", "../x", "a/b", "a%2Fb", "?x"]) {
-    const e = await odataError(c.get(id), "NotFound");
+  for (const id of ["", "../x", "a/b", "a%2Fb", "?x", "a\r\nb"]) {
+    const e = await odataError(c.get(id), "InvalidArgument");
     assert.equal(e.status, undefined);
   }
   assert.equal(s.requests.length, 1);

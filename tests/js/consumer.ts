@@ -228,6 +228,8 @@ async function respond(client: ReferralsClient, lead: Referral): Promise<void> {
 
   // @ts-expect-error: read-only properties are not part of an update
   await client.update(lead, { eTag: "x" });
+  // @ts-expect-error: so are the server-set connector fields
+  await client.update(lead, { closedDateTime: "2026-01-01T00:00:00Z" });
   // @ts-expect-error: a misspelt property is not part of an update
   await client.update(lead, { detials: { notes: "x" } });
   // @ts-expect-error: nested objects are checked too

@@ -209,7 +209,7 @@ test("an invalid filter shows the error with a caret under the offending charact
       assert.ok(Math.abs(caret.x - mark.x) < 1, `${text}: caret at x=${caret.x}, offending text at x=${mark.x}`);
       assert.ok(caret.y > mark.y, "caret is below the text");
     }
-    // The first case is the brief's: the typo is at the very start.
+    // The first case has the typo at the very start.
     await page.getByTestId("filter").fill("stauts eq 'New'");
     assert.equal(await page.getByTestId("filter-echo").getAttribute("data-position"), "0");
     // Fixing it clears the error and shows the canonical form.

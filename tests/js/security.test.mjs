@@ -154,6 +154,38 @@ const FOREIGN_LINKS = [
   "",
 ];
 
+/** Links on the base URL's origin that leave its path (`/v1.0/`), plainly or by a path trick a
+ * server or `fetch` would resolve: never followed either. */
+const OUTSIDE_PATH_LINKS = [
+  "https://api.partner.microsoft.com/admin/anything",
+  "http://api.partner.microsoft.com/admin/anything?$skiptoken=1",
+  "/admin/anything",
+  "https://api.partner.microsoft.com?x=1",
+  "https://api.partner.microsoft.com/@evil.example/x",
+  "https://api.partner.microsoft.com/v1.0",
+  "/v1.0?$skiptoken=1",
+  "/v1.0x/referrals",
+  "/V1.0/referrals",
+  "/v2.0/referrals",
+  "/v1.0/../admin",
+  "/v1.0/./../admin",
+  "/v1.0/referrals/../../admin",
+  "/v1.0/%2e%2e/admin",
+  "/v1.0/%2E%2E/admin",
+  "/v1.0/.%2E/admin",
+  "/v1.0/%2e/../admin",
+  "/v1.0/..;/admin",
+  "/v1.0/%252e%252e/admin",
+  "/v1.0/..%2fadmin",
+  "/v1.0/x%2F..%2F..%2Fadmin",
+  "/v1.0/x%5C..%5C..%5Cadmin",
+  "/v1.0/..\\admin",
+  "/v1.0\\..\\admin",
+  "/v1.0//admin",
+  "https://api.partner.microsoft.com/v1.0//../admin",
+  "/%76%31%2e%30/referrals",
+];
+
 /** Same-origin links and the URL each must be requested as (over the base URL's https). */
 const SAME_ORIGIN_LINKS = [
   ["http://api.partner.microsoft.com/v1.0/referrals?$skiptoken=abc", `${ORIGIN}/v1.0/referrals?$skiptoken=abc`],
@@ -161,16 +193,17 @@ const SAME_ORIGIN_LINKS = [
   ["https://api.partner.microsoft.com:443/v1.0/referrals?x=1", `${ORIGIN}/v1.0/referrals?x=1`],
   ["http://api.partner.microsoft.com:80/v1.0/referrals?x=1", `${ORIGIN}/v1.0/referrals?x=1`],
   ["/v1.0/referrals?$skiptoken=abc", `${ORIGIN}/v1.0/referrals?$skiptoken=abc`],
-  ["https://api.partner.microsoft.com/@evil.example/x", `${ORIGIN}/@evil.example/x`],
+  ["https://api.partner.microsoft.com/v1.0/@evil.example/x", `${ORIGIN}/v1.0/@evil.example/x`],
   ["https://api.partner.microsoft.com/v1.0/referrals?next=https://evil.example/&u=//evil.example", `${ORIGIN}/v1.0/referrals?next=https://evil.example/&u=//evil.example`],
   ["https://api.partner.microsoft.com/v1.0/referrals#@evil.example", `${ORIGIN}/v1.0/referrals`],
-  ["https://api.partner.microsoft.com?x=1", `${ORIGIN}/?x=1`],
+  ["https://api.partner.microsoft.com/v1.0/?x=1", `${ORIGIN}/v1.0/?x=1`],
+  ["/v1.0/engagements/referrals/..x/%2E%2Ey?$skiptoken=/../..", `${ORIGIN}/v1.0/engagements/referrals/..x/%2E%2Ey?$skiptoken=/../..`],
   // The base URL's own port (443) on an http: link: still the base origin, over https.
   ["http://api.partner.microsoft.com:443/v1.0/referrals?x", `${ORIGIN}/v1.0/referrals?x`],
 ];
 
-test("a nextLink or continuation token for another origin is refused before any token is requested or anything sent", async () => {
-  for (const link of FOREIGN_LINKS) {
+test("a nextLink or continuation token for another origin or outside the base URL's path is refused before any token is requested or anything sent", async () => {
+  for (const link of [...FOREIGN_LINKS, ...OUTSIDE_PATH_LINKS]) {
     // next(page): the page a caller holds.
     let rec = recorder();
     let { client, tokenCalls } = clientOver(rec);
@@ -232,8 +265,9 @@ test("a base URL with user info, a query, another scheme or a backslash is a Typ
 
 // ---- token confinement: ids ------------------------------------------------------------------
 
-/** Ids that cannot name a referral: NotFound, nothing sent, no token requested. */
+/** Ids that cannot name a referral: InvalidArgument, nothing sent, no token requested. */
 const IMPOSSIBLE_IDS = [
+  "\u0000", "a\r\nb", "a\nX-Injected: 1", "\u007f", "\u0085", "\t",
   "", "a/b", "/", "/evil", "../x", "..", ".", "a/../../me", "%2F", "%2f", "a%2Fb", "%2e%2e", "%2E%2e", "%2e", "%5C", "%5c",
   "a\\b", "\\", "?", "a?b=1", "#", "a#b", "https://evil.example/x", "//evil.example", "https:\\\\evil.example", "x".repeat(257),
   // Lone surrogates: not sendable as UTF-8 (they would silently become U+FFFD, another id).
@@ -244,14 +278,14 @@ const IMPOSSIBLE_IDS = [
 const ENCODED_IDS = [
   "c5fbb3b6-3bc9-4a05-b8a6-e4a3f4f1cbb4", "a b", "@evil.example", "evil.example:443", "a;b", "a&b=c", "a+b", "100%", "%252F",
   "javascript:alert(1)", "'quoted'", "(x)", "a*b!", "\uff0e\uff0e", "\uff0f", "\u2215", "\u2044", "\uff3c", "\ufe56", "\uff03",
-  "\u2024\u2024", "\u2025", "e\u0301", "\u{1f642}", "\u202e", "\u0000", "\u00a0", "x".repeat(256),
+  "\u2024\u2024", "\u2025", "e\u0301", "\u{1f642}", "\u202e", "\u00a0", "x".repeat(256),
 ];
 
-test("get(id): an id with a path separator, dot segment, encoded separator, ?, # or URL is NotFound; nothing is sent", async () => {
+test("get(id): an id with a path separator, dot segment, encoded separator, ?, #, control character or URL is InvalidArgument; nothing is sent", async () => {
   for (const id of IMPOSSIBLE_IDS) {
     const rec = recorder(() => assert.fail("sent"));
     const { client, tokenCalls } = clientOver(rec);
-    const e = await odataError(client.get(id), "NotFound");
+    const e = await odataError(client.get(id), "InvalidArgument");
     assert.equal(e.status, undefined, "no status: no request was made");
     assert.deepEqual(rec.requests, [], JSON.stringify(id));
     assert.deepEqual(tokenCalls, [], JSON.stringify(id));
@@ -430,6 +464,235 @@ test("the token never appears in a TokenError, whatever getToken returns or thro
   }
 });
 
+// ---- hostile servers on loopback: echoes in every form ---------------------------------------
+
+/** Tokens with what escaping changes: `/`, `+`, `=`, and a `.`-separated JWT-like shape. */
+const FIRST_TOKEN = "eyJhbGciOi/first+TOKEN/a1b2c3==.sig+/nature";
+const SECOND_TOKEN = "eyJhbGciOi/second+TOKEN/d4e5f6==.sig+/nature";
+
+const hex4 = (c, upper) => {
+  const h = c.charCodeAt(0).toString(16).padStart(4, "0");
+  return `\\u${upper ? h.toUpperCase() : h}`;
+};
+
+/** How a server may write a token into JSON text (each result is the content of a JSON string). */
+const JSON_ECHOES = {
+  raw: (t) => t,
+  "PHP's \\/": (t) => t.replaceAll("/", "\\/"),
+  ".NET's \\u002B": (t) => t.replace(/[+<>&']/g, (c) => hex4(c, true)),
+  "every character \\uxxxx": (t) => [...t].map((c) => hex4(c, false)).join(""),
+  "every character \\uXXXX": (t) => [...t].map((c) => hex4(c, true)).join(""),
+  "every other character \\u": (t) => [...t].map((c, i) => (i % 2 ? hex4(c, i % 4 === 1) : c)).join(""),
+  "percent-encoded": (t) => encodeURIComponent(t),
+  "percent-encoded, lower-case hex": (t) => encodeURIComponent(t).replace(/%[0-9A-F]{2}/g, (e) => e.toLowerCase()),
+  "percent-encoded twice": (t) => encodeURIComponent(encodeURIComponent(t)),
+  "lower-cased": (t) => t.toLowerCase(),
+  "upper-cased, \\/": (t) => t.toUpperCase().replaceAll("/", "\\/"),
+};
+
+/** Every way `text` could show `token`: as is, lower-cased, JSON- and percent-decoded. */
+function showsToken(text, token) {
+  let level = String(text);
+  for (let i = 0; i < 4; i++) {
+    const lower = level.toLowerCase();
+    for (let at = 0; at + 12 <= token.length; at++) {
+      if (lower.includes(token.slice(at, at + 12).toLowerCase())) return true;
+    }
+    let next = level.replace(/\\u([0-9a-fA-F]{4})/g, (_, h) => String.fromCharCode(parseInt(h, 16))).replace(/\\\//g, "/");
+    next = next.replace(/(%[0-9a-fA-F]{2})+/g, (run) => {
+      try {
+        return decodeURIComponent(run);
+      } catch {
+        return run;
+      }
+    });
+    if (next === level) break;
+    level = next;
+  }
+  return false;
+}
+
+/** Everything reachable from `e`, its hidden `cause` included. */
+function reachableTexts(e) {
+  return [String(e), e.message, e.stack, JSON.stringify(e), JSON.stringify(e.details), e.requestId, e.serverCode,
+    inspect(e, { depth: 10, showHidden: true }), ...Object.entries(e).map(([k, v]) => `${k}=${JSON.stringify(v)}`),
+    e.cause?.message, e.cause?.stack, e.cause && JSON.stringify(e.cause)];
+}
+
+function assertNoTokenForm(e, tokens, label) {
+  for (const text of reachableTexts(e)) {
+    if (text === undefined) continue;
+    for (const token of tokens) assert.ok(!showsToken(text, token), `${label}: a token in ${String(text).slice(0, 400)}`);
+  }
+}
+
+/** A loopback server: `handle(req, res, n)` answers; `seen` records every request. */
+async function loopback(handle) {
+  const seen = [];
+  const server = createServer((req, res) => {
+    seen.push({ url: req.url, authorization: req.headers.authorization });
+    handle(req, res, seen.length);
+  });
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  return { server, seen, base: `http://127.0.0.1:${server.address().port}/v1.0/` };
+}
+
+/** getToken: the first token for the first call, the second one after. */
+function twoTokens() {
+  let calls = 0;
+  return () => (calls++ === 0 ? FIRST_TOKEN : SECOND_TOKEN);
+}
+
+test("a real server echoing this call's token and an earlier call's, in every JSON escape form, as values, keys and headers: no form of either reaches the error", async () => {
+  for (const [label, form] of Object.entries(JSON_ECHOES)) {
+    const { server, seen, base } = await loopback((req, res, n) => {
+      if (n === 1) return res.writeHead(200, { "content-type": "application/json" }).end('{"value":[]}');
+      const current = req.headers.authorization.slice("Bearer ".length);
+      const body = `{"error":{"code":"InvalidAuthenticationToken","message":"token ${form(current)} expired; ` +
+        `earlier ${form(FIRST_TOKEN)}","target":"${form(FIRST_TOKEN)}","innerError":{"${form(current)}":"as a key",` +
+        `"date":"2024-05-01"}},"${form(FIRST_TOKEN)}":[1,"${form(current)}"]}`;
+      JSON.parse(body); // the server's body is valid JSON
+      res.writeHead(400, {
+        "content-type": "application/json",
+        "request-id": `req ${encodeURIComponent(current).toLowerCase()}`,
+        "www-authenticate": `Bearer error="invalid_token", token="${current}"`,
+      }).end(body);
+    });
+    try {
+      const client = new ReferralsClient({ getToken: twoTokens(), baseUrl: base, maxRetries: 0 });
+      await client.list();
+      const e = await odataError(client.get("c5fbb3b6-3bc9-4a05-b8a6-e4a3f4f1cbb4"), "HttpError");
+      assert.equal(seen[1].authorization, `Bearer ${SECOND_TOKEN}`);
+      assertNoTokenForm(e, [FIRST_TOKEN, SECOND_TOKEN], label);
+      // Only the token changed: the code, the other keys and values are as the server sent them.
+      assert.equal(e.status, 400);
+      assert.equal(e.serverCode, "InvalidAuthenticationToken");
+      assert.equal(e.details.error.innerError["[redacted]"], "as a key");
+      assert.equal(e.details.error.innerError.date, "2024-05-01");
+      assert.equal(e.details.error.target, "[redacted]");
+      assert.deepEqual(e.details["[redacted]"], [1, "[redacted]"]);
+      assert.equal(e.details.error.message, "token [redacted] expired; earlier [redacted]");
+      assert.equal(e.requestId, "req [redacted]");
+      assert.match(e.message, /status 400 \(`InvalidAuthenticationToken`: token \[redacted\] expired; earlier \[redacted\]\)/);
+    } finally {
+      server.close();
+    }
+  }
+});
+
+test("a real server: a page the decoder refuses, a nextLink to another host and a body that is not JSON echoing a token: no form reaches the error", async () => {
+  const replies = [
+    (t) => [200, `{"value":[{"id":"a","createdDateTime":"${JSON_ECHOES["PHP's \\/"](t)}"}]}`, "InvalidResponse"],
+    (t) => [200, `{"value":[],"@odata.nextLink":"https://evil.example/next?t=${encodeURIComponent(t)}"}`, "UnsafeNextLink"],
+    (t) => [502, `<html><body>Bad gateway for Bearer ${t.replaceAll("+", "&#43;")}</body></html>`, "HttpError"],
+    (t) => [500, `upstream said: ${encodeURIComponent(t)}`, "HttpError"],
+  ];
+  for (const reply of replies) {
+    const { server, base } = await loopback((req, res, n) => {
+      if (n === 1) return res.writeHead(200, { "content-type": "application/json" }).end('{"value":[]}');
+      const [status, body] = reply(req.headers.authorization.slice("Bearer ".length));
+      res.writeHead(status).end(body);
+    });
+    try {
+      const client = new ReferralsClient({ getToken: twoTokens(), baseUrl: base, maxRetries: 0 });
+      await client.list();
+      const [, , code] = reply(SECOND_TOKEN);
+      const e = await odataError(drain(client.all()), code);
+      assertNoTokenForm(e, [FIRST_TOKEN, SECOND_TOKEN], code);
+    } finally {
+      server.close();
+    }
+  }
+});
+
+test("a getToken failure whose error quotes a token this client used: the cause keeps its class and fields, without the token", async () => {
+  class InteractionRequiredAuthError extends Error {
+    constructor(message) {
+      super(message);
+      this.name = "InteractionRequiredAuthError";
+      this.errorCode = "interaction_required";
+      this.errorMessage = `refresh of ${JSON_ECHOES["every character \\uXXXX"](FIRST_TOKEN)} failed`;
+      this.request = { scopes: ["https://api.partner.microsoft.com/.default"], previous: encodeURIComponent(FIRST_TOKEN) };
+    }
+  }
+  const { server, base } = await loopback((req, res) => res.writeHead(200, { "content-type": "application/json" }).end('{"value":[]}'));
+  try {
+    let calls = 0;
+    const getToken = () => {
+      if (calls++ === 0) return FIRST_TOKEN;
+      throw new InteractionRequiredAuthError(`token ${FIRST_TOKEN} expired`);
+    };
+    const client = new ReferralsClient({ getToken, baseUrl: base, maxRetries: 0 });
+    await client.list();
+    const e = await odataError(client.list(), "TokenError");
+    assert.ok(e.cause instanceof InteractionRequiredAuthError, "the cause keeps its class");
+    assert.equal(e.cause.errorCode, "interaction_required");
+    assert.equal(e.cause.message, "token [redacted] expired");
+    assert.equal(e.cause.errorMessage, "refresh of [redacted] failed");
+    assert.deepEqual(e.cause.request, { scopes: ["https://api.partner.microsoft.com/.default"], previous: "[redacted]" });
+    assert.ok(!Object.keys(e).includes("cause"), "the cause stays out of JSON.stringify");
+    assertNoTokenForm(e, [FIRST_TOKEN], "cause");
+    // A cause without a token is handed over as it is.
+    const plain = new Error("offline");
+    const c2 = new ReferralsClient({ getToken: () => { throw plain; }, baseUrl: base });
+    assert.equal((await odataError(c2.list(), "TokenError")).cause, plain);
+  } finally {
+    server.close();
+  }
+});
+
+test("a real server: a nextLink on the same origin outside /v1.0/ is refused, the server never sees it", async () => {
+  for (const link of ["/admin/anything", "/v1.0/../admin/anything", "/v1.0/%2e%2e/admin/anything", "/v1.0x/admin", "/v1.0//admin"]) {
+    const { server, seen, base } = await loopback((req, res) =>
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ value: [{ id: "a" }], "@odata.nextLink": new URL(link, base).origin + link })));
+    try {
+      const client = new ReferralsClient({ getToken: () => TOKEN, baseUrl: base, maxRetries: 0 });
+      const ids = [];
+      const e = await odataError((async () => {
+        for await (const r of client.all()) ids.push(r.id);
+      })(), "UnsafeNextLink");
+      assert.deepEqual(ids, ["a"]);
+      assert.deepEqual(seen.map((r) => r.url), ["/v1.0/engagements/referrals"], link);
+      assert.match(e.message, /not under the base URL's path|dot segment|empty segment/);
+    } finally {
+      server.close();
+    }
+  }
+});
+
+test("get(id) refuses an answer about another referral (InvalidResponse); the same GUID in other case is accepted", async () => {
+  const asked = "c5fbb3b6-3bc9-4a05-b8a6-e4a3f4f1cbb4";
+  for (const [served, code] of [["0b7e3c52-5f0a-4d0e-9a51-3f6e1f2b8c11", "InvalidResponse"], [asked.toUpperCase(), undefined], ["", "InvalidResponse"]]) {
+    const rec = recorder(() => json({ id: served, status: "New" }));
+    const { client } = clientOver(rec);
+    if (code === undefined) {
+      assert.equal((await client.get(asked)).id, served);
+    } else {
+      const e = await odataError(client.get(asked), code);
+      assert.equal(e.status, 200);
+      assert.equal(e.path, "/id");
+    }
+  }
+});
+
+test("caller input that cannot be sent is InvalidArgument (a locale: TypeError at construction); nothing is sent", async () => {
+  const rec = recorder(() => page([]));
+  const { client, tokenCalls } = clientOver(rec);
+  for (const correlationId of ["a\r\nX-Injected: 1", "a\nb", "", " x", "\u0000", "é", "x".repeat(257)]) {
+    for (const call of [() => client.list({}, { correlationId }), () => client.get("x", { correlationId }), () => drain(client.all({}, { correlationId }))]) {
+      const e = await odataError(call(), "InvalidArgument");
+      assert.equal(e.status, undefined);
+      assert.match(e.message, /correlationId/);
+    }
+  }
+  for (const locale of ["en\r\nX-Injected: 1", "", "é"]) {
+    assert.throws(() => new ReferralsClient({ getToken: () => TOKEN, fetch: rec.fetch, locale }), TypeError);
+  }
+  assert.deepEqual(rec.requests, []);
+  assert.deepEqual(tokenCalls, []);
+});
+
 // ---- limits ----------------------------------------------------------------------------------
 
 test("limit: a filter of at most 256 Ki UTF-16 code units", async () => {
@@ -490,11 +753,11 @@ test("limit: $top is a positive integer up to 2^31 - 1", async () => {
 });
 
 test("limit: ids of at most 256 characters", async () => {
-  const rec = recorder(() => json({ id: "x" }));
+  const rec = recorder(() => json({ id: "x".repeat(256) }));
   const { client } = clientOver(rec);
   await client.get("x".repeat(256));
-  await odataError(client.get("x".repeat(257)), "NotFound");
-  await odataError(client.get("x".repeat(1_000_000)), "NotFound");
+  await odataError(client.get("x".repeat(257)), "InvalidArgument");
+  await odataError(client.get("x".repeat(1_000_000)), "InvalidArgument");
   assert.equal(rec.requests.length, 1);
 });
 

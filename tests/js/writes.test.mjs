@@ -167,6 +167,9 @@ test("invalid changes are refused with InvalidUpdate and a path before fetch is 
   await assert.rejects(c.update(42, { name: "x" }), TypeError);
   await assert.rejects(c.update("a\ud800", { name: "x" }), /not well-formed UTF-16/);
   await assert.rejects(c.update(r, { name: "a\udc00" }), /cannot be read as JSON/);
+  let deep = { notes: "x" };
+  for (let i = 0; i < 200; i++) deep = [deep];
+  await assert.rejects(c.update(r, { customerProfile: { ids: deep } }), /nested too deep/);
   assert.equal(api.requests.length, 0, "nothing was sent");
 });
 

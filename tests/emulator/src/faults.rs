@@ -150,7 +150,7 @@ impl FaultDice {
         })?;
         let seconds = self.retry_after_seconds;
         Some(match kind {
-            // 429: Retry-After three times in four; 503: every other time (the issue wants both).
+            // 429: Retry-After three times in four; 503: every other time (so both answers are exercised).
             FaultKind::Throttled => Fault::Throttled(if second < 0.75 {
                 RetryAfter::Seconds(seconds)
             } else {
