@@ -81,7 +81,7 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    /// Every code, in the order SPEC.md lists them.
+    /// Every code, in the order docs/contract.md lists them.
     pub const ALL: &'static [ErrorCode] = &[
         ErrorCode::InvalidFilter,
         ErrorCode::InvalidSelect,

@@ -1,6 +1,6 @@
 //! Typed referral records (serde) and the response-deadline rule.
 //!
-//! One job: give the referral resource of `partner-api.md` section 1 a Rust shape that loses
+//! One job: give the referral resource of docs/partner-api.md section 1 a Rust shape that loses
 //! nothing. Every struct keeps the properties this version does not know in `extra`
 //! (`#[serde(flatten)]`), every field is an `Option` that is left out when absent, and every
 //! remote enum is **open**: a value the server adds later is kept as `Other(String)`.
@@ -341,7 +341,7 @@ impl<'de> Deserialize<'de> for DealValue {
 
 // ---- records ------------------------------------------------------------------------------
 
-/// A postal address (`customerProfile.address`, partner-api.md 1.5).
+/// A postal address (`customerProfile.address`, docs/partner-api.md).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(rename_all = "camelCase", default)]
@@ -676,7 +676,7 @@ pub struct ReferralAttributes {
     pub extra: Extra,
 }
 
-/// A Partner Center referral: a lead or co-sell opportunity (partner-api.md 1.1).
+/// A Partner Center referral: a lead or co-sell opportunity (docs/partner-api.md).
 ///
 /// Date-times are kept as the strings the server sent (`2020-10-30T21:03:00.0000000Z`); the
 /// page decoder has checked that they parse as ISO 8601 date-times.
@@ -848,11 +848,11 @@ pub struct ReferralPage {
 // ---- response deadline --------------------------------------------------------------------
 
 /// The days an incoming, pending referral may stay unanswered before it is archived as
-/// `Expired` (partner-api.md 1.3); the JavaScript `respondBy` default.
+/// `Expired` (docs/partner-api.md 1.3); the JavaScript `respondBy` default.
 pub const DEFAULT_RESPONSE_DAYS: u32 = 14;
 
-/// When an incoming referral that is still pending must be answered (SPEC "Response
-/// deadline"), as JavaScript's `Date.prototype.toISOString` prints it
+/// When an incoming referral that is still pending must be answered (docs/contract.md,
+/// "Pages"), as JavaScript's `Date.prototype.toISOString` prints it
 /// (`2020-11-13T21:03:00.000Z`).
 ///
 /// Only for `direction == Incoming` **and** `substatus == Pending`; anything else is `None`.

@@ -232,7 +232,7 @@ fn every_refusal_names_its_path() {
         (json!([{ "op": "add", "path": "/team/01", "value": member }]), None, "/team/01", "not an array index"),
         (json!([{ "op": "replace", "path": "/name/first", "value": "x" }]), None, "/name/first", "`name` is a String and has no members"),
         (json!([{ "op": "replace", "path": "/details/no~2tes", "value": "x" }]), None, "/details/no~2tes", "`~` must be followed by `0` or `1`"),
-        // status and substatus (partner-api.md 1.3)
+        // status and substatus (docs/partner-api.md 1.3)
         (json!({ "status": "None", "substatus": "None" }), None, "/status", "cannot be moved to `None`"),
         (json!({ "status": "New", "substatus": "Pending" }), at("Active", "Accepted"), "/status", "a `Active` referral cannot move to `New`"),
         (json!({ "status": "Active", "substatus": "Accepted" }), at("Closed", "Declined"), "/status", "(Closed is final)"),

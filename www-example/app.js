@@ -1,6 +1,6 @@
 // The example page: plain ES module, no framework, no bundler. It talks to the package only
 // through its browser entry (the `exports` map's "browser" condition, announced by the server in
-// /config.json) and only through the API of SPEC.md.
+// /config.json) and only through the API of docs/contract.md.
 
 /** Fields the table shows, by column; a column whose fields were not `$select`ed shows "—". */
 const COLUMN_FIELDS = {

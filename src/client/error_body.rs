@@ -1,4 +1,4 @@
-//! Server error bodies → `details`, `serverCode` and a message (partner-api.md section 4).
+//! Server error bodies → `details`, `serverCode` and a message (docs/partner-api.md 4).
 //!
 //! Two shapes are documented: the Partner API's `{"error":{"code","message","target",
 //! "innerError"}}` and Partner Center's flat `{"code","description"|"message",…}`. Both are

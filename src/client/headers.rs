@@ -1,5 +1,5 @@
-//! Partner REST request headers and the response headers the client reads (SPEC "HTTP",
-//! partner-api.md section 3). Pure string work; imports only `transport::find_header`.
+//! Partner REST request headers and the response headers the client reads (docs/contract.md,
+//! "HTTP"; docs/partner-api.md 3). Pure string work; imports only `transport::find_header`.
 
 use super::transport::find_header;
 
@@ -7,9 +7,10 @@ use super::transport::find_header;
 pub const AUTHORIZATION: &str = "Authorization";
 /// `Accept: application/json`.
 pub const ACCEPT: &str = "Accept";
-/// The Partner API's per-request id (partner-api.md 3a).
+/// The Partner API's per-request id (docs/partner-api.md 3).
 pub const CLIENT_REQUEST_ID: &str = "client-request-id";
-/// The Partner Center REST per-request id (partner-api.md 3b); same value as `client-request-id`.
+/// The Partner Center REST per-request id (docs/partner-api.md 3b); the same value as
+/// `client-request-id`.
 pub const MS_REQUEST_ID: &str = "MS-RequestId";
 /// One id for a whole traversal (or the caller's).
 pub const MS_CORRELATION_ID: &str = "MS-CorrelationId";

@@ -1,5 +1,5 @@
 //! The HTTP client's policy, in pure Rust: Partner REST headers, tokens, retries, paging and
-//! the error mapping of SPEC.md ("HTTP", "Errors").
+//! the error mapping of docs/contract.md ("HTTP", "Errors").
 //!
 //! The outside world comes in through traits: [`Transport`] (send, sleep, clock),
 //! [`TokenSource`] (bearer tokens), [`Entropy`] (request ids and jitter) and [`Decoder`]

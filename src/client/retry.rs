@@ -10,7 +10,7 @@ use std::time::Duration;
 use crate::datetime::{civil_from_days, days_from_civil};
 
 /// Statuses that are retried: 429 Too Many Requests, 503 Service Unavailable, 504 Gateway
-/// Timeout (SPEC "HTTP"). Everything else non-2xx is final.
+/// Timeout (docs/contract.md, "HTTP"). Everything else non-2xx is final.
 pub const RETRYABLE_STATUSES: &[u16] = &[429, 503, 504];
 
 /// The largest `max_retries` a client accepts; larger values are clamped to it, so that a

@@ -6,7 +6,7 @@
 //! with the JSON pointer of the offending target). Everything is driven by the schema tables
 //! (`crate::schema`): a property is writable when the schema knows it and
 //! [`schema::is_read_only`] does not list it, so a field added to the schema is writable
-//! without a change here. The status rules (partner-api.md 1.3) are in `transition.rs`.
+//! without a change here. The status rules (docs/partner-api.md 1.3) are in `transition.rs`.
 //!
 //! `changes` takes two shapes (docs/writes.md):
 //! - an object, a partial referral: every leaf value becomes one `replace` of its path
@@ -106,7 +106,7 @@ impl Patch {
 
 /// Builds the patch for `changes` (a partial referral or an array of operations, see the
 /// module docs), checked against the schema and, when `current` is given (the referral's
-/// status and substatus as last read), against the transitions of partner-api.md 1.3.
+/// status and substatus as last read), against the transitions of docs/partner-api.md 1.3.
 ///
 /// ```
 /// # use partner_referrals::patch::build_patch;

@@ -17,7 +17,7 @@ use super::Filter;
 /// pages large results with `@odata.nextLink`).
 pub const MAX_TOP: u32 = i32::MAX as u32;
 
-/// The query options of `GET /v1.0/engagements/referrals` (SPEC.md `ReferralQuery`).
+/// The query options of `GET /v1.0/engagements/referrals` (docs/contract.md, "Queries").
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ReferralQuery {

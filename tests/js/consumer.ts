@@ -127,7 +127,7 @@ async function main(json: string): Promise<void> {
   console.log(declared, kept);
 }
 
-// The client, typed as SPEC.md declares it.
+// The client, typed as docs/contract.md describes it.
 async function useClient(msalToken: (force: boolean) => Promise<string>): Promise<void> {
   const options: ClientOptions = {
     getToken: ({ forceRefresh }) => msalToken(forceRefresh),

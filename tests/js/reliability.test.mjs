@@ -30,7 +30,7 @@ const EMULATOR = process.env.PARTNER_REFERRALS_EMULATOR ?? join(repo, "target/re
 const NOW = "2026-11-28T00:00:00Z";
 const TOKEN = "reliability-token";
 
-/** Error codes a traversal may end with under injected faults (SPEC "Errors"). */
+/** Error codes a traversal may end with under injected faults (docs/contract.md, "Errors"). */
 const FAULT_CODES = ["Throttled", "HttpError", "NetworkError", "Timeout", "InvalidResponse"];
 
 // ---- the emulator ----------------------------------------------------------------------------

@@ -68,8 +68,8 @@ export function pendingOf(data) {
 }
 
 /**
- * SPEC's response deadline, computed here independently of the library: `expirationDateTime`
- * when sent, else `createdDateTime` + 14 days, as `toISOString` prints it.
+ * The contract's response deadline, computed here independently of the library:
+ * `expirationDateTime` when sent, else `createdDateTime` + 14 days, as `toISOString` prints it.
  */
 export function deadlineOf(r) {
   const ms = r.expirationDateTime ? Date.parse(r.expirationDateTime) : Date.parse(r.createdDateTime) + 14 * 86_400_000;
