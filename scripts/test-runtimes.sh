@@ -2,6 +2,7 @@
 # The package in each runtime it ships for, installed from the packed tarball as a user would,
 # against the local emulator (tests/js/runtimes/):
 #   - Node: examples/node/export-pending.mjs run with `node` (CSV, progress, errors, Ctrl-C);
+#     examples/node/decline-stale.mjs (--dry-run, a real run, bad arguments);
 #   - Vite: examples/vite built with `vite build` (vite pinned by its package-lock.json), served
 #     statically, in headless Chromium: the page and its dedicated module worker;
 #   - MV3 extension: examples/extension with the installed package copied into lib/, loaded
@@ -43,7 +44,7 @@ mkdir -p "$work/extension/lib"
 cp -r "$work/app/node_modules/partner-referrals" "$work/extension/lib/partner-referrals"
 
 suites=()
-for name in "${@:-node changes vite extension}"; do
+for name in "${@:-node decline changes vite extension}"; do
   for n in $name; do suites+=("tests/js/runtimes/$n.runtime.test.mjs"); done
 done
 echo "test-runtimes: node --test ${suites[*]}"

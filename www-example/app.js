@@ -13,12 +13,16 @@ const COLUMN_FIELDS = {
   created: ["createdDateTime"],
   updated: ["updatedDateTime"],
   respondBy: ["direction", "substatus", "createdDateTime"],
+  // A write needs the id, the current status (transition checks) and the eTag (If-Match).
+  actions: ["id", "status", "substatus", "direction", "eTag"],
 };
 /** The `$select` list of the "table's fields" option. */
 const TABLE_FIELDS = [
   "id", "customerProfile", "status", "substatus", "direction", "type", "details",
-  "createdDateTime", "updatedDateTime", "expirationDateTime",
+  "createdDateTime", "updatedDateTime", "expirationDateTime", "eTag", "salesStage",
 ];
+/** The sales stages a deal moves through (Microsoft's connector definition). */
+const SALES_STAGES = ["Qualify", "Develop", "Propose", "Close"];
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
 const DEFAULT_BASE_URL = "https://api.partner.microsoft.com/v1.0/";
@@ -90,6 +94,7 @@ async function boot() {
     "query-string", "load-next", "load-all", "cancel", "export", "progress", "progress-bar", "error",
     "error-code", "error-message", "error-status", "error-correlation", "error-request",
     "error-server-code", "chart", "chart-title", "chart-by", "chart-currency", "table", "rows", "empty",
+    "write-status",
   ]) {
     ui[id.replace(/-(\w)/g, (_, c) => c.toUpperCase())] = $(id);
   }
@@ -527,12 +532,13 @@ function rowFor(r) {
     created: () => dateCell(r.createdDateTime),
     updated: () => dateCell(r.updatedDateTime),
     respondBy: () => deadlineCell(r),
+    actions: () => actionsCell(r),
   };
   const td = (column, className) =>
     h("td", { class: className, "data-col": column }, selected(column) ? cells[column]() : NOT_SELECTED());
   return h("tr", { "data-id": r.id ?? "" },
     td("customer"), td("country", "cc"), td("status"), td("direction"), td("type"), td("deal", "num"),
-    td("created", "date"), td("updated", "date"), td("respondBy", "deadline"));
+    td("created", "date"), td("updated", "date"), td("respondBy", "deadline"), td("actions", "respond"));
 }
 
 function slug(value) {
@@ -598,6 +604,170 @@ function refreshCountdowns() {
     span.firstChild.replaceWith(countdown(span.dataset.respondBy));
   }
   ui.table.dataset.now = new Date(renderedAt).toISOString();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Responding: Accept / Decline on incoming pending rows, an inline edit of deal value and sales
+// stage on every row. Each write is a JSON Patch the package checks before sending, guarded by the
+// row's eTag (If-Match); the row is redrawn from the server's answer, never from what was typed.
+
+function isIncomingPending(r) {
+  return r.direction === "Incoming" && r.status === "New" && r.substatus === "Pending";
+}
+
+function customerOf(r) {
+  return r.customerProfile?.name ?? r.name ?? r.id;
+}
+
+function actionsCell(r) {
+  const who = customerOf(r);
+  const buttons = [];
+  if (isIncomingPending(r)) {
+    buttons.push(
+      h("button", { type: "button", class: "primary", "data-testid": "accept", "aria-label": `Accept the referral from ${who}` }, "Accept"),
+      h("button", { type: "button", class: "danger", "data-testid": "decline", "aria-label": `Decline the referral from ${who}` }, "Decline"),
+    );
+  }
+  if (r.status !== "Closed") {
+    buttons.push(h("button", { type: "button", "data-testid": "edit", "aria-label": `Edit deal value and sales stage of ${who}` }, "Edit"));
+  }
+  const cell = h("div", { class: "respond-actions" }, buttons);
+  for (const button of buttons) {
+    const action = button.dataset.testid;
+    button.addEventListener("click", () => {
+      if (action === "accept") respond(r.id, "Accepted", (client, current) => client.accept(current));
+      else if (action === "decline") openDecline(r.id, cell);
+      else openEditor(r.id, cell);
+    });
+  }
+  return cell;
+}
+
+/** The referral as last answered by the server (state.rows holds the latest). */
+function rowData(id) {
+  return state.rows.find((r) => r.id === id);
+}
+
+function rowElement(id) {
+  return [...ui.rows.children].find((tr) => tr.dataset.id === id);
+}
+
+/** Redraws one row from the server's referral (state and DOM), keeping its place. */
+function replaceRow(updated) {
+  const at = state.rows.findIndex((r) => r.id === updated.id);
+  if (at >= 0) state.rows[at] = updated;
+  const tr = rowElement(updated.id);
+  if (tr) tr.replaceWith(rowFor(updated));
+  renderChart();
+}
+
+function say(text, kind = "ok") {
+  ui.writeStatus.textContent = text;
+  ui.writeStatus.dataset.state = kind;
+}
+
+/** Runs one write for row `id`: busy row, the call, then the row from the answer or the error. */
+async function respond(id, done, write) {
+  const current = rowData(id);
+  const tr = rowElement(id);
+  if (!current || !tr) return;
+  let client;
+  try {
+    client = state.run?.client ?? makeClient();
+  } catch (e) {
+    showError(e);
+    return;
+  }
+  tr.setAttribute("aria-busy", "true");
+  for (const button of tr.querySelectorAll("button")) button.disabled = true;
+  say(`Saving ${customerOf(current)}…`, "busy");
+  try {
+    const updated = await write(client, current);
+    replaceRow(updated);
+    say(`${done}: ${customerOf(updated)} is now ${updated.status} · ${updated.substatus}.`);
+  } catch (e) {
+    tr.removeAttribute("aria-busy");
+    for (const button of tr.querySelectorAll("button")) button.disabled = false;
+    if (e?.code === "PreconditionFailed") {
+      conflict(id, tr);
+    } else {
+      say(`Not saved: ${e?.code ?? e?.name ?? "Error"} ${e?.message ?? e}`, "error");
+      showError(e);
+    }
+  }
+}
+
+/** Someone else changed the referral since it was loaded: say so and offer a reload, never overwrite. */
+function conflict(id, tr) {
+  say(`${customerOf(rowData(id))} was changed elsewhere — reload it before answering.`, "conflict");
+  tr.dataset.conflict = "true";
+  const cell = tr.querySelector("[data-col=actions]");
+  const reload = h("button", { type: "button", "data-testid": "reload", "aria-label": `Reload ${customerOf(rowData(id))}` }, "Reload");
+  const note = h("div", { class: "conflict", "data-testid": "conflict" }, "changed elsewhere — reload ", reload);
+  cell.replaceChildren(note);
+  reload.addEventListener("click", async () => {
+    reload.disabled = true;
+    try {
+      const client = state.run?.client ?? makeClient();
+      const fresh = await client.get(id);
+      replaceRow(fresh);
+      say(`Reloaded ${customerOf(fresh)}: ${fresh.status} · ${fresh.substatus}.`);
+    } catch (e) {
+      reload.disabled = false;
+      say(`Reload failed: ${e?.code ?? e?.name} ${e?.message ?? e}`, "error");
+      showError(e);
+    }
+  });
+}
+
+/** Decline asks for a reason (sent as statusReason; optional) in the row itself. */
+function openDecline(id, cell) {
+  const r = rowData(id);
+  const reason = h("input", { type: "text", "data-testid": "decline-reason", maxlength: "1024", placeholder: "e.g. out of our service area", "aria-label": `Reason for declining ${customerOf(r)}` });
+  const confirm = h("button", { type: "submit", class: "danger", "data-testid": "decline-confirm" }, "Decline");
+  const back = h("button", { type: "button", "data-testid": "decline-cancel" }, "Cancel");
+  const form = h("form", { class: "inline-form", "aria-label": `Decline ${customerOf(r)}` },
+    h("label", {}, "Reason ", reason), confirm, back);
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    event.stopPropagation();
+    const text = reason.value.trim();
+    respond(id, "Declined", (client, current) => client.decline(current, text || undefined));
+  });
+  back.addEventListener("click", () => replaceRow(rowData(id)));
+  cell.replaceChildren(form);
+  reason.focus();
+}
+
+/** The inline editor of deal value and sales stage; only what changed is sent. */
+function openEditor(id, cell) {
+  const r = rowData(id);
+  const value = r.details?.dealValue;
+  const shown = value === undefined || value === null || value === "" || !Number.isFinite(Number(value)) ? "" : String(Number(value));
+  const deal = h("input", { type: "number", min: "0", step: "any", "data-testid": "edit-deal", value: shown, "aria-label": `Deal value of ${customerOf(r)}${r.details?.currency ? ` in ${r.details.currency}` : ""}` });
+  const stage = h("select", { "data-testid": "edit-stage", "aria-label": `Sales stage of ${customerOf(r)}` },
+    h("option", { value: "" }, "(sales stage)"),
+    SALES_STAGES.map((name) => h("option", { value: name, selected: r.salesStage === name }, name)));
+  const save = h("button", { type: "submit", class: "primary", "data-testid": "edit-save" }, "Save");
+  const back = h("button", { type: "button", "data-testid": "edit-cancel" }, "Cancel");
+  const form = h("form", { class: "inline-form", "aria-label": `Edit ${customerOf(r)}` }, deal, stage, save, back);
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    event.stopPropagation();
+    const changes = {};
+    const typed = deal.value.trim();
+    if (typed !== "" && Number(typed) !== Number(value)) changes.details = { dealValue: Number(typed) };
+    if (stage.value && stage.value !== r.salesStage) changes.salesStage = stage.value;
+    if (Object.keys(changes).length === 0) {
+      say(`Nothing to save for ${customerOf(r)}.`);
+      replaceRow(rowData(id));
+      return;
+    }
+    respond(id, "Saved", (client, current) => client.update(current, changes));
+  });
+  back.addEventListener("click", () => replaceRow(rowData(id)));
+  cell.replaceChildren(form);
+  deal.focus();
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -344,3 +344,189 @@ test("Cancel really stops a traversal; Resume finishes it without duplicates", a
     await slow.close();
   }
 });
+
+// ---------------------------------------------------------------------------------------------
+// Responding: Accept, Decline (with a reason), the inline edit, and a concurrent change (412).
+// Each test has its own emulator: writes change the data the other tests compare with.
+
+/** A demo of its own, its emulator's data, and a PATCH sender that goes around the page. */
+async function writableDemo() {
+  const own = await start({ port: 0, emulatorArgs: ["--quiet"], pkgDir });
+  const dump = async () => (await (await fetch(new URL("/_emulator/referrals", own.emulatorUrl))).json()).value;
+  const stored = async (id) => (await dump()).find((r) => r.id === id);
+  const patchBehind = async (id, ops) => {
+    const response = await fetch(new URL(`engagements/referrals/${id}`, own.emulatorUrl), {
+      method: "PATCH",
+      headers: { authorization: "Bearer someone-else", "content-type": "application/json" },
+      body: JSON.stringify(ops),
+    });
+    assert.equal(response.status, 204, await response.text());
+  };
+  return { own, dump, stored, patchBehind };
+}
+
+/** Opens the page on `demo`, shows every incoming pending referral, returns their ids in order. */
+async function openPending(own) {
+  const opened = await openPage(own.url);
+  await settled(opened.page);
+  await opened.page.getByTestId("preset-incoming-pending").click();
+  opened.shown = await loadAll(opened.page);
+  return opened;
+}
+
+const row = (page, id) => page.locator(`[data-testid=rows] tr[data-id="${id}"]`);
+
+/** The PATCH requests the page sends to the emulator: headers and parsed body. */
+function recordPatches(page, emulatorUrl) {
+  const origin = new URL(emulatorUrl).origin;
+  const sent = [];
+  page.on("request", (r) => {
+    if (r.url().startsWith(origin) && r.method() === "PATCH") {
+      sent.push({ url: r.url(), headers: r.headers(), body: JSON.parse(r.postData() ?? "null") });
+    }
+  });
+  return sent;
+}
+
+test("Accept and Decline answer incoming pending rows; the row and its deadline badge follow the server", async () => {
+  const { own, dump, stored } = await writableDemo();
+  const { page, problems, shown } = await openPending(own);
+  try {
+    const sent = recordPatches(page, own.emulatorUrl);
+    const pending = (await dump()).filter((r) => r.direction === "Incoming" && r.substatus === "Pending");
+    assert.deepEqual(shown, ids(pending));
+    const [first, second] = pending;
+    for (const r of [first, second]) {
+      assert.equal(await row(page, r.id).getByTestId("countdown").count(), 1, "a pending row has a deadline badge");
+      const accept = row(page, r.id).getByTestId("accept");
+      assert.equal(await accept.getAttribute("aria-label"), `Accept the referral from ${r.customerProfile.name}`);
+    }
+    assert.equal(await page.getByTestId("write-status").getAttribute("aria-live"), "polite");
+
+    // Accept: New/Pending → Active/Accepted, sent with the row's eTag.
+    await row(page, first.id).getByTestId("accept").click();
+    await page.locator("[data-testid=write-status][data-state=ok]").waitFor();
+    assert.match(await page.getByTestId("write-status").textContent(), /^Accepted: .* is now Active · Accepted\.$/);
+    const accepted = await stored(first.id);
+    assert.equal(`${accepted.status}/${accepted.substatus}`, "Active/Accepted");
+    assert.notEqual(accepted.eTag, first.eTag);
+    assert.equal(sent.length, 1);
+    assert.equal(sent[0].headers["if-match"], first.eTag);
+    assert.equal(sent[0].headers.prefer, "return=representation");
+    assert.deepEqual(sent[0].body.map((o) => `${o.op} ${o.path} ${o.value}`).sort(),
+      ["replace /status Active", "replace /substatus Accepted"]);
+    // The row is the server's answer: new status, updated time, no deadline, no Accept.
+    const r1 = row(page, first.id);
+    assert.match(await r1.locator("[data-col=status]").textContent(), /^ActiveAccepted$/);
+    assert.equal(await r1.locator("[data-col=updated] time").getAttribute("datetime"), accepted.updatedDateTime);
+    assert.equal(await r1.getByTestId("countdown").count(), 0);
+    assert.equal(await r1.getByTestId("accept").count(), 0);
+    assert.equal(await r1.getByTestId("edit").count(), 1);
+
+    // Decline asks for a reason, then closes the referral with it.
+    await row(page, second.id).getByTestId("decline").click();
+    const reason = row(page, second.id).getByTestId("decline-reason");
+    assert.equal(await reason.evaluate((el) => el === document.activeElement), true);
+    await reason.fill("Out of our service area");
+    await row(page, second.id).getByTestId("decline-confirm").click();
+    await page.waitForFunction(() => /^Declined: /.test(document.querySelector("[data-testid=write-status]").textContent));
+    const declined = await stored(second.id);
+    assert.equal(`${declined.status}/${declined.substatus}`, "Closed/Declined");
+    assert.equal(declined.statusReason, "Out of our service area");
+    assert.equal(sent[1].headers["if-match"], second.eTag);
+    const r2 = row(page, second.id);
+    assert.match(await r2.locator("[data-col=status]").textContent(), /^ClosedDeclined$/);
+    assert.equal(await r2.getByTestId("countdown").count(), 0);
+    assert.equal(await r2.locator("button").count(), 0, "a closed referral has nothing left to answer");
+    // The other rows are untouched.
+    assert.deepEqual(await rowIds(page), shown);
+    assert.deepEqual(problems, []);
+  } finally {
+    await page.close();
+    await own.close();
+  }
+});
+
+test("the inline edit sends only what changed and shows the server's values", async () => {
+  const { own, dump, stored } = await writableDemo();
+  const { page, problems } = await openPending(own);
+  try {
+    const sent = recordPatches(page, own.emulatorUrl);
+    const target = (await dump()).find((r) => r.direction === "Incoming" && r.substatus === "Pending");
+    const r = row(page, target.id);
+    await r.getByTestId("edit").click();
+    assert.equal(await r.getByTestId("edit-deal").inputValue(), String(Number(target.details.dealValue)));
+    assert.deepEqual(await r.getByTestId("edit-stage").locator("option").allTextContents(),
+      ["(sales stage)", "Qualify", "Develop", "Propose", "Close"]);
+    assert.equal(await r.getByTestId("edit-stage").inputValue(), target.salesStage ?? "");
+    assert.notEqual(target.salesStage, "Propose");
+    await r.getByTestId("edit-deal").fill("12345");
+    await r.getByTestId("edit-stage").selectOption("Propose");
+    await r.getByTestId("edit-save").click();
+    await page.locator("[data-testid=write-status][data-state=ok]").waitFor();
+    const saved = await stored(target.id);
+    assert.equal(Number(saved.details.dealValue), 12345);
+    assert.equal(saved.salesStage, "Propose");
+    assert.equal(saved.details.currency, target.details.currency, "the rest of details is kept");
+    assert.equal(`${saved.status}/${saved.substatus}`, "New/Pending");
+    assert.equal(sent.length, 1);
+    assert.equal(sent[0].headers["if-match"], target.eTag);
+    assert.deepEqual(sent[0].body.sort((a, b) => (a.path < b.path ? -1 : 1)), [
+      { op: "replace", path: "/details/dealValue", value: 12345 },
+      { op: "replace", path: "/salesStage", value: "Propose" },
+    ]);
+    assert.equal(await r.locator("[data-col=deal] span").getAttribute("title"), `${saved.details.dealValue} ${saved.details.currency}`);
+    // Still pending: the deadline badge and the answers stay.
+    assert.equal(await r.getByTestId("countdown").count(), 1);
+    assert.equal(await r.getByTestId("accept").count(), 1);
+    // Editing again starts from the saved values.
+    await r.getByTestId("edit").click();
+    assert.equal(await r.getByTestId("edit-deal").inputValue(), "12345");
+    assert.equal(await r.getByTestId("edit-stage").inputValue(), "Propose");
+    // A stage that is already the referral's is not sent again; nothing changed, nothing sent.
+    await r.getByTestId("edit-save").click();
+    await page.waitForFunction(() => /^Nothing to save/.test(document.querySelector("[data-testid=write-status]").textContent));
+    await r.getByTestId("edit").click();
+    await r.getByTestId("edit-cancel").click();
+    assert.equal(sent.length, 1, "Cancel sends nothing");
+    assert.deepEqual(problems, []);
+  } finally {
+    await page.close();
+    await own.close();
+  }
+});
+
+test("a referral changed elsewhere is not overwritten: the page says so and reloads it", async () => {
+  const { own, dump, stored, patchBehind } = await writableDemo();
+  const { page, problems } = await openPending(own);
+  try {
+    const target = (await dump()).find((r) => r.direction === "Incoming" && r.substatus === "Pending");
+    const r = row(page, target.id);
+    // Someone else changes the deal while the page shows the old version.
+    await patchBehind(target.id, [{ op: "replace", path: "/details/dealValue", value: 777 }]);
+    const theirs = await stored(target.id);
+    await r.getByTestId("edit").click();
+    await r.getByTestId("edit-deal").fill("99999");
+    await r.getByTestId("edit-save").click();
+    await page.locator("[data-testid=write-status][data-state=conflict]").waitFor();
+    assert.match(await page.getByTestId("write-status").textContent(), /changed elsewhere — reload/);
+    assert.match(await r.getByTestId("conflict").textContent(), /^changed elsewhere — reload/);
+    assert.deepEqual(await stored(target.id), theirs, "nothing was overwritten");
+    // Accept is refused the same way until the row is reloaded.
+    assert.equal(await r.getByTestId("accept").count(), 0);
+    await r.getByTestId("reload").click();
+    await page.waitForFunction(() => /^Reloaded /.test(document.querySelector("[data-testid=write-status]").textContent));
+    assert.equal(await r.locator("[data-col=deal] span").getAttribute("title"), `777 ${theirs.details.currency}`);
+    // After the reload the row carries the new eTag and an answer goes through.
+    await r.getByTestId("accept").click();
+    await page.locator("[data-testid=write-status][data-state=ok]").waitFor();
+    const after = await stored(target.id);
+    assert.equal(`${after.status}/${after.substatus}`, "Active/Accepted");
+    assert.equal(after.details.dealValue, 777);
+    // The browser logs the 412 response itself; nothing else may go wrong.
+    assert.deepEqual(problems.filter((p) => !/status of 412/.test(p)), []);
+  } finally {
+    await page.close();
+    await own.close();
+  }
+});

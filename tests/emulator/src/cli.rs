@@ -7,7 +7,8 @@ use crate::server::Config;
 
 /// The `--help` text.
 pub const USAGE: &str = "\
-partner-referrals-emulator: a local Partner Center referrals API (GET /v1.0/engagements/referrals)
+partner-referrals-emulator: a local Partner Center referrals API (GET /v1.0/engagements/referrals,
+GET and PATCH /v1.0/engagements/referrals/{id})
 
 USAGE:
     partner-referrals-emulator [OPTIONS]
@@ -19,7 +20,7 @@ OPTIONS:
     --now <ISO-8601>      fixed \"now\" (data dates, now() in filters)           [default: the clock]
     --page-size <N>       default and maximum page size ($top is capped)         [default: 100]
     --faults <SPEC>       fault plan, e.g. 429:0.2,503:0.1,504:0.05,slow:0.05,drop:0.05,malformed:0.05
-                          (kinds: 429 503 504 500 slow drop malformed)          [default: none]
+                          (kinds: 429 503 504 500 slow drop drop-after malformed) [default: none]
     --fault-seed <S>      seed of the fault draws                                [default: 7]
     --slow-ms <MS>        delay of a `slow` fault                                [default: 3000]
     --retry-after <S>     Retry-After seconds of injected 429/503                [default: 1]
@@ -28,7 +29,11 @@ OPTIONS:
 
 Prints `emulator listening on http://127.0.0.1:<port>/v1.0/` on stdout when ready.
 Per-request faults: header `X-Emulator-Fault: <kind>` or query `_fault=<kind>` with kind one of
-429 429-no-retry-after 429-date 503 503-retry-after 504 500 401 403 slow drop malformed none.
+429 429-no-retry-after 429-date 503 503-retry-after 504 500 401 403 slow drop drop-after malformed
+none. `drop` closes the connection before the request is served, `drop-after` after it was served
+(a PATCH is then applied but unanswered). `POST /_emulator/faults` with
+{\"fault\": \"drop-after\", \"method\": \"PATCH\", \"times\": 1} arms a fault for the next
+matching requests (`DELETE /_emulator/faults` disarms).
 ";
 
 /// The largest `--count` accepted (about 4 GB of JSON in memory would be a mistake).

@@ -26,8 +26,11 @@ pub enum Fault {
     GatewayTimeout,
     /// Answer normally, after `--slow-ms` milliseconds.
     Slow,
-    /// Read the request, then close the connection without a response.
+    /// Read the request, then close the connection without a response (nothing is applied).
     Drop,
+    /// Serve the request (a write is applied), then close the connection without a response:
+    /// the client cannot tell whether its write happened.
+    DropAfter,
     /// Answer 200 with a truncated (invalid) JSON body.
     Malformed,
     /// Per-request only: 401, 403 or 500 with the documented error body.
@@ -47,6 +50,8 @@ pub enum FaultKind {
     Slow,
     /// `drop`
     Drop,
+    /// `drop-after`
+    DropAfter,
     /// `malformed`
     Malformed,
     /// `500`
@@ -61,6 +66,7 @@ impl FaultKind {
             "504" => FaultKind::GatewayTimeout,
             "slow" => FaultKind::Slow,
             "drop" => FaultKind::Drop,
+            "drop-after" => FaultKind::DropAfter,
             "malformed" => FaultKind::Malformed,
             "500" => FaultKind::Internal,
             _ => return None,
@@ -91,7 +97,8 @@ impl FaultPlan {
                 .ok_or_else(|| format!("fault `{item}`: expected `kind:rate`, e.g. `429:0.2`"))?;
             let kind = FaultKind::parse(name).ok_or_else(|| {
                 format!(
-                    "unknown fault kind `{name}` (use 429, 503, 504, 500, slow, drop, malformed)"
+                    "unknown fault kind `{name}` (use 429, 503, 504, 500, slow, drop, drop-after, \
+                     malformed)"
                 )
             })?;
             let rate: f64 =
@@ -157,6 +164,7 @@ impl FaultDice {
             FaultKind::GatewayTimeout => Fault::GatewayTimeout,
             FaultKind::Slow => Fault::Slow,
             FaultKind::Drop => Fault::Drop,
+            FaultKind::DropAfter => Fault::DropAfter,
             FaultKind::Malformed => Fault::Malformed,
             FaultKind::Internal => Fault::Status(500),
         })
@@ -166,7 +174,7 @@ impl FaultDice {
 /// Parses a per-request fault (`X-Emulator-Fault` header or `_fault` query parameter):
 /// `429` (with `Retry-After: <seconds>`), `429-no-retry-after`, `429-date` (an HTTP-date
 /// `Retry-After`), `503` (no `Retry-After`), `503-retry-after`, `504`, `slow`, `drop`,
-/// `malformed`, `401`, `403`, `500`; `none` (or empty) asks for no fault, even when the process
+/// `drop-after` (served, then closed unanswered), `malformed`, `401`, `403`, `500`; `none` (or empty) asks for no fault, even when the process
 /// plan would draw one.
 ///
 /// # Errors
@@ -183,6 +191,7 @@ pub fn parse_request_fault(text: &str, retry_after_seconds: u64) -> Result<Optio
         "504" => Fault::GatewayTimeout,
         "slow" => Fault::Slow,
         "drop" => Fault::Drop,
+        "drop-after" => Fault::DropAfter,
         "malformed" => Fault::Malformed,
         "401" => Fault::Status(401),
         "403" => Fault::Status(403),
@@ -253,6 +262,8 @@ mod tests {
             Some(Fault::Throttled(RetryAfter::Seconds(2)))
         );
         assert_eq!(parse_request_fault(" none ", 2).unwrap(), None);
+        assert_eq!(parse_request_fault("Drop-After", 2).unwrap(), Some(Fault::DropAfter));
+        assert_eq!(FaultPlan::parse("drop-after:1").unwrap().rates[0].0, FaultKind::DropAfter);
         assert!(parse_request_fault("teapot", 2).is_err());
         assert_eq!(http_date(784111777), "Sun, 06 Nov 1994 08:49:37 GMT");
         assert_eq!(http_date(0), "Thu, 01 Jan 1970 00:00:00 GMT");

@@ -1,5 +1,6 @@
 //! The server: configuration, shared state, routing, auth, CORS, correlation headers, fault
-//! injection, and the accept loop (one thread per connection, HTTP/1.1 keep-alive).
+//! injection, writes (`PATCH`, with [`crate::patch`]), and the accept loop (one thread per
+//! connection, HTTP/1.1 keep-alive).
 
 use std::io::{self, BufReader, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
@@ -17,6 +18,7 @@ use crate::data::{self, format_datetime};
 use crate::faults::{http_date, parse_request_fault, Fault, FaultDice, FaultPlan, RetryAfter};
 use crate::http::{read_request, write_response, ReadError, Request, Response};
 use crate::odata::{self, compare, project, ApiError, ListOptions, Record, SkipToken};
+use crate::patch;
 use crate::rng::SplitMix64;
 
 /// How long an idle kept-alive connection stays open.
@@ -26,8 +28,8 @@ pub const IDLE_TIMEOUT: Duration = Duration::from_secs(30);
 pub const ALLOW_HEADERS: &str = "authorization, accept, client-request-id, ms-requestid, \
      ms-correlationid, x-locale, content-type, if-match, prefer, x-emulator-fault";
 /// Response headers a browser page may read.
-pub const EXPOSE_HEADERS: &str =
-    "Request-ID, Retry-After, MS-CorrelationId, client-request-id, MS-RequestId, ETag";
+pub const EXPOSE_HEADERS: &str = "Request-ID, Retry-After, MS-CorrelationId, client-request-id, \
+     MS-RequestId, ETag, Preference-Applied";
 
 /// Everything the emulator can be told on start.
 #[derive(Debug, Clone)]
@@ -93,6 +95,16 @@ impl Outcome {
     }
 }
 
+/// A fault armed through `POST /_emulator/faults` for the next matching requests.
+#[derive(Debug, Clone)]
+struct Armed {
+    fault: Fault,
+    /// Only requests with this method (any when `None`).
+    method: Option<String>,
+    /// How many more requests get it.
+    times: u32,
+}
+
 /// The shared state of a running emulator.
 #[derive(Debug)]
 pub struct State {
@@ -100,6 +112,7 @@ pub struct State {
     port: u16,
     records: RwLock<Vec<Record>>,
     dice: Mutex<FaultDice>,
+    armed: Mutex<Vec<Armed>>,
     ids: Mutex<SplitMix64>,
 }
 
@@ -121,6 +134,7 @@ impl State {
             port,
             records: RwLock::new(records),
             dice: Mutex::new(dice),
+            armed: Mutex::new(Vec::new()),
             ids: Mutex::new(SplitMix64::new(clock_seed ^ config.seed)),
             config,
         }
@@ -185,23 +199,30 @@ impl State {
             }
         };
         let serve = || {
-            if request.method != "GET" {
+            let allow = match api {
+                Route::Get(_) => "GET, PATCH, OPTIONS",
+                _ => "GET, OPTIONS",
+            };
+            let known =
+                matches!((request.method.as_str(), &api), ("GET", _) | ("PATCH", Route::Get(_)));
+            if !known {
                 let mut r = error(&ApiError {
                     status: 405,
                     code: "invalidRequest",
                     message: format!("method `{}` is not allowed here", request.method),
                     target: "method".into(),
                 });
-                r.set_header("Allow", "GET, OPTIONS");
+                r.set_header("Allow", allow);
                 return r;
             }
             if let Err(response) = authenticate(request) {
                 return *response;
             }
-            match &api {
-                Route::List => self.list(request),
-                Route::Get(id) => self.get(request, id),
-                Route::NotFound => Response::new(404),
+            match (&api, request.method.as_str()) {
+                (Route::List, _) => self.list(request),
+                (Route::Get(id), "PATCH") => self.patch(request, id),
+                (Route::Get(id), _) => self.get(request, id),
+                (Route::NotFound, _) => Response::new(404),
             }
         };
         match fault {
@@ -211,6 +232,10 @@ impl State {
                 delay: Duration::from_millis(self.config.slow_ms),
             },
             Some(Fault::Drop) => Outcome { response: None, delay: Duration::ZERO },
+            Some(Fault::DropAfter) => {
+                let _served = serve();
+                Outcome { response: None, delay: Duration::ZERO }
+            }
             Some(Fault::Malformed) => {
                 let mut response = serve();
                 let keep = response.body.len() / 2;
@@ -250,15 +275,62 @@ impl State {
     }
 
     /// The fault for this request: the request's own (`X-Emulator-Fault` or `_fault`) if it
-    /// names one, else a draw from the process plan.
+    /// names one, else an armed one (`POST /_emulator/faults`) for its method, else a draw from
+    /// the process plan.
     fn fault_for(&self, request: &Request) -> Result<Option<Fault>, String> {
         let asked = request.header("x-emulator-fault").map(str::to_string).or_else(|| {
             query_pairs(request.query()).into_iter().find(|(k, _)| k == "_fault").map(|(_, v)| v)
         });
-        match asked {
-            Some(text) => parse_request_fault(&text, self.config.retry_after_seconds),
-            None => Ok(lock(&self.dice).draw()),
+        if let Some(text) = asked {
+            return parse_request_fault(&text, self.config.retry_after_seconds);
         }
+        let mut armed = lock(&self.armed);
+        let method = request.method.as_str();
+        if let Some(at) = armed
+            .iter()
+            .position(|a| a.method.as_deref().map_or(true, |m| m.eq_ignore_ascii_case(method)))
+        {
+            let fault = armed[at].fault;
+            armed[at].times -= 1;
+            if armed[at].times == 0 {
+                armed.remove(at);
+            }
+            return Ok(Some(fault));
+        }
+        drop(armed);
+        Ok(lock(&self.dice).draw())
+    }
+
+    /// `POST /_emulator/faults` `{"fault": "drop-after", "method": "PATCH", "times": 1}`: the
+    /// next `times` requests with that method (any method when absent) get the fault.
+    fn arm(&self, body: &[u8]) -> Response {
+        let value: Value = match serde_json::from_slice(body) {
+            Ok(v) => v,
+            Err(e) => return error(&ApiError::invalid("body", format!("invalid JSON: {e}"))),
+        };
+        let fault = match value.get("fault").and_then(Value::as_str) {
+            Some(text) => parse_request_fault(text, self.config.retry_after_seconds),
+            None => Err("`fault` (a string) is required".into()),
+        };
+        let fault = match fault {
+            Ok(Some(fault)) => fault,
+            Ok(None) => return error(&ApiError::invalid("fault", "`none` cannot be armed")),
+            Err(message) => return error(&ApiError::invalid("fault", message)),
+        };
+        let times = match value.get("times") {
+            None => 1,
+            Some(t) => match t.as_u64().and_then(|t| u32::try_from(t).ok()).filter(|t| *t > 0) {
+                Some(t) => t,
+                None => return error(&ApiError::invalid("times", "`times` is a positive integer")),
+            },
+        };
+        let method = match value.get("method") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(m)) => Some(m.to_ascii_uppercase()),
+            Some(_) => return error(&ApiError::invalid("method", "`method` is a string")),
+        };
+        lock(&self.armed).push(Armed { fault, method, times });
+        Response::new(204)
     }
 
     fn list(&self, request: &Request) -> Response {
@@ -343,6 +415,11 @@ impl State {
                 )
             }
             ("POST", "/referrals") => self.upsert(&request.body),
+            ("POST", "/faults") => self.arm(&request.body),
+            ("DELETE", "/faults") => {
+                lock(&self.armed).clear();
+                Response::new(204)
+            }
             ("DELETE", id) if id.starts_with("/referrals/") => {
                 let id = percent_decode(&id["/referrals/".len()..]);
                 let mut records = self.records.write().unwrap_or_else(|p| p.into_inner());
@@ -366,6 +443,92 @@ impl State {
                 target: "path".into(),
             }),
         }
+    }
+
+    /// `PATCH /v1.0/engagements/referrals/{id}`: a JSON Patch (see [`crate::patch`]) applied
+    /// atomically under the store's write lock. `If-Match` (when sent) must name the current
+    /// eTag, else 412. A successful write gets a fresh eTag, an `updatedDateTime` later than
+    /// every other referral's (so an incremental sync on `updatedDateTime ge <watermark>` sees
+    /// it even with a fixed `--now`), and `acceptedDateTime` when it becomes Active. The answer
+    /// is the referral with `Prefer: return=representation`, else 204 with no body.
+    fn patch(&self, request: &Request, id: &str) -> Response {
+        let content_type = request.header("content-type").unwrap_or("").to_ascii_lowercase();
+        let media = content_type.split(';').next().unwrap_or("").trim();
+        if media != "application/json" && media != "application/json-patch+json" {
+            return error(&ApiError {
+                status: 415,
+                code: "invalidRequest",
+                message: format!(
+                    "send the JSON Patch with `Content-Type: application/json`, not `{media}`"
+                ),
+                target: "Content-Type".into(),
+            });
+        }
+        let operations = match patch::parse(&request.body) {
+            Ok(operations) => operations,
+            Err(e) => return error(&e),
+        };
+        let mut records = self.records.write().unwrap_or_else(|p| p.into_inner());
+        let Some(at) = records.iter().position(|r| r.id.eq_ignore_ascii_case(id)) else {
+            return error(&ApiError {
+                status: 404,
+                code: "itemNotFound",
+                message: format!("referral `{id}` was not found"),
+                target: "id".into(),
+            });
+        };
+        let current = &records[at].value;
+        let current_etag = current.get("eTag").and_then(Value::as_str);
+        if let Some(expected) = request.header("if-match") {
+            if !patch::if_match(expected, current_etag) {
+                return error(&ApiError {
+                    status: 412,
+                    code: "preconditionFailed",
+                    message: format!(
+                        "the referral was changed since eTag {expected}: read it again and retry"
+                    ),
+                    target: "If-Match".into(),
+                });
+            }
+        }
+        let mut next = match patch::apply(current, &operations) {
+            Ok(next) => next,
+            Err(e) => return error(&e),
+        };
+        let latest = records.iter().filter_map(|r| r.updated).max();
+        let now = self.now();
+        let updated = match latest {
+            Some(latest) if latest >= now => next_tick(latest),
+            _ => now,
+        };
+        let became_active = current.get("status").and_then(Value::as_str) != Some("Active")
+            && next.get("status").and_then(Value::as_str) == Some("Active");
+        let etag = data::etag(&mut lock(&self.ids));
+        if let Some(map) = next.as_object_mut() {
+            map.insert("updatedDateTime".into(), json!(format_datetime(updated)));
+            map.insert("eTag".into(), json!(etag));
+            if became_active && map.get("acceptedDateTime").is_none_or_null() {
+                map.insert("acceptedDateTime".into(), json!(format_datetime(updated)));
+            }
+        }
+        records[at] = Record::new(next.clone());
+        records.sort_by(|a, b| compare(a, b, &[]));
+        drop(records);
+        let mut response = if patch::wants_representation(request.header("prefer")) {
+            if let Some(map) = next.as_object_mut() {
+                map.insert(
+                    "@odata.context".into(),
+                    json!(format!("{}/v1.0/$metadata#Referrals/$entity", self.origin(request))),
+                );
+            }
+            let mut r = Response::json(200, &next);
+            r.set_header("Preference-Applied", "return=representation");
+            r
+        } else {
+            Response::new(204)
+        };
+        response.set_header("ETag", etag);
+        response
     }
 
     /// Adds or replaces a referral: fills `id`, `engagementId`, `createdDateTime` when missing,
@@ -438,6 +601,15 @@ impl State {
         if response.header("content-type").is_some() {
             response.set_header("OData-Version", "4.0");
         }
+    }
+}
+
+/// The instant one tick (100 ns, the API's resolution) after `t`.
+fn next_tick(t: DateTimeOffset) -> DateTimeOffset {
+    if t.nanos + 100 >= 1_000_000_000 {
+        DateTimeOffset { unix_seconds: t.unix_seconds + 1, nanos: 0, ..t }
+    } else {
+        DateTimeOffset { nanos: t.nanos + 100, ..t }
     }
 }
 
@@ -542,7 +714,7 @@ fn authenticate(request: &Request) -> Result<(), Box<Response>> {
 
 fn preflight(request: &Request) -> Response {
     let mut r = Response::new(204);
-    r.set_header("Access-Control-Allow-Methods", "GET, POST, DELETE, OPTIONS");
+    r.set_header("Access-Control-Allow-Methods", "GET, PATCH, POST, DELETE, OPTIONS");
     r.set_header("Access-Control-Allow-Headers", ALLOW_HEADERS);
     r.set_header("Access-Control-Max-Age", "600");
     if request.header("access-control-request-private-network").is_some() {

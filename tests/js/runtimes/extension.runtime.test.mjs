@@ -124,3 +124,87 @@ test("a pending referral that gets accepted leaves the count, the nearest deadli
   assert.equal(again.next, nearestAhead(after, Number(again.now)));
   assert.ok(!(nearest.id in (await stored()).pending));
 });
+
+test("the popup lists the nearest deadlines; Accept and Decline answer them and the badge drops", async () => {
+  const page = await context.newPage();
+  try {
+    await page.goto(new URL("popup.html", worker.url()).href);
+    await page.waitForSelector("#summary[data-state=done]");
+    const now = Number(await page.$eval("#summary", (el) => el.dataset.now));
+    const pending = await expectedPending();
+    const nearest = pending
+      .map((r) => ({ r, due: deadlineOf(r) }))
+      .filter(({ due }) => Date.parse(due) >= now)
+      .sort((a, b) => (a.due < b.due ? -1 : a.due > b.due ? 1 : a.r.id < b.r.id ? -1 : 1))
+      .slice(0, 5);
+    const listed = () => page.$$eval("#nearest li", (items) => items.map((li) => li.dataset.id));
+    assert.deepEqual(await listed(), nearest.map(({ r }) => r.id));
+    const [first, second] = nearest.map(({ r }) => r);
+    const item = (id) => page.locator(`#nearest li[data-id="${id}"]`);
+    assert.equal(await item(first.id).locator("[data-action=accept]").getAttribute("aria-label"),
+      `Accept the referral from ${first.customerProfile.name}`);
+    assert.equal(await page.getAttribute("#answer", "aria-live"), "polite");
+
+    await item(first.id).locator("[data-action=accept]").click();
+    await page.waitForSelector("#answer[data-state=ok]");
+    assert.match(await page.textContent("#answer"), /^Accepted: .* is now Active · Accepted\.$/);
+    const accepted = (await emulator.admin()).value.find((r) => r.id === first.id);
+    assert.equal(`${accepted.status}/${accepted.substatus}`, "Active/Accepted");
+    await until("the badge to drop by one", async () => (await badge()) === String(pending.length - 1));
+    await until("the popup to drop the answered referral", async () => !(await listed()).includes(first.id));
+    assert.equal(await page.$eval("#summary", (el) => el.dataset.count), String(pending.length - 1));
+
+    await item(second.id).locator("[data-action=decline]").click();
+    await item(second.id).locator("[data-action=reason]").fill("No capacity this quarter");
+    await item(second.id).locator("[data-action=confirm-decline]").click();
+    await page.waitForFunction(() => /^Declined: /.test(document.querySelector("#answer").textContent));
+    const declined = (await emulator.admin()).value.find((r) => r.id === second.id);
+    assert.equal(`${declined.status}/${declined.substatus}`, "Closed/Declined");
+    assert.equal(declined.statusReason, "No capacity this quarter");
+    await until("the badge to drop by two", async () => (await badge()) === String(pending.length - 2));
+    // The polls that follow agree: both answers left the pending set for good.
+    await nextPoll();
+    assert.equal(await badge(), String(pending.length - 2));
+    const sync = await stored();
+    assert.ok(!(first.id in sync.pending) && !(second.id in sync.pending));
+    assert.equal(Object.keys(sync.pending).length, (await expectedPending()).length);
+  } finally {
+    await page.close();
+  }
+});
+
+test("a referral changed since the last poll is not overwritten from the popup; it comes back with its new eTag", async () => {
+  // Polls paused, so the popup holds an eTag the next change makes stale.
+  await worker.evaluate(async () => chrome.alarms.clear("poll"));
+  const page = await context.newPage();
+  try {
+    await page.goto(new URL("popup.html", worker.url()).href);
+    await page.waitForSelector("#summary[data-state=done]");
+    const id = await page.$eval("#nearest li", (li) => li.dataset.id);
+    const before = (await emulator.admin()).value.find((r) => r.id === id);
+    const res = await fetch(new URL(`engagements/referrals/${id}`, emulator.base), {
+      method: "PATCH",
+      headers: { authorization: "Bearer someone-else", "content-type": "application/json" },
+      body: JSON.stringify([{ op: "replace", path: "/details/notes", value: "changed elsewhere" }]),
+    });
+    assert.equal(res.status, 204);
+    const item = page.locator(`#nearest li[data-id="${id}"]`);
+    await item.locator("[data-action=accept]").click();
+    await page.waitForSelector("#answer[data-state=conflict]");
+    assert.match(await page.textContent("#answer"), /changed elsewhere/);
+    const after = (await emulator.admin()).value.find((r) => r.id === id);
+    assert.equal(`${after.status}/${after.substatus}`, "New/Pending", "not accepted over the other change");
+    assert.notEqual(after.eTag, before.eTag);
+    // The worker's poll brings it back with the new eTag; then Accept goes through.
+    await until("the referral to come back with its new eTag", async () => (await stored()).cards?.[id]?.eTag === after.eTag);
+    await page.reload();
+    await page.waitForSelector("#summary[data-state=done]");
+    await item.locator("[data-action=accept]").click();
+    await page.waitForSelector("#answer[data-state=ok]");
+    const accepted = (await emulator.admin()).value.find((r) => r.id === id);
+    assert.equal(`${accepted.status}/${accepted.substatus}/${accepted.details.notes}`, "Active/Accepted/changed elsewhere");
+  } finally {
+    await page.close();
+    await worker.evaluate(async () => chrome.alarms.create("poll", { periodInMinutes: 1 / 60 }));
+  }
+});
