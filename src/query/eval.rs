@@ -204,7 +204,8 @@ fn exact_decimal(n: f64) -> Option<(i128, u32)> {
     if !n.is_finite() {
         return None;
     }
-    let text = format!("{n:e}");
+    // `{:e}` through the platform hook: std's float printer is not linked into the wasm.
+    let text = crate::platform::format_f64(n, true)?;
     let (digits, exponent) = text.split_once('e')?;
     let exponent: i32 = exponent.parse().ok()?;
     let negative = digits.starts_with('-');
