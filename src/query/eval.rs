@@ -213,7 +213,8 @@ fn exact_decimal(n: f64) -> Option<(i128, u32)> {
         .trim_start_matches('-')
         .split_once('.')
         .unwrap_or((digits.trim_start_matches('-'), ""));
-    let mut mantissa: i128 = format!("{whole}{frac}").parse().ok()?;
+    // Shortest round-trip digits: at most 17, so a `u64` holds them (no 128-bit parser).
+    let mut mantissa = i128::from(format!("{whole}{frac}").parse::<u64>().ok()?);
     if negative {
         mantissa = -mantissa;
     }
