@@ -13,7 +13,7 @@
 //! (a few hundred bytes per declared field). Only the types on the path to a declared field
 //! are copied; every other type stays the documented static.
 
-use std::collections::BTreeMap;
+use std::fmt;
 use std::sync::Mutex;
 
 use crate::error::{Error, Result};
@@ -183,7 +183,55 @@ impl FieldType {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ExtraFields {
     /// Ordered by path, so that the same set declared in any order is one interned schema.
-    fields: BTreeMap<String, FieldType>,
+    fields: Fields,
+}
+
+/// Declarations ordered by path: a sorted `Vec` with the few `BTreeMap` methods this module
+/// uses (at most [`MAX_FIELDS`] entries, and one B-tree instance less in the wasm).
+#[derive(Clone, Default, PartialEq, Eq)]
+struct Fields(Vec<(String, FieldType)>);
+
+impl Fields {
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (&String, &FieldType)> {
+        self.0.iter().map(|(path, ty)| (path, ty))
+    }
+
+    fn keys(&self) -> impl Iterator<Item = &String> {
+        self.0.iter().map(|(path, _)| path)
+    }
+
+    fn find(&self, path: &str) -> std::result::Result<usize, usize> {
+        self.0.binary_search_by(|(p, _)| p.as_str().cmp(path))
+    }
+
+    fn get(&self, path: &str) -> Option<&FieldType> {
+        self.find(path).ok().map(|i| &self.0[i].1)
+    }
+
+    fn contains_key(&self, path: &str) -> bool {
+        self.find(path).is_ok()
+    }
+
+    fn insert(&mut self, path: String, ty: FieldType) {
+        match self.find(&path) {
+            Ok(i) => self.0[i].1 = ty,
+            Err(i) => self.0.insert(i, (path, ty)),
+        }
+    }
+}
+
+impl fmt::Debug for Fields {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
 }
 
 /// The interned schemas: each declaration set and the referral type made for it.
@@ -312,11 +360,11 @@ impl ExtraFields {
         if over.is_empty() {
             return Ok(self.clone());
         }
-        let mut out = ExtraFields { fields: BTreeMap::new() };
-        for (path, ty) in self.fields.iter().filter(|(path, _)| !over.fields.contains_key(*path)) {
+        let mut out = ExtraFields { fields: Fields::default() };
+        for (path, ty) in self.fields.iter().filter(|(path, _)| !over.fields.contains_key(path)) {
             out.fields.insert(path.clone(), ty.clone());
         }
-        for (path, ty) in &over.fields {
+        for (path, ty) in over.fields.iter() {
             out.declare(path, ty.clone())?;
         }
         Ok(out)
@@ -382,11 +430,7 @@ fn check_type(path: &str, ty: &FieldType, in_collection: bool) -> Result<()> {
 
 /// `base` (at `prefix`, `""` for the root) with the declarations below it, as a new static
 /// type; `base` itself when nothing is declared below it.
-fn extend(
-    base: &'static ComplexType,
-    prefix: &str,
-    fields: &BTreeMap<String, FieldType>,
-) -> &'static ComplexType {
+fn extend(base: &'static ComplexType, prefix: &str, fields: &Fields) -> &'static ComplexType {
     let below = children(prefix, fields);
     if below.is_empty() {
         return base;
@@ -411,7 +455,7 @@ fn extend(
 
 /// A documented kind with the declarations below `path` (a complex type, or a collection of
 /// one, has them added; any other kind cannot have declarations below it).
-fn extend_kind(kind: Kind, path: &str, fields: &BTreeMap<String, FieldType>) -> Kind {
+fn extend_kind(kind: Kind, path: &str, fields: &Fields) -> Kind {
     match kind {
         Kind::Complex(c) => Kind::Complex(extend(c, path, fields)),
         Kind::Collection(element) => {
@@ -428,7 +472,7 @@ fn new_type(path: &str) -> &'static ComplexType {
 }
 
 /// The distinct first segments of the declarations below `prefix`, in order.
-fn children<'f>(prefix: &str, fields: &'f BTreeMap<String, FieldType>) -> Vec<&'f str> {
+fn children<'f>(prefix: &str, fields: &'f Fields) -> Vec<&'f str> {
     let mut out: Vec<&str> = Vec::new();
     for path in fields.keys() {
         let rest = if prefix.is_empty() {

@@ -28,6 +28,7 @@ mod platform;
 pub mod query;
 mod record;
 pub mod schema;
+mod string_set;
 pub mod sync;
 
 pub use error::{Error, ErrorCode, HttpContext, Result, Span};

@@ -29,7 +29,7 @@
 //!
 //! Pure: no I/O, no clock. Imports `error`, `datetime`, `query`, `model` and `json`.
 
-use std::collections::BTreeSet;
+use crate::string_set::StringSet;
 
 use serde_json::Value;
 
@@ -55,7 +55,7 @@ pub const MAX_TOKEN_LEN: usize = 16 << 20;
 pub struct SyncState {
     filter: Option<String>,
     watermark: Option<DateTimeOffset>,
-    seen: BTreeSet<String>,
+    seen: StringSet,
 }
 
 /// The token's JSON shape (`{"v":1,"filter":…,"watermark":…,"seen":[…]}`), written by
@@ -221,9 +221,7 @@ impl SyncState {
                 reason: "is not the filter the sync token was made with (start a new sync)",
             });
         }
-        // Inserted one by one rather than `collect()`ed: `BTreeSet::from_iter` sorts with std's
-        // stable sort, whose code would then be linked into the wasm twice (about 1.5 KiB).
-        let mut seen = BTreeSet::new();
+        let mut seen = StringSet::default();
         for id in parsed.seen {
             seen.insert(id);
         }
@@ -303,7 +301,7 @@ impl SyncState {
     /// ```
     pub fn observe(&mut self, id: Option<&str>, updated: Option<&str>) -> bool {
         let updated = updated.and_then(|u| DateTimeOffset::parse(u).ok());
-        let remember = |seen: &mut BTreeSet<String>| {
+        let remember = |seen: &mut StringSet| {
             if let Some(id) = id {
                 seen.insert(id.to_string());
             }

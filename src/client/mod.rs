@@ -33,8 +33,8 @@ mod retry;
 mod transport;
 mod url;
 
+use crate::string_set::StringSet;
 use std::cell::Cell;
-use std::collections::BTreeSet;
 use std::future::{poll_fn, Future};
 use std::pin::pin;
 use std::task::Poll;
@@ -745,11 +745,10 @@ pub struct PageCursor {
     state: CursorState,
     correlation_id: String,
     pages: u32,
-    /// Every URL this traversal has requested (the loop guard). A `BTreeSet`, not a
-    /// `HashSet`: the sync state's set of ids already links the B-tree code, and std's hash
-    /// map would add SipHash, `RandomState` and hashbrown to the wasm build (about 1.5 KiB of
-    /// gzip) for at most one lookup per page.
-    seen: BTreeSet<String>,
+    /// Every URL this traversal has requested (the loop guard). An ordered set, not a
+    /// `HashSet`: std's hash map would add SipHash, `RandomState` and hashbrown to the wasm
+    /// build (about 1.5 KiB of gzip) for at most one lookup per page.
+    seen: StringSet,
 }
 
 #[derive(Debug, Clone)]
@@ -762,8 +761,7 @@ enum CursorState {
 impl PageCursor {
     fn new(request: PageRequest) -> Self {
         let PageRequest { url, correlation_id } = request;
-        // One `insert`, not `BTreeSet::from`, which sorts (std's stable sort, more code).
-        let mut seen = BTreeSet::new();
+        let mut seen = StringSet::default();
         seen.insert(url.clone());
         PageCursor { state: CursorState::Fetch(url), correlation_id, pages: 0, seen }
     }

@@ -204,7 +204,8 @@ fn exact_decimal(n: f64) -> Option<(i128, u32)> {
     if !n.is_finite() {
         return None;
     }
-    let text = format!("{n:e}");
+    // `{:e}` through the platform hook: std's float printer is not linked into the wasm.
+    let text = crate::platform::format_f64(n, true)?;
     let (digits, exponent) = text.split_once('e')?;
     let exponent: i32 = exponent.parse().ok()?;
     let negative = digits.starts_with('-');
@@ -212,7 +213,8 @@ fn exact_decimal(n: f64) -> Option<(i128, u32)> {
         .trim_start_matches('-')
         .split_once('.')
         .unwrap_or((digits.trim_start_matches('-'), ""));
-    let mut mantissa: i128 = format!("{whole}{frac}").parse().ok()?;
+    // Shortest round-trip digits: at most 17, so a `u64` holds them (no 128-bit parser).
+    let mut mantissa = i128::from(format!("{whole}{frac}").parse::<u64>().ok()?);
     if negative {
         mantissa = -mantissa;
     }

@@ -331,7 +331,8 @@ fn integer(digits: &str) -> std::result::Result<i128, &'static str> {
     if digits.is_empty() || digits.len() > 12 || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return Err("expected up to 12 digits before each unit");
     }
-    digits.parse().map_err(|_| "number out of range")
+    // At most 12 digits: read as a `u64` (no 128-bit parser in the wasm), then widened.
+    digits.parse::<u64>().map(i128::from).map_err(|_| "number out of range")
 }
 
 impl<'a> Lexer<'a> {
