@@ -17,6 +17,18 @@ pub(crate) fn from_str(text: &str) -> serde_json::Result<Value> {
     serde_json::from_str(text)
 }
 
+/// What kind of JSON value `value` is, as an error message says it ("a string", "null").
+pub(crate) fn kind_name(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
 /// The root of `text` if it is an array, or an object that repeats no key (as a
 /// `#[derive(Deserialize)]` struct refuses a duplicate field); `None` for anything else.
 pub(crate) fn from_str_unique_root_keys(text: &str) -> Option<Value> {

@@ -197,7 +197,10 @@ pub fn check_page(root: &Value) -> Result<()> {
     let Some(map) = root.as_object() else {
         return Err(decode(
             "",
-            format!("expected a JSON object (a referral page), found {}", describe(root)),
+            format!(
+                "expected a JSON object (a referral page), found {}",
+                crate::json::kind_name(root)
+            ),
         ));
     };
     match map.get("value") {
@@ -213,7 +216,7 @@ pub fn check_page(root: &Value) -> Result<()> {
         Some(other) => {
             return Err(decode(
                 "/value",
-                format!("expected an array of referrals, found {}", describe(other)),
+                format!("expected an array of referrals, found {}", crate::json::kind_name(other)),
             ));
         }
     }
@@ -224,7 +227,7 @@ pub fn check_page(root: &Value) -> Result<()> {
             let path = pointer(&[Seg::Key(COUNT)]);
             return Err(decode(
                 path,
-                format!("expected a non-negative integer, found {}", describe(other)),
+                format!("expected a non-negative integer, found {}", crate::json::kind_name(other)),
             ));
         }
     }
@@ -256,7 +259,7 @@ fn check_optional_string(map: &Map<String, Value>, key: &str) -> Result<()> {
         None | Some(Value::Null | Value::String(_)) => Ok(()),
         Some(other) => Err(decode(
             pointer(&[Seg::Key(key)]),
-            format!("expected a string, found {}", describe(other)),
+            format!("expected a string, found {}", crate::json::kind_name(other)),
         )),
     }
 }
@@ -417,17 +420,6 @@ fn pointer(path: &[Seg<'_>]) -> String {
     out
 }
 
-fn describe(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
 /// At most this many characters of an offending string are quoted in a message.
 const QUOTE_MAX: usize = 40;
 
@@ -481,7 +473,7 @@ impl<'a> Walker<'a> {
 
     #[cold]
     fn expected(&self, what: &str, found: &Value) -> Error {
-        self.error(format!("expected {what}, found {}", describe(found)))
+        self.error(format!("expected {what}, found {}", crate::json::kind_name(found)))
     }
 
     /// A referral: an object (not `null`) checked against [`REFERRAL`].

@@ -393,7 +393,7 @@ fn is_index(segment: &str) -> bool {
 /// but an enum.
 fn check_value(kind: &Kind, value: &Value, pointer: &str, schema_path: &str) -> Result<()> {
     let wrong = |expected: &str| {
-        refuse(pointer, format!("expected {expected}, found {}", json_type(value)))
+        refuse(pointer, format!("expected {expected}, found {}", crate::json::kind_name(value)))
     };
     match (kind, value) {
         (Kind::Enum(e), Value::String(s)) if e.contains(s) => Ok(()),
@@ -452,17 +452,6 @@ fn is_decimal(s: &str) -> bool {
     let (whole, fraction) = digits.split_once('.').unwrap_or((digits, "0"));
     let all_digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
     all_digits(whole) && all_digits(fraction)
-}
-
-fn json_type(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
 }
 
 /// Appends `text` as a JSON string literal, escaped as `serde_json::to_string` escapes it:
