@@ -7,13 +7,15 @@
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
+mod common;
+use common::{block_on, noop_waker};
+
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::pin;
 use std::rc::Rc;
-use std::sync::Arc;
-use std::task::{Context, Poll, Wake, Waker};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use partner_referrals::client::{
@@ -24,29 +26,6 @@ use partner_referrals::{Error, ErrorCode, Result};
 use serde_json::{json, Value};
 
 // ---- driving futures ---------------------------------------------------------------------
-
-struct NoopWaker;
-impl Wake for NoopWaker {
-    fn wake(self: Arc<Self>) {}
-}
-
-fn noop_waker() -> Waker {
-    Waker::from(Arc::new(NoopWaker))
-}
-
-/// Polls `future` to completion with a no-op waker. The fakes are ready at once (or after one
-/// `Pending`), so a handful of polls suffice; a future that never finishes is a test bug.
-fn block_on<F: Future>(future: F) -> F::Output {
-    let mut future = pin!(future);
-    let waker = noop_waker();
-    let mut cx = Context::from_waker(&waker);
-    for _ in 0..10_000 {
-        if let Poll::Ready(out) = future.as_mut().poll(&mut cx) {
-            return out;
-        }
-    }
-    panic!("future did not complete")
-}
 
 /// Returns `Pending` once, then `Ready`: a transport that takes a moment.
 struct YieldOnce(bool);

@@ -6,12 +6,11 @@
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
+mod common;
+use common::block_on;
+
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
-use std::future::Future;
-use std::pin::pin;
-use std::sync::Arc;
-use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
 
 use partner_referrals::client::{
@@ -21,23 +20,6 @@ use partner_referrals::client::{
 use partner_referrals::patch::{build_patch, Current, Patch};
 use partner_referrals::{Error, ErrorCode, Result};
 use serde_json::{json, Value};
-
-struct NoopWaker;
-impl Wake for NoopWaker {
-    fn wake(self: Arc<Self>) {}
-}
-
-fn block_on<F: Future>(future: F) -> F::Output {
-    let mut future = pin!(future);
-    let waker = Waker::from(Arc::new(NoopWaker));
-    let mut cx = Context::from_waker(&waker);
-    for _ in 0..10_000 {
-        if let Poll::Ready(out) = future.as_mut().poll(&mut cx) {
-            return out;
-        }
-    }
-    panic!("future did not complete")
-}
 
 const ID: &str = "8f1c2d3e-0000-4000-8000-000000000001";
 const URL: &str =

@@ -9,12 +9,11 @@
 //! said apart from the token must survive unchanged, also for a token as short as `e`.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod common;
+use common::block_on;
+
 use std::cell::RefCell;
 use std::collections::VecDeque;
-use std::future::Future;
-use std::pin::pin;
-use std::sync::Arc;
-use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
 
 use partner_referrals::client::{
@@ -26,23 +25,6 @@ use proptest::prelude::*;
 use serde_json::{json, Value};
 
 // ---- driving futures and fakes -----------------------------------------------------------
-
-struct NoopWaker;
-impl Wake for NoopWaker {
-    fn wake(self: Arc<Self>) {}
-}
-
-fn block_on<F: Future>(future: F) -> F::Output {
-    let mut future = pin!(future);
-    let waker = Waker::from(Arc::new(NoopWaker));
-    let mut cx = Context::from_waker(&waker);
-    for _ in 0..1000 {
-        if let Poll::Ready(out) = future.as_mut().poll(&mut cx) {
-            return out;
-        }
-    }
-    panic!("future did not complete")
-}
 
 type Reply = Result<HttpResponse, TransportFailure>;
 

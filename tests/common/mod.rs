@@ -1,6 +1,35 @@
-//! Shared test data and helpers: a corpus of realistic filters (all canonical), and the
-//! wire form of a decoded page.
+//! Shared test data and helpers: a corpus of realistic filters (all canonical), the wire form
+//! of a decoded page, and a poller that drives the client's futures over fake transports.
 #![allow(dead_code)]
+
+use std::future::Future;
+use std::pin::pin;
+use std::sync::Arc;
+use std::task::{Context, Poll, Wake, Waker};
+
+struct NoopWaker;
+impl Wake for NoopWaker {
+    fn wake(self: Arc<Self>) {}
+}
+
+/// A waker that does nothing: the fakes are polled again by [`block_on`], never woken.
+pub fn noop_waker() -> Waker {
+    Waker::from(Arc::new(NoopWaker))
+}
+
+/// Polls `future` to completion with a no-op waker. The fakes are ready at once (or after one
+/// `Pending`), so a handful of polls suffice; a future that never finishes is a test bug.
+pub fn block_on<F: Future>(future: F) -> F::Output {
+    let mut future = pin!(future);
+    let waker = noop_waker();
+    let mut cx = Context::from_waker(&waker);
+    for _ in 0..10_000 {
+        if let Poll::Ready(out) = future.as_mut().poll(&mut cx) {
+            return out;
+        }
+    }
+    panic!("future did not complete")
+}
 
 /// The filters documented for the referrals API (partner-api.md section 2), canonical.
 pub const DOCUMENTED: &[&str] = &[
