@@ -5,6 +5,8 @@ import { join, relative, sep } from "node:path";
 
 import { transformSync } from "esbuild";
 
+import { shortenNames } from "./shorten-names.mjs";
+
 const [glueDir, outDir] = process.argv.slice(2);
 if (!glueDir || !outDir) fail("usage: assemble-pkg.mjs <glue-dir> <out-dir>");
 const template = "pkg-template";
@@ -24,9 +26,22 @@ const read = (path) => readFileSync(path, "utf8");
 rmSync(outDir, { recursive: true, force: true });
 mkdirSync(outDir, { recursive: true });
 
-// 1. The glue: one `--target web` build shared by the node and web entries.
-for (const file of [`${glue}.js`, `${glue}.d.ts`, `${glue}_bg.wasm`]) {
-  cpSync(join(glueDir, file), join(outDir, file));
+// 1. The glue: one `--target web` build shared by the node and web entries, with the short
+//    import and export names of the module (scripts/shorten-names.mjs).
+cpSync(join(glueDir, `${glue}_bg.wasm`), join(outDir, `${glue}_bg.wasm`));
+const names = join(glueDir, "names.json");
+if (!existsSync(names)) fail(`${names} is missing (wasm-opt's renaming report, see scripts/package.sh)`);
+try {
+  const short = shortenNames(
+    read(join(glueDir, `${glue}.js`)),
+    read(join(glueDir, `${glue}.d.ts`)),
+    readFileSync(join(glueDir, `${glue}_bg.wasm`)),
+    JSON.parse(read(names)),
+  );
+  writeFileSync(join(outDir, `${glue}.js`), short.js);
+  writeFileSync(join(outDir, `${glue}.d.ts`), short.dts);
+} catch (e) {
+  fail(`short names: ${e.message}`);
 }
 cpSync(join(glueDir, "snippets"), join(outDir, "snippets"), { recursive: true });
 

@@ -49,7 +49,13 @@ wasm-bindgen --target web --out-dir "$out" --out-name partner_referrals \
 # --converge repeats -Oz until the module stops shrinking (-0.3 KiB gzip, a few seconds). Not
 # --low-memory-unused: it assumes the lowest 1 KiB is never accessed, and that is the bottom
 # of Rust's stack.
-node_modules/.bin/wasm-opt -Oz --converge --strip-debug --strip-producers --strip-target-features \
+node_modules/.bin/wasm-opt -Oz --converge --strip-debug --strip-producers \
   -o "$out/partner_referrals_bg.opt.wasm" "$out/partner_referrals_bg.wasm"
-mv "$out/partner_referrals_bg.opt.wasm" "$out/partner_referrals_bg.wasm"
+# Then the names the glue and the module share (wasm-bindgen's imports carry a 16-digit hash
+# each) become one or two letters; wasm-opt prints the renaming as JSON, and
+# scripts/assemble-pkg.mjs applies it to the glue (docs/build.md). A separate run, so that
+# --converge never renames twice.
+node_modules/.bin/wasm-opt --minify-imports-and-exports-and-modules --strip-target-features \
+  -o "$out/partner_referrals_bg.wasm" "$out/partner_referrals_bg.opt.wasm" >"$out/names.json"
+rm "$out/partner_referrals_bg.opt.wasm"
 node scripts/assemble-pkg.mjs "$out" pkg
