@@ -118,10 +118,18 @@ pub fn decode_referral(json: &str) -> Result<Referral> {
 /// # Errors
 /// As [`decode_referral_page`].
 pub fn validate_referral_page(json: &str) -> Result<()> {
-    if fast::page_ok(json) {
+    if fast::page_ok(&units(json)) {
         return Ok(());
     }
     check_page(&parse(json)?)
+}
+
+/// `json` as the fast path reads it: UTF-16 code units, each as its two little-endian bytes.
+fn units(json: &str) -> Vec<[u8; 2]> {
+    // A text has at most as many UTF-16 units as UTF-8 bytes.
+    let mut units = Vec::with_capacity(json.len());
+    units.extend(json.encode_utf16().map(u16::to_le_bytes));
+    units
 }
 
 /// [`validate_referral_page`], and the page's `@odata.nextLink` as the server meant it
@@ -140,14 +148,16 @@ pub fn validate_referral_page(json: &str) -> Result<()> {
 /// # Errors
 /// As [`validate_referral_page`].
 pub fn validate_referral_page_next_link(json: &str) -> Result<Option<String>> {
-    if let Some(span) = fast::page_next_link(json) {
+    let units = units(json);
+    if let Some(span) = fast::page_next_link(&units) {
         let Some((start, end)) = span else { return Ok(None) };
-        let raw = json.get(start..end).unwrap_or_default();
+        // The string literal, quotes included (the scanner accepted it, so it is whole text).
+        let raw = text_of(units.get(start..end).unwrap_or_default());
         match raw.get(1..raw.len().saturating_sub(1)) {
             Some(plain) if !plain.contains('\\') => return Ok(Some(plain.to_string())),
             // The string literal read on its own (escapes decoded as in the `Value` path).
             _ => {
-                if let Ok(Value::String(link)) = crate::json::from_str(raw) {
+                if let Ok(Value::String(link)) = crate::json::from_str(&raw) {
                     return Ok(Some(link));
                 }
             }
@@ -169,13 +179,18 @@ pub fn validate_referral_page_next_link(json: &str) -> Result<Option<String>> {
 // Only `decodeReferralPage` (wasm32) and the tests call it.
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 pub(crate) fn validate_referral_page_utf16(json: &[[u8; 2]]) -> Result<()> {
-    if fast::page_ok_utf16(json) {
+    if fast::page_ok(json) {
         return Ok(());
     }
-    let text: String = char::decode_utf16(json.iter().map(|&unit| u16::from_le_bytes(unit)))
+    check_page(&parse(&text_of(json))?)
+}
+
+/// The text of UTF-16 code units (little-endian byte pairs), a lone surrogate read as U+FFFD
+/// (as the UTF-8 conversion of a JS string reads it).
+fn text_of(units: &[[u8; 2]]) -> String {
+    char::decode_utf16(units.iter().map(|&unit| u16::from_le_bytes(unit)))
         .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
-        .collect();
-    check_page(&parse(&text)?)
+        .collect()
 }
 
 /// Checks a GET-by-id body without building a typed record.
@@ -183,7 +198,7 @@ pub(crate) fn validate_referral_page_utf16(json: &[[u8; 2]]) -> Result<()> {
 /// # Errors
 /// As [`decode_referral`].
 pub fn validate_referral(json: &str) -> Result<()> {
-    if fast::referral_ok(json) {
+    if fast::referral_ok(&units(json)) {
         return Ok(());
     }
     check_referral_body(&parse(json)?)

@@ -1,5 +1,5 @@
 //! The fast path of [`super::validate_referral_page`] and [`super::validate_referral`]: one
-//! pass over the bytes of the text, driven by the schema tables, building no tree and
+//! pass over the code units of the text, driven by the schema tables, building no tree and
 //! allocating nothing on the way (a string with escapes that must be read, a key or a
 //! date-time, is unescaped into one reused buffer).
 //!
@@ -22,13 +22,14 @@
 //! there makes each level of the `value`/`object` recursion big enough to overflow the wasm stack
 //! at [`MAX_NESTING`] levels.
 //!
-//! Strings are skipped eight bytes (four UTF-16 units) at a time: a word is only looked at
+//! Strings are skipped four units (one eight-byte word) at a time: a word is only looked at
 //! unit by unit when it holds a `"`, a `\` or a control character.
 //!
-//! The scanner reads either UTF-8 bytes (a Rust `&str`) or UTF-16 code units (a JS string
-//! copied into wasm memory as it is, which is an order of magnitude cheaper in Node than
-//! encoding it to UTF-8): both say yes to exactly the same texts, the UTF-16 one reading a
-//! lone surrogate as U+FFFD where it reads text (keys, date-times, decimals), as the UTF-8
+//! The scanner reads UTF-16 code units, each as its two little-endian bytes: a JS string
+//! copied into wasm memory as it is (in Node one copy, an order of magnitude cheaper than
+//! encoding it to UTF-8), or a Rust text transcoded first (see `page::units`). One scanner
+//! instead of one per encoding keeps about 5 KiB gzip out of the package. A lone surrogate
+//! reads as U+FFFD where the scanner reads text (keys, date-times, decimals), as the UTF-8
 //! conversion of the string does.
 
 mod keys;
@@ -50,29 +51,24 @@ const MAX_NESTING: usize = 100;
 /// reads them; anything else goes to the `Value` path.
 const MAX_MAGNITUDE: i64 = 305;
 
-/// Whether [`super::check_page`] would accept the parsed text.
-pub(super) fn page_ok(json: &str) -> bool {
-    Scan::new(json.as_bytes()).root(Mode::Page).is_some()
-}
-
-/// [`page_ok`] of a text given as UTF-16 code units, each as its two little-endian bytes
-/// (lone surrogates read as U+FFFD).
-pub(super) fn page_ok_utf16(json: &[[u8; 2]]) -> bool {
+/// Whether [`super::check_page`] would accept the parsed text (given as UTF-16 code units,
+/// each as its two little-endian bytes; lone surrogates read as U+FFFD).
+pub(super) fn page_ok(json: &[[u8; 2]]) -> bool {
     Scan::new(json).root(Mode::Page).is_some()
 }
 
 /// Whether [`super::check_page`] would accept the parsed text, and if so where the page's
-/// `@odata.nextLink` string is (its quotes included; `None` when absent or `null`; the last
-/// one when the key repeats, as the `Value` and `JSON.parse` keep the last).
-pub(super) fn page_next_link(json: &str) -> Option<Option<(usize, usize)>> {
-    let mut scan = Scan::new(json.as_bytes());
+/// `@odata.nextLink` string is, in units (its quotes included; `None` when absent or `null`;
+/// the last one when the key repeats, as the `Value` and `JSON.parse` keep the last).
+pub(super) fn page_next_link(json: &[[u8; 2]]) -> Option<Option<(usize, usize)>> {
+    let mut scan = Scan::new(json);
     scan.root(Mode::Page)?;
     Some(scan.next_link)
 }
 
 /// Whether `check_referral_body` would accept the parsed text.
-pub(super) fn referral_ok(json: &str) -> bool {
-    Scan::new(json.as_bytes()).root(Mode::Object { ty: &REFERRAL, context: true }).is_some()
+pub(super) fn referral_ok(json: &[[u8; 2]]) -> bool {
+    Scan::new(json).root(Mode::Object { ty: &REFERRAL, context: true }).is_some()
 }
 
 #[cfg(test)]

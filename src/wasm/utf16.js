@@ -5,7 +5,7 @@
 // `Buffer#write(…, "utf16le")`, which the engine does as a plain copy: about 12 µs for a
 // 237 KiB page in Node 20, where the UTF-8 conversion the glue does for a `String` argument
 // (`TextEncoder#encodeInto`) takes about 165 µs. Elsewhere (browsers, Deno) the glue's UTF-8
-// conversion stays: a `Buffer` there is a JS polyfill (a bundler's) or a JS implementation,
+// conversion stays (and Rust transcodes it to the units the scanner reads): a `Buffer` there is a JS polyfill (a bundler's) or a JS implementation,
 // whose UTF-16 write is a loop slower than `encodeInto`. Kept for the decode guard of
 // `make bench` (decodeReferralPage ≤ 1.5× JSON.parse): the UTF-8 conversion alone is about a
 // sixth of JSON.parse's time on that page.
