@@ -32,6 +32,12 @@ pub use platform::install_platform;
 
 use wasm_bindgen::prelude::*;
 
+/// The allocator of the wasm: talc instead of std's dlmalloc. It is smaller (1.7 KiB gzip off
+/// the package) and faster: validateFilter, whose time was a sixth malloc and free, measured
+/// 0.13x @odata/parser with it against 0.19x with dlmalloc, in the same `make bench` run.
+#[global_allocator]
+static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 #[wasm_bindgen(typescript_custom_section)]
 const TS_CLASSES: &str = r#"
 /** The stable, machine-readable kind of an `ODataError`. Codes are API: branch on them. */
