@@ -17,6 +17,7 @@ use std::fmt;
 use std::sync::Mutex;
 
 use crate::error::{Error, Result};
+use crate::platform;
 use crate::schema::{suggest, ComplexType, EnumType, Kind, Property, REFERRAL};
 
 /// How many different declaration sets one process may intern (each is kept for the life of
@@ -249,8 +250,8 @@ fn leak_str(s: &str) -> &'static str {
 /// `_`.
 fn is_identifier(s: &str) -> bool {
     let mut chars = s.chars();
-    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
-        && chars.all(|c| c.is_alphanumeric() || c == '_')
+    chars.next().is_some_and(|c| platform::is_alphabetic(c) || c == '_')
+        && chars.all(|c| platform::is_alphanumeric(c) || c == '_')
 }
 
 impl ExtraFields {

@@ -314,3 +314,23 @@ fn the_grammar_as_the_standard_reads_it() {
     assert!(eval("consent/consentToContact gt false", &r));
     assert!(!eval("consent/consentToContact lt false", &r));
 }
+
+/// Identifiers (here lambda variables) start with a letter and go on with letters and digits
+/// of any script, as `char::is_alphabetic` and `char::is_alphanumeric` say: natively the
+/// library asks std, in wasm the JS engine's `\p{Alphabetic}` and `\p{N}` (std answers in the
+/// test itself, so both runs check the library against std's tables).
+#[test]
+fn identifiers_take_letters_and_digits_of_every_script() {
+    #[cfg(target_arch = "wasm32")]
+    partner_referrals::wasm::install_platform();
+    let chars = [
+        'é', 'ß', 'Ω', 'ж', 'ש', 'ع', 'क', 'ก', '中', 'ア', '한', 'ǅ', 'ʰ', 'Ⅻ', 'ⅰ', '٣', '५',
+        '½', '²', '\u{0301}', '\u{0903}', '\u{200D}', '‿', '·', '€', '→', '😀', '、',
+    ];
+    for c in chars {
+        let start = format!("customerProfile/team/any({c}x: {c}x/email eq 'a')");
+        assert_eq!(Filter::parse(&start).is_ok(), c.is_alphabetic(), "{c:?} first: {start}");
+        let inside = format!("customerProfile/team/any(x{c}: x{c}/email eq 'a')");
+        assert_eq!(Filter::parse(&inside).is_ok(), c.is_alphanumeric(), "{c:?} inside: {inside}");
+    }
+}

@@ -175,7 +175,7 @@ fn is_word_start(c: char) -> bool {
     if c.is_ascii() {
         c.is_ascii_alphabetic() || c == '_'
     } else {
-        c.is_alphabetic()
+        crate::platform::is_alphabetic(c)
     }
 }
 
@@ -185,7 +185,7 @@ fn is_word_char(c: char) -> bool {
     if c.is_ascii() {
         c.is_ascii_alphanumeric() || c == '_'
     } else {
-        c.is_alphanumeric()
+        crate::platform::is_alphanumeric(c)
     }
 }
 

@@ -115,7 +115,7 @@ fn render_recording(
 }
 
 fn sticky(c: char) -> bool {
-    c.is_alphanumeric() || matches!(c, '_' | '\'' | '.' | '-')
+    crate::platform::is_alphanumeric(c) || matches!(c, '_' | '\'' | '.' | '-')
 }
 
 /// Renders template parts and values into filter text. `strings` must have exactly one more

@@ -2,13 +2,20 @@
 //! wasm file does not carry std's Unicode tables, float parser and float printer. Installed by [`install_platform`], which
 //! wasm-bindgen runs when the module is instantiated (`init`/`initSync` of the glue).
 
-use js_sys::JsString;
+use js_sys::{JsString, RegExp};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::platform::{set_platform, Platform};
 
-static JS: Platform = Platform { to_lowercase, to_uppercase, parse_f64, format_exponential };
+static JS: Platform = Platform {
+    to_lowercase,
+    to_uppercase,
+    is_alphabetic,
+    is_alphanumeric,
+    parse_f64,
+    format_exponential,
+};
 
 /// `String.prototype.toLowerCase`: Unicode default case mapping, like `str::to_lowercase`.
 fn to_lowercase(s: &str) -> String {
@@ -18,6 +25,24 @@ fn to_lowercase(s: &str) -> String {
 /// `String.prototype.toUpperCase`: Unicode default case mapping, like `str::to_uppercase`.
 fn to_uppercase(s: &str) -> String {
     JsString::from(s).to_upper_case().into()
+}
+
+thread_local! {
+    /// The Unicode properties std's `char::is_alphabetic` and `is_alphanumeric` read, as the
+    /// JS engine's regular expressions know them (made once; `test` keeps no state without
+    /// the `g` flag).
+    static ALPHABETIC: RegExp = RegExp::new(r"^\p{Alphabetic}$", "u");
+    static ALPHANUMERIC: RegExp = RegExp::new(r"^[\p{Alphabetic}\p{N}]$", "u");
+}
+
+/// `char::is_alphabetic`: the Unicode `Alphabetic` property.
+fn is_alphabetic(c: char) -> bool {
+    ALPHABETIC.with(|re| re.test(c.encode_utf8(&mut [0; 4])))
+}
+
+/// `char::is_alphanumeric`: `Alphabetic`, or a number (general categories Nd, Nl, No).
+fn is_alphanumeric(c: char) -> bool {
+    ALPHANUMERIC.with(|re| re.test(c.encode_utf8(&mut [0; 4])))
 }
 
 /// JS `Number(text)` (the unary `+`), for the decimal text `platform::parse_f64` hands over.
