@@ -32,12 +32,16 @@ demo: package emulator
 tour: package
 	@node www-example/demo.mjs
 
-## every test, as CI runs it. Each build is made once and shared (docs/testing.md):
-##   clippy and clippy-wasm check; test-native builds the dev profile; the wasm tests are built
-##   once (test-wasm-node) and only run again in Chromium; `package` builds pkg/ once and
-##   `emulator` the release emulator once, for test-js, test-runtimes and bench-smoke; the
-##   bench crate is built in the dev profile for the smoke run.
-test: setup lint test-native test-wasm-node test-wasm-browser package emulator test-js test-runtimes bench-smoke
+## every test, as CI runs it, in two lanes side by side (scripts/lanes.sh, docs/testing.md):
+##   the Rust lane checks and builds, then runs the native suites and the wasm suites (built
+##   once, run in Node and again in Chromium); the package lane builds pkg/ and the release
+##   emulator once, then runs test-js, test-runtimes and bench-smoke on them (the bench crate
+##   in the dev profile). The suites of one lane wait on servers and Chromium while the other
+##   lane compiles. Each target's output is printed whole when it ends; a failure names it.
+RUST_LANE := fmt-check clippy clippy-wasm test-native test-wasm-node test-wasm-browser
+PACKAGE_LANE := package emulator test-js test-runtimes bench-smoke
+test: setup
+	@scripts/lanes.sh "$(RUST_LANE)" "$(PACKAGE_LANE)"
 	@echo "make test: all suites passed"
 
 lint: fmt-check clippy clippy-wasm
