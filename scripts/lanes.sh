@@ -6,9 +6,9 @@
 # Each target's output goes to its own log and is printed whole when the target ends, under a
 # header with its verdict and time, so the lanes never interleave line by line. A lane stops
 # at its first failure; the other lanes run on. Exit status 1 names every failed target.
-# The targets run with `make -o setup -o package -o emulator`: `make test` has run set-up,
-# and a lane builds pkg/ and the emulator once, as targets of their own, before the suites
-# that use them (a lane that lists neither uses what is there).
+# The targets run with `make -o setup -o package -o test-emulator`: `make test` has run
+# set-up, and a lane builds pkg/ and the emulator once, as targets of their own, before the
+# suites that use them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,7 +21,7 @@ lane() {
   local target old status t0
   for target in $1; do
     old=()
-    for built in setup package emulator; do
+    for built in setup package emulator test-emulator; do
       [[ $built == "$target" ]] || old+=(-o "$built")
     done
     t0=$SECONDS
