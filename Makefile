@@ -10,7 +10,7 @@ WASM := --target wasm32-unknown-unknown
 BROWSER_ENV := WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=/usr/bin/chromedriver
 
 .PHONY: setup package demo test lint fmt-check clippy clippy-wasm test-native test-wasm-node \
-        test-wasm-browser test-js test-runtimes sizes fuzz emulator tour bench bench-smoke
+        test-wasm-browser test-js test-runtimes sizes fuzz emulator test-emulator tour bench bench-smoke
 
 ## set-up: installs what is missing (wasm32 target, wasm-bindgen-cli, npm dev tools, chromium)
 setup:
@@ -20,9 +20,18 @@ setup:
 package: setup
 	@scripts/package.sh
 
-## the local Partner API emulator (tests/emulator), release build
+## the local Partner API emulator (tests/emulator), release build (for the demo and `make bench`)
 emulator: setup
 	cargo build $(CARGO_FLAGS) --release -p partner-referrals-emulator
+
+## the emulator the suites run against, and bench-data: the dev profile, in the bench crate's
+## workspace (bench/, target/bench), where bench-smoke builds both anyway. One dev build
+## serves test-js, test-runtimes and bench-smoke; the release build with LTO is for the demo.
+BENCH_TARGET := $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)/bench
+TEST_EMULATOR := $(BENCH_TARGET)/debug/partner-referrals-emulator
+test-emulator: setup
+	CARGO_TARGET_DIR=$(BENCH_TARGET) cargo build $(CARGO_FLAGS) --manifest-path bench/Cargo.toml \
+	  -p partner-referrals-bench --bin bench-data -p partner-referrals-emulator --bin partner-referrals-emulator
 
 ## the demo: the emulator and the example page on 127.0.0.1, one line with the URL, until Ctrl-C
 demo: package emulator
@@ -32,12 +41,16 @@ demo: package emulator
 tour: package
 	@node www-example/demo.mjs
 
-## every test, as CI runs it. Each build is made once and shared (docs/testing.md):
-##   clippy and clippy-wasm check; test-native builds the dev profile; the wasm tests are built
-##   once (test-wasm-node) and only run again in Chromium; `package` builds pkg/ once and
-##   `emulator` the release emulator once, for test-js, test-runtimes and bench-smoke; the
-##   bench crate is built in the dev profile for the smoke run.
-test: setup lint test-native test-wasm-node test-wasm-browser package emulator test-js test-runtimes bench-smoke
+## every test, as CI runs it, in two lanes side by side (scripts/lanes.sh, docs/testing.md):
+##   the Rust lane checks and builds, then runs the native suites and the wasm suites (built
+##   once, run in Node and again in Chromium); the package lane builds pkg/ and the dev
+##   emulator with the bench crate once, then runs test-js, test-runtimes and bench-smoke on
+##   them. The suites of one lane wait on servers and Chromium while the other
+##   lane compiles. Each target's output is printed whole when it ends; a failure names it.
+RUST_LANE := fmt-check clippy clippy-wasm test-native test-wasm-node test-wasm-browser
+PACKAGE_LANE := package test-emulator test-js test-runtimes bench-smoke
+test: setup
+	@scripts/lanes.sh "$(RUST_LANE)" "$(PACKAGE_LANE)"
 	@echo "make test: all suites passed"
 
 lint: fmt-check clippy clippy-wasm
@@ -64,8 +77,8 @@ test-wasm-browser:
 	$(BROWSER_ENV) cargo test $(CARGO_FLAGS) $(WASM) --tests
 
 ## JS consumer tests against the packed tarball: node --test, tsc --strict, a browser page
-test-js: package emulator
-	@scripts/test-js.sh
+test-js: package test-emulator
+	@PARTNER_REFERRALS_EMULATOR=$(TEST_EMULATOR) scripts/test-js.sh
 
 ## fuzz each cargo-fuzz target for FUZZ_TIME seconds with the pinned nightly (cargo-fuzz is
 ## installed when missing); crashes land in fuzz/artifacts/: add them to fuzz/corpus/ and they
@@ -79,8 +92,8 @@ fuzz: setup
 
 ## the package in each runtime, from the packed tarball, against the emulator: Node CSV script,
 ## Vite app + dedicated worker, MV3 extension (scripts/test-runtimes.sh node vite extension)
-test-runtimes: package emulator
-	@scripts/test-runtimes.sh
+test-runtimes: package test-emulator
+	@PARTNER_REFERRALS_EMULATOR=$(TEST_EMULATOR) scripts/test-runtimes.sh
 
 ## benchmarks against the peers: prints one table, writes bench/RESULTS.md
 bench: package
@@ -88,7 +101,7 @@ bench: package
 
 ## proves `make bench` still runs: tiny iteration counts, criterion in test mode, the bench crate
 ## in the dev profile, no timing assertions, RESULTS.md untouched
-bench-smoke: package emulator
+bench-smoke: package test-emulator
 	@scripts/bench.sh --quick
 
 ## gzip / brotli size of the shipped .wasm + JS glue

@@ -6,15 +6,17 @@
 # usage: scripts/bench.sh [--quick] [--no-write] [--only GROUPS]
 #   --only      comma-separated groups of rows: decode, validate, build, size, startup, client,
 #               native (criterion). For working on one figure; implies --no-write.
-#   --quick     tiny iteration counts, criterion in test mode (each bench once) and the bench
-#               crate in the dev profile (no LTO build for a smoke run): proves that every row
-#               still runs; the figures mean nothing, so RESULTS.md is never written (implies
-#               --no-write). For `make test`.
+#   --quick     tiny iteration counts, criterion in test mode (each bench once), the bench
+#               crate and the emulator in the dev profile (no LTO build for a smoke run; the
+#               same build as `make test-emulator`): proves that every row still runs; the
+#               figures mean nothing, so RESULTS.md is never written (implies --no-write).
+#               For `make test`.
 #   --no-write  print the table only; leave bench/RESULTS.md alone.
 #
 # Needs: pkg/ (`make package`; run here when missing), Node, cargo, /usr/bin/chromium
-# (or $CHROMIUM). Builds the emulator (release, shared with the JS suites) and the bench crate
-# (bench/, its own workspace; release, or dev with --quick).
+# (or $CHROMIUM). Builds the emulator and the bench crate: release (the emulator in the root
+# workspace, the bench crate in bench/, its own workspace), or both in bench/'s dev build with
+# --quick.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -52,12 +54,15 @@ if [[ ! -d bench/js/node_modules || bench/js/package-lock.json -nt bench/js/node
 fi
 [[ -d node_modules/playwright-core ]] || npm ci --no-audit --no-fund --loglevel=error
 
-cargo build -j2 --release -q -p partner-referrals-emulator
 if ((quick)); then
-  echo "bench: building the bench crate (dev profile)" >&2
-  CARGO_TARGET_DIR=$bench_target cargo build -j2 -q --manifest-path bench/Cargo.toml --bin bench-data
+  echo "bench: building the bench crate and the emulator (dev profile)" >&2
+  CARGO_TARGET_DIR=$bench_target cargo build -j2 -q --manifest-path bench/Cargo.toml \
+    -p partner-referrals-bench --bin bench-data -p partner-referrals-emulator --bin partner-referrals-emulator
+  emulator=$bench_target/debug/partner-referrals-emulator
   "$bench_target/debug/bench-data" "$work/data" >&2
 else
+  cargo build -j2 --release -q -p partner-referrals-emulator
+  emulator=$target/release/partner-referrals-emulator
   echo "bench: building the bench crate (release)" >&2
   CARGO_TARGET_DIR=$bench_target cargo build -j2 --release -q --manifest-path bench/Cargo.toml --bin bench-data
   "$bench_target/release/bench-data" "$work/data" >&2
@@ -78,7 +83,7 @@ fi
 
 echo "bench: JS rows (Node, Chromium, the emulator)" >&2
 js_args=(--pkg "$root/pkg" --data "$work/data" --out "$work/js.json"
-  --emulator "$target/release/partner-referrals-emulator")
+  --emulator "$emulator")
 ((quick)) && js_args+=(--quick)
 [[ -n $only ]] && js_args+=(--only "$only")
 node --expose-gc bench/js/run.mjs "${js_args[@]}"

@@ -27,4 +27,4 @@ echo "test-js: tsc --noEmit --strict (tests/js/consumer.ts)"
 (cd "$work" && "$repo/node_modules/.bin/tsc" -p tsconfig.json)
 
 echo "test-js: node --test"
-(cd "$work" && PARTNER_REFERRALS_REPO="$repo" node --test --test-concurrency=1 ./*.test.mjs)
+(cd "$work" && PARTNER_REFERRALS_REPO="$repo" node --test --test-concurrency=2 ./*.test.mjs)

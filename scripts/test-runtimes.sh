@@ -8,16 +8,21 @@
 #   - MV3 extension: examples/extension with the installed package copied into lib/, loaded
 #     unpacked into headless Chromium: badge, popup, incremental sync across polls.
 # `scripts/test-runtimes.sh node vite` runs only those suites (default: all).
-# Needs pkg/ (`make package`); builds the emulator (release) if needed.
+# Needs pkg/ (`make package`). The emulator is $PARTNER_REFERRALS_EMULATOR when set (`make
+# test-runtimes` passes the dev build of `make test-emulator`), else the release build, built
+# here if needed.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
 [ -f pkg/package.json ] || { echo "test-runtimes: pkg/ is missing, run make package" >&2; exit 1; }
 
 target=${CARGO_TARGET_DIR:-$repo/target}
-emulator=$target/release/partner-referrals-emulator
-# A no-op when it is up to date.
-cargo build -p partner-referrals-emulator --release -j2 --quiet
+emulator=${PARTNER_REFERRALS_EMULATOR:-}
+if [[ -z $emulator ]]; then
+  emulator=$target/release/partner-referrals-emulator
+  # A no-op when it is up to date.
+  cargo build -p partner-referrals-emulator --release -j2 --quiet
+fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/partner-referrals-runtimes.XXXXXX")
 trap 'rm -rf "$work"' EXIT
