@@ -195,8 +195,9 @@ struct Scope<'e> {
 struct Checker<'e> {
     schema: Option<&'static ComplexType>,
     scopes: Vec<Scope<'e>>,
-    /// Every lambda variable declared anywhere, to tell "out of scope" from "unknown".
-    declared: Vec<&'e str>,
+    /// The whole tree: searched for a lambda variable of the same name when a path's first
+    /// segment is unknown, to tell "out of scope" from "unknown".
+    root: &'e Expr,
     errors: Vec<Error>,
     fields: Vec<String>,
     /// Where `resolve` builds a path (reused: no allocation per path).
@@ -225,12 +226,10 @@ fn check_with<'e>(
     schema: Option<&'static ComplexType>,
     top: impl FnOnce(&mut Checker<'e>, &'e Expr),
 ) -> Checked {
-    let mut declared = Vec::new();
-    collect_lambda_vars(expr, &mut declared);
     let mut checker = Checker {
         schema,
         scopes: Vec::new(),
-        declared,
+        root: expr,
         errors: Vec::new(),
         fields: Vec::with_capacity(4),
         scratch: String::with_capacity(64),
@@ -241,12 +240,14 @@ fn check_with<'e>(
     Checked { errors, fields: checker.fields }
 }
 
-#[cfg_attr(pr_speed, optimize(speed))]
-fn collect_lambda_vars<'e>(e: &'e Expr, out: &mut Vec<&'e str>) {
-    for_each_child(e, |child| collect_lambda_vars(child, out));
-    if let ExprKind::Lambda { predicate: Some((var, _)), .. } = &e.kind {
-        out.push(&var.name);
+/// Whether `e` declares a lambda variable called `name` anywhere.
+fn declares_lambda_var(e: &Expr, name: &str) -> bool {
+    if matches!(&e.kind, ExprKind::Lambda { predicate: Some((var, _)), .. } if var.name == name) {
+        return true;
     }
+    let mut found = false;
+    for_each_child(e, |child| found = found || declares_lambda_var(child, name));
+    found
 }
 
 /// Calls `f` on each direct child of `e` (recursion depth is bounded by the parser).
@@ -416,7 +417,7 @@ impl<'e> Checker<'e> {
                 let lt = self.expr(left);
                 for item in list {
                     let it = self.expr(item);
-                    self.comparison("in", left, lt, item, it);
+                    self.comparison("in", false, left, lt, item, it);
                 }
                 Ty::Bool
             }
@@ -447,24 +448,32 @@ impl<'e> Checker<'e> {
         path: &mut String,
     ) -> Option<(Option<Kind>, usize)> {
         let first = segments.first()?;
-        let (mut kind, rest) = if let Some(scope) =
-            self.scopes.iter().rev().find(|s| s.var == first.name)
-        {
-            path.push_str(&scope.path);
-            (scope.element, &segments[1..])
-        } else if self.declared.contains(&first.name.as_str())
-            && self.schema.is_some_and(|root| root.property(&first.name).is_none())
-        {
-            self.errors.push(Error::UnboundVariable { span: first.span, name: first.name.clone() });
-            return None;
-        } else {
-            (self.schema.map(Kind::Complex), segments)
+        let in_scope = self.scopes.iter().rev().find(|s| s.var == first.name);
+        let at_root = in_scope.is_none();
+        let (mut kind, rest) = match in_scope {
+            Some(scope) => {
+                path.push_str(&scope.path);
+                (scope.element, &segments[1..])
+            }
+            None => (self.schema.map(Kind::Complex), segments),
         };
         for seg in rest {
             match kind {
                 None => {}
                 Some(Kind::Complex(c)) => match c.property(&seg.name) {
                     Some(p) => kind = Some(p.kind),
+                    // A root property that is not there, named like a lambda variable: the
+                    // variable used outside its lambda.
+                    None if at_root
+                        && std::ptr::eq(seg, first)
+                        && declares_lambda_var(self.root, &seg.name) =>
+                    {
+                        self.errors.push(Error::UnboundVariable {
+                            span: seg.span,
+                            name: seg.name.clone(),
+                        });
+                        return None;
+                    }
                     None => {
                         self.errors.push(Error::UnknownProperty {
                             span: seg.span,
@@ -612,7 +621,8 @@ impl<'e> Checker<'e> {
         let lt = self.expr(left);
         let rt = self.expr(right);
         if op.is_comparison() {
-            self.comparison(op.keyword(), left, lt, right, rt);
+            let ordering = !matches!(op, BinaryOp::Eq | BinaryOp::Ne);
+            self.comparison(op.keyword(), ordering, left, lt, right, rt);
             return Ty::Bool;
         }
         if op == BinaryOp::Has {
@@ -708,10 +718,18 @@ impl<'e> Checker<'e> {
     }
 
     /// Type-checks `left op right` for a comparison; `op` is the keyword as written
-    /// (`in` items are checked like `eq`, and named `in` in messages).
+    /// (`in` items are checked like `eq`, and named `in` in messages), `ordering` says whether
+    /// it is `gt`, `ge`, `lt` or `le`.
     #[cfg_attr(pr_speed, optimize(speed))]
-    fn comparison(&mut self, op: &'static str, left: &Expr, lt: Ty, right: &Expr, rt: Ty) {
-        let ordering = !matches!(op, "eq" | "ne" | "in");
+    fn comparison(
+        &mut self,
+        op: &'static str,
+        ordering: bool,
+        left: &Expr,
+        lt: Ty,
+        right: &Expr,
+        rt: Ty,
+    ) {
         for (e, ty) in [(left, lt), (right, rt)] {
             if matches!(ty, Ty::Complex(_) | Ty::Collection(_)) {
                 // OData compares structured values and collections with `eq`, `ne` and `in`.

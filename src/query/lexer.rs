@@ -342,6 +342,14 @@ impl<'a> Lexer<'a> {
         Lexer { src, pos: 0, pos16: 0 }
     }
 
+    /// Whether the next token is `(` (white space skipped; nothing is consumed).
+    #[cfg_attr(pr_speed, optimize(speed))]
+    pub fn paren_follows(&self) -> bool {
+        let mut ahead = Lexer { src: self.src, pos: self.pos, pos16: self.pos16 };
+        ahead.bump_spaces();
+        ahead.byte(0) == Some(b'(')
+    }
+
     /// The UTF-16 offset of the next character (the input's length at the end).
     #[cfg_attr(pr_speed, optimize(speed))]
     pub fn offset(&self) -> u32 {
@@ -594,31 +602,42 @@ impl<'a> Lexer<'a> {
         {
             return Err(self.qualified_name(start));
         }
-        let typed_literal = || {
-            ["binary", "geography", "geometry"].into_iter().find(|k| word.eq_ignore_ascii_case(k))
-        };
-        if let Some(kind) = (self.byte(0) == Some(b'\'')).then(typed_literal).flatten() {
-            self.string(self.pos16)?;
-            return Err(Error::Unsupported {
-                span: self.span_from(start),
-                construct: format!("a {kind} literal (`{kind}'…'`)"),
-            });
+        if self.byte(0) == Some(b'\'') {
+            if let Some(literal) = self.prefixed_literal(start, word) {
+                return literal;
+            }
         }
-        if word.eq_ignore_ascii_case("duration") && self.byte(0) == Some(b'\'') {
-            let body = self.string(self.pos16)?;
-            return match parse_duration(&body) {
+        if matches!(word.as_bytes(), b"INF" | b"NaN") {
+            return Ok(Token::Number(Cow::Borrowed(word)));
+        }
+        Ok(Token::Word(word))
+    }
+
+    /// A word followed by a quote: `duration'…'`, or a typed literal OData has and the library
+    /// does not (`binary'…'`, `geography'…'`, `geometry'…'`); `None` for any other word.
+    fn prefixed_literal(&mut self, start: u32, word: &str) -> Option<Result<Token<'a>>> {
+        if word.eq_ignore_ascii_case("duration") {
+            let body = match self.string(self.pos16) {
+                Ok(body) => body,
+                Err(e) => return Some(Err(e)),
+            };
+            return Some(match parse_duration(&body) {
                 Ok(nanos) => Ok(Token::Duration(body.to_ascii_uppercase(), nanos)),
                 Err(reason) => Err(Error::InvalidLiteral {
                     span: self.span_from(start),
                     kind: "duration",
                     reason: reason.into(),
                 }),
-            };
+            });
         }
-        if word == "INF" || word == "NaN" {
-            return Ok(Token::Number(Cow::Borrowed(word)));
-        }
-        Ok(Token::Word(word))
+        let typed = ["binary", "geography", "geometry"];
+        let kind = typed.into_iter().find(|k| word.eq_ignore_ascii_case(k))?;
+        Some(self.string(self.pos16).and_then(|_| {
+            Err(Error::Unsupported {
+                span: self.span_from(start),
+                construct: format!("a {kind} literal (`{kind}'…'`)"),
+            })
+        }))
     }
 
     /// After a word and a `.`: `Namespace.Name`, `Namespace.Enum'Value'` or `geo.distance(`,
