@@ -449,21 +449,26 @@ fn filter_info_into(
 ) -> JsValue {
     sent.clear();
     spans.clear();
+    // In ASCII text (most filters) a byte offset is a UTF-16 offset: nothing to count.
+    let ascii = canonical.is_ascii();
+    let utf16 =
+        |s: &str| if ascii { u32::try_from(s.len()).unwrap_or(u32::MAX) } else { len_utf16(s) };
     // Without U+FFFD in `text`, the JS input had no lone surrogate (`as_string` replaces each
     // with U+FFFD), so it is exactly `text`.
-    if canonical == text && !text.contains('\u{FFFD}') {
+    if canonical == text && (ascii || !text.contains('\u{FFFD}')) {
         spans.push(u32::MAX);
     } else {
         sent.push_str(canonical);
-        spans.push(len_utf16(canonical));
+        spans.push(utf16(canonical));
     }
     let mut sent_utf16 = if spans[0] == u32::MAX { 0 } else { spans[0] };
     for field in fields {
         match find(canonical, field) {
             Some(at) => {
-                // invariant: `find` returns a character boundary.
-                let start = len_utf16(canonical.get(..at).unwrap_or(""));
-                spans.extend([start, start + len_utf16(field)]);
+                // invariant: `find` returns a character boundary; a field found in ASCII
+                // text is ASCII.
+                let start = utf16(canonical.get(..at).unwrap_or(""));
+                spans.extend([start, start + utf16(field)]);
             }
             None => {
                 let len = len_utf16(field);
