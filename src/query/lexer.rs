@@ -203,6 +203,10 @@ fn is_space(c: char) -> bool {
 /// Does `bytes` start with a GUID (8-4-4-4-12 hex digits) not followed by a word character?
 #[cfg_attr(pr_speed, optimize(speed))]
 fn guid_at(bytes: &[u8]) -> bool {
+    // The first dash is the cheap test that almost every word fails.
+    if bytes.get(8) != Some(&b'-') {
+        return false;
+    }
     const GROUPS: [usize; 5] = [8, 4, 4, 4, 12];
     let mut at = 0;
     for (i, len) in GROUPS.iter().enumerate() {
@@ -706,71 +710,89 @@ impl<'a> Lexer<'a> {
         let start = self.pos16;
         let b = self.byte(0)?;
         let next_is_digit = self.byte(1).is_some_and(|d| d.is_ascii_digit());
-        let token = if b.is_ascii_hexdigit() && guid_at(self.rest().as_bytes()) {
-            let from = self.pos;
-            self.advance(36);
-            // invariant: a GUID is 36 ASCII bytes.
-            let text = self.src.get(from..self.pos).unwrap_or("");
-            Ok(Token::Guid(if text.bytes().any(|b| b.is_ascii_uppercase()) {
-                Cow::Owned(text.to_ascii_lowercase())
-            } else {
-                Cow::Borrowed(text)
-            }))
-        } else if b.is_ascii_digit() || (b == b'-' && next_is_digit) {
-            self.numeric(start)
-        } else if b == b'+' && next_is_digit {
+        let token = match b {
+            b'/' => self.punctuation(Token::Slash),
+            b'(' => self.punctuation(Token::LParen),
+            b')' => self.punctuation(Token::RParen),
+            b',' => self.punctuation(Token::Comma),
+            b':' => self.punctuation(Token::Colon),
+            b'\'' => self.string(start).map(Token::String),
+            _ if b.is_ascii_hexdigit() && guid_at(self.rest().as_bytes()) => Ok(self.guid()),
+            b'0'..=b'9' => self.numeric(start),
+            b'-' if next_is_digit => self.numeric(start),
+            b'-' if self.rest().as_bytes().get(1..4) == Some(b"INF") => {
+                self.negative_infinity(start)
+            }
+            b'-' => self.punctuation(Token::Minus),
             // OData's SIGN: `+42` is `42` (the canonical form drops the plus).
-            self.advance(1);
-            match self.numeric(start) {
-                Ok(Token::Date(_) | Token::DateTime(_)) => Err(Error::InvalidLiteral {
-                    span: self.span_from(start),
-                    kind: "date",
-                    reason: "a date cannot have a `+` sign".into(),
-                }),
-                other => other,
+            b'+' if next_is_digit => self.plus_signed(start),
+            b'$' | b'@'
+                if self
+                    .src
+                    .get(self.pos + 1..)
+                    .and_then(|r| r.chars().next())
+                    .is_some_and(is_word_start) =>
+            {
+                Err(self.unsupported_sigil(start, b))
             }
-        } else if b == b'-' && self.rest().as_bytes().get(1..4) == Some(b"INF") {
-            self.advance(4);
-            if self.peek().is_some_and(is_word_char) {
-                self.bump_word();
-                Err(Error::InvalidLiteral {
-                    span: self.span_from(start),
-                    kind: "number",
-                    reason: "a number cannot run into letters".into(),
-                })
-            } else {
-                Ok(Token::Number(Cow::Borrowed("-INF")))
-            }
-        } else if b == b'\'' {
-            self.string(start).map(Token::String)
-        } else if (b == b'$' || b == b'@')
-            && self
-                .src
-                .get(self.pos + 1..)
-                .and_then(|r| r.chars().next())
-                .is_some_and(is_word_start)
-            || b == b'['
-            || b == b'{'
-        {
-            Err(self.unsupported_sigil(start, b))
-        } else {
-            let c = self.peek()?;
-            if is_word_start(c) {
-                self.word(start)
-            } else {
-                self.advance(c.len_utf8());
-                match c {
-                    '/' => Ok(Token::Slash),
-                    '(' => Ok(Token::LParen),
-                    ')' => Ok(Token::RParen),
-                    ',' => Ok(Token::Comma),
-                    ':' => Ok(Token::Colon),
-                    '-' => Ok(Token::Minus),
-                    found => Err(Error::UnexpectedChar { span: self.span_from(start), found }),
+            b'[' | b'{' => Err(self.unsupported_sigil(start, b)),
+            _ => {
+                let c = self.peek()?;
+                if is_word_start(c) {
+                    self.word(start)
+                } else {
+                    self.advance(c.len_utf8());
+                    Err(Error::UnexpectedChar { span: self.span_from(start), found: c })
                 }
             }
         };
         Some(token.map(|token| Spanned { token, span: self.span_from(start) }))
+    }
+
+    /// A one-byte punctuation token.
+    fn punctuation(&mut self, token: Token<'a>) -> Result<Token<'a>> {
+        self.advance(1);
+        Ok(token)
+    }
+
+    /// A bare GUID (`guid_at` said there is one), lower-cased.
+    fn guid(&mut self) -> Token<'a> {
+        let from = self.pos;
+        self.advance(36);
+        // invariant: a GUID is 36 ASCII bytes.
+        let text = self.src.get(from..self.pos).unwrap_or("");
+        Token::Guid(if text.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(text.to_ascii_lowercase())
+        } else {
+            Cow::Borrowed(text)
+        })
+    }
+
+    /// `+` and a digit: the number or date after it, without the sign.
+    fn plus_signed(&mut self, start: u32) -> Result<Token<'a>> {
+        self.advance(1);
+        match self.numeric(start) {
+            Ok(Token::Date(_) | Token::DateTime(_)) => Err(Error::InvalidLiteral {
+                span: self.span_from(start),
+                kind: "date",
+                reason: "a date cannot have a `+` sign".into(),
+            }),
+            other => other,
+        }
+    }
+
+    /// `-INF`, unless letters follow.
+    fn negative_infinity(&mut self, start: u32) -> Result<Token<'a>> {
+        self.advance(4);
+        if self.peek().is_some_and(is_word_char) {
+            self.bump_word();
+            return Err(Error::InvalidLiteral {
+                span: self.span_from(start),
+                kind: "number",
+                reason: "a number cannot run into letters".into(),
+            });
+        }
+        Ok(Token::Number(Cow::Borrowed("-INF")))
     }
 }
 
