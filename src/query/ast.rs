@@ -279,10 +279,8 @@ pub enum ExprKind {
         op: BinaryOp,
         /// Where the operator's keyword is (errors about the operator point here).
         op_span: OpSpan,
-        /// Left operand.
-        left: Box<Expr>,
-        /// Right operand.
-        right: Box<Expr>,
+        /// The left and the right operand, in one allocation.
+        operands: Box<[Expr; 2]>,
     },
     /// `left in (a,b,c)`
     In {
@@ -333,14 +331,13 @@ fn operand<W: fmt::Write>(f: &mut W, e: &Expr, min: Precedence, strict: bool) ->
 /// `- -x`, `- 1 in (1)`, `- 2020-12-01`). `in` and `has` print their left operand first,
 /// without parentheses when it binds at least as tightly.
 fn starts_with_literal_or_minus(e: &Expr) -> bool {
-    match &e.kind {
-        ExprKind::Literal(_) | ExprKind::Neg(_) => true,
-        ExprKind::In { left, .. } | ExprKind::Binary { op: BinaryOp::Has, left, .. } => {
-            left.precedence().value() >= Precedence::Member.value()
-                && starts_with_literal_or_minus(left)
-        }
-        _ => false,
-    }
+    let left = match &e.kind {
+        ExprKind::Literal(_) | ExprKind::Neg(_) => return true,
+        ExprKind::In { left, .. } => left,
+        ExprKind::Binary { op: BinaryOp::Has, operands, .. } => &operands[0],
+        _ => return false,
+    };
+    left.precedence().value() >= Precedence::Member.value() && starts_with_literal_or_minus(left)
 }
 
 #[cfg_attr(pr_speed, optimize(speed))]
@@ -442,7 +439,8 @@ impl Expr {
                 }
                 operand(f, e, Precedence::Unary, false)
             }
-            ExprKind::Binary { op, left, right, .. } => {
+            ExprKind::Binary { op, operands, .. } => {
+                let [left, right] = &**operands;
                 operand(f, left, op.precedence(), false)?;
                 f.write_char(' ')?;
                 f.write_str(op.keyword())?;
@@ -497,12 +495,7 @@ mod tests {
     }
 
     fn bin(op: BinaryOp, l: Expr, r: Expr) -> Expr {
-        at(ExprKind::Binary {
-            op,
-            op_span: OpSpan::default(),
-            left: Box::new(l),
-            right: Box::new(r),
-        })
+        at(ExprKind::Binary { op, op_span: OpSpan::default(), operands: Box::new([l, r]) })
     }
 
     #[test]

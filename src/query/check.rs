@@ -264,7 +264,8 @@ pub(crate) fn for_each_child<'a>(e: &'a Expr, mut f: impl FnMut(&'a Expr)) {
             }
         }
         ExprKind::Not(x) | ExprKind::Neg(x) => f(x),
-        ExprKind::Binary { left, right, .. } => {
+        ExprKind::Binary { operands, .. } => {
+            let [left, right] = &**operands;
             f(left);
             f(right)
         }
@@ -290,7 +291,8 @@ pub(crate) fn integer_typed(e: &Expr, path: &impl Fn(&[Ident]) -> Option<bool>) 
             "length" | "indexof" | "year" | "month" | "day" | "hour" | "minute" | "second"
         )),
         ExprKind::Neg(x) => integer_typed(x, path),
-        ExprKind::Binary { op: Add | Sub | Mul | Div | Mod, left, right, .. } => {
+        ExprKind::Binary { op: Add | Sub | Mul | Div | Mod, operands, .. } => {
+            let [left, right] = &**operands;
             match (integer_typed(left, path), integer_typed(right, path)) {
                 (Some(true), Some(true)) => Some(true),
                 (Some(false), _) | (_, Some(false)) => Some(false),
@@ -410,7 +412,8 @@ impl<'e> Checker<'e> {
                     Ty::Unknown
                 }
             }
-            ExprKind::Binary { op, op_span, left, right } => {
+            ExprKind::Binary { op, op_span, operands } => {
+                let [left, right] = &**operands;
                 self.binary(*op, op_span.0, left, right)
             }
             ExprKind::In { left, list } => {

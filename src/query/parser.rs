@@ -396,8 +396,7 @@ impl<'a> Parser<'a> {
                         kind: ExprKind::Binary {
                             op: bin,
                             op_span,
-                            left: Box::new(left),
-                            right: Box::new(right),
+                            operands: Box::new([left, right]),
                         },
                         span,
                     }
@@ -713,7 +712,8 @@ mod tests {
     /// Prints with every binary node parenthesised, to show the tree's shape.
     fn shape(e: &Expr) -> String {
         match &e.kind {
-            ExprKind::Binary { op, left, right, .. } => {
+            ExprKind::Binary { op, operands, .. } => {
+                let [left, right] = &**operands;
                 format!("({} {} {})", shape(left), op.keyword(), shape(right))
             }
             ExprKind::In { left, list } => format!("({} in {})", shape(left), list.len()),
