@@ -397,9 +397,14 @@ impl Expr {
     #[cfg_attr(pr_speed, optimize(speed))]
     pub fn to_canonical(&self, capacity: usize) -> String {
         let mut out = String::with_capacity(capacity);
-        // invariant: writing to a `String` cannot fail.
-        let _ = self.write_canonical(&mut out);
+        self.canonical_into(&mut out);
         out
+    }
+
+    /// Appends the canonical form to `out` (a buffer the caller reuses).
+    pub(crate) fn canonical_into(&self, out: &mut String) {
+        // invariant: writing to a `String` cannot fail.
+        let _ = self.write_canonical(out);
     }
 
     /// Writes the canonical form (see the `Display` impl) to `f`.

@@ -7,6 +7,8 @@
 //! type that fits anywhere, so only what literals and function signatures imply is checked.
 //! Imports `ast`, `schema`, `error` and the lexer's duration reader.
 
+use std::borrow::Cow;
+
 use crate::error::{Error, Span};
 use crate::schema::{suggest, ComplexType, EnumType, Kind};
 
@@ -188,10 +190,11 @@ pub struct Checked {
 struct Scope<'e> {
     var: &'e str,
     element: Option<Kind>,
-    path: String,
+    path: Cow<'e, str>,
 }
 
-/// Borrows names from the tree (`'e`); allocates only for errors and for each distinct field.
+/// Borrows names from the tree (`'e`); allocates only for errors and for each distinct field
+/// of more than one segment.
 struct Checker<'e> {
     schema: Option<&'static ComplexType>,
     scopes: Vec<Scope<'e>>,
@@ -199,7 +202,8 @@ struct Checker<'e> {
     /// segment is unknown, to tell "out of scope" from "unknown".
     root: &'e Expr,
     errors: Vec<Error>,
-    fields: Vec<String>,
+    /// A one-segment path at the root (most paths) is its name, borrowed from the tree.
+    fields: Vec<Cow<'e, str>>,
     /// Where `resolve` builds a path (reused: no allocation per path).
     scratch: String,
 }
@@ -207,7 +211,21 @@ struct Checker<'e> {
 /// Checks `expr` (which must be boolean) against `schema` (`None`: syntax-only mode).
 #[cfg_attr(pr_speed, optimize(speed))]
 pub fn check(expr: &Expr, schema: Option<&'static ComplexType>) -> Checked {
+    into_checked(check_borrowed(expr, schema))
+}
+
+/// [`check`] with the fields borrowed from the tree where they can be: the errors and the
+/// fields.
+#[cfg_attr(pr_speed, optimize(speed))]
+pub(crate) fn check_borrowed<'e>(
+    expr: &'e Expr,
+    schema: Option<&'static ComplexType>,
+) -> (Vec<Error>, Vec<Cow<'e, str>>) {
     check_with(expr, schema, Checker::expect_bool)
+}
+
+fn into_checked((errors, fields): (Vec<Error>, Vec<Cow<'_, str>>)) -> Checked {
+    Checked { errors, fields: fields.into_iter().map(Cow::into_owned).collect() }
 }
 
 /// Checks `expr` as an expression of any type (OData's `commonExpr`: `price add 2` is one,
@@ -215,9 +233,9 @@ pub fn check(expr: &Expr, schema: Option<&'static ComplexType>) -> Checked {
 /// conformance runner uses it for the rules that are not whole filters.
 #[cfg_attr(pr_speed, optimize(speed))]
 pub fn check_value(expr: &Expr, schema: Option<&'static ComplexType>) -> Checked {
-    check_with(expr, schema, |checker, e| {
+    into_checked(check_with(expr, schema, |checker, e| {
         checker.expr(e);
-    })
+    }))
 }
 
 #[cfg_attr(pr_speed, optimize(speed))]
@@ -225,7 +243,7 @@ fn check_with<'e>(
     expr: &'e Expr,
     schema: Option<&'static ComplexType>,
     top: impl FnOnce(&mut Checker<'e>, &'e Expr),
-) -> Checked {
+) -> (Vec<Error>, Vec<Cow<'e, str>>) {
     let mut checker = Checker {
         schema,
         scopes: Vec::new(),
@@ -237,7 +255,7 @@ fn check_with<'e>(
     top(&mut checker, expr);
     let mut errors = checker.errors;
     errors.sort_by_key(|e| e.span().map(|s| (s.start, s.end)));
-    Checked { errors, fields: checker.fields }
+    (errors, checker.fields)
 }
 
 /// Whether `e` declares a lambda variable called `name` anywhere.
@@ -354,16 +372,18 @@ fn mismatch(span: Span, message: String) -> Error {
 }
 
 impl<'e> Checker<'e> {
-    /// Records a field path (once) and returns its index in `fields`.
+    /// Records a field path (once) and returns its index in `fields`; `name` is the path when
+    /// it is one name of the tree (kept borrowed), else `path` is copied when it is new.
     #[cfg_attr(pr_speed, optimize(speed))]
-    fn field(&mut self, path: &str) -> usize {
-        match self.fields.iter().position(|f| f == path) {
-            Some(i) => i,
-            None => {
-                self.fields.push(path.to_owned());
-                self.fields.len() - 1
-            }
+    fn field(&mut self, path: &str, name: Option<&'e str>) -> usize {
+        if let Some(i) = self.fields.iter().position(|f| f == path) {
+            return i;
         }
+        self.fields.push(match name {
+            Some(name) => Cow::Borrowed(name),
+            None => Cow::Owned(path.to_owned()),
+        });
+        self.fields.len() - 1
     }
 
     #[cfg_attr(pr_speed, optimize(speed))]
@@ -525,7 +545,8 @@ impl<'e> Checker<'e> {
             let scope = self.scopes.iter().rev().find(|s| s.var == first.name)?;
             path.push_str(&scope.path);
         }
-        Some((kind, self.field(path)))
+        let name = (at_root && segments.len() == 1).then_some(first.name.as_str());
+        Some((kind, self.field(path, name)))
     }
 
     #[cfg_attr(pr_speed, optimize(speed))]
@@ -538,7 +559,7 @@ impl<'e> Checker<'e> {
         let Some((kind, field)) = self.resolve(collection) else {
             // The body is still checked, with an unknown element type, to report its errors.
             if let Some((var, body)) = predicate {
-                self.scoped(var, None, String::new(), body);
+                self.scoped(var, None, Cow::Borrowed(""), body);
             }
             return;
         };
@@ -565,7 +586,13 @@ impl<'e> Checker<'e> {
     }
 
     #[cfg_attr(pr_speed, optimize(speed))]
-    fn scoped(&mut self, var: &'e Ident, element: Option<Kind>, path: String, body: &'e Expr) {
+    fn scoped(
+        &mut self,
+        var: &'e Ident,
+        element: Option<Kind>,
+        path: Cow<'e, str>,
+        body: &'e Expr,
+    ) {
         self.scopes.push(Scope { var: &var.name, element, path });
         self.expect_bool(body);
         self.scopes.pop();

@@ -597,19 +597,22 @@ impl<'a> Lexer<'a> {
     #[cfg_attr(pr_speed, optimize(speed))]
     fn word(&mut self, start: u32) -> Result<Token<'a>> {
         let word = self.bump_word();
-        if self.byte(0) == Some(b'.')
-            && self
-                .src
-                .get(self.pos + 1..)
-                .and_then(|r| r.chars().next())
-                .is_some_and(is_word_start)
-        {
-            return Err(self.qualified_name(start));
-        }
-        if self.byte(0) == Some(b'\'') {
-            if let Some(literal) = self.prefixed_literal(start, word) {
-                return literal;
+        match self.byte(0) {
+            Some(b'.')
+                if self
+                    .src
+                    .get(self.pos + 1..)
+                    .and_then(|r| r.chars().next())
+                    .is_some_and(is_word_start) =>
+            {
+                return Err(self.qualified_name(start));
             }
+            Some(b'\'') => {
+                if let Some(literal) = self.prefixed_literal(start, word) {
+                    return literal;
+                }
+            }
+            _ => {}
         }
         if matches!(word.as_bytes(), b"INF" | b"NaN") {
             return Ok(Token::Number(Cow::Borrowed(word)));
@@ -736,6 +739,7 @@ impl<'a> Lexer<'a> {
                 Err(self.unsupported_sigil(start, b))
             }
             b'[' | b'{' => Err(self.unsupported_sigil(start, b)),
+            b'a'..=b'z' | b'A'..=b'Z' | b'_' => self.word(start),
             _ => {
                 let c = self.peek()?;
                 if is_word_start(c) {

@@ -12,6 +12,7 @@
 //! `#[cfg_attr(pr_speed, optimize(speed))]`: the nightly package build (`--cfg pr_speed`)
 //! compiles them for speed and the rest of the crate for size. Stable builds ignore it.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use crate::datetime::DateTimeOffset;
@@ -103,12 +104,30 @@ pub fn validate_filter_in(src: &str, schema: &'static ComplexType) -> Result<Fil
 }
 
 fn validate(src: &str, schema: Option<&'static ComplexType>) -> Result<FilterInfo> {
+    let mut canonical = String::with_capacity(src.len());
+    let fields = validate_into(src, schema, &mut canonical, |_, fields| {
+        fields.iter().map(|f| f.to_string()).collect()
+    })?;
+    Ok(FilterInfo { canonical, fields })
+}
+
+/// Parses and checks `src` for a caller that reads the result once (the package's
+/// `validateFilter` reads it into a JS object): the canonical text is written to `canonical`, a buffer the caller
+/// reuses, and `read` gets it with the fields, which borrow from the tree where they can.
+pub(crate) fn validate_into<T>(
+    src: &str,
+    schema: Option<&'static ComplexType>,
+    canonical: &mut String,
+    read: impl FnOnce(&str, &[Cow<'_, str>]) -> T,
+) -> Result<T> {
     let expr = parse(src)?;
-    let checked = check::check(&expr, schema);
-    if let Some(first) = checked.errors.into_iter().next() {
+    let (errors, fields) = check::check_borrowed(&expr, schema);
+    if let Some(first) = errors.into_iter().next() {
         return Err(first);
     }
-    Ok(FilterInfo { canonical: expr.to_canonical(src.len()), fields: checked.fields })
+    canonical.clear();
+    expr.canonical_into(canonical);
+    Ok(read(canonical, &fields))
 }
 
 /// A filter that parsed and checked against the referral schema.

@@ -1,6 +1,7 @@
 //! Query exports: `validateFilter`, the `filter` tag (`filterTemplate`), `buildQuery`,
 //! `matchesFilter`.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 
 use js_sys::{Array, Object, Reflect};
@@ -49,13 +50,22 @@ pub fn validate_filter(
             }
         }
     }
-    let info = if schema {
-        query::validate_filter_in(&source, extra.schema().map_err(js_err)?)
-    } else {
-        query::validate_filter(&source, false)
-    }
-    .map_err(js_err)?;
-    Ok(filter_info(&text, &source, &info.canonical, &info.fields))
+    let schema = if schema { Some(extra.schema().map_err(js_err)?) } else { None };
+    INFO_BUFFERS
+        .with(|buffers| {
+            let mut fresh = InfoBuffers::default();
+            let mut reused = buffers.try_borrow_mut();
+            // `filterInfo` never calls back into Rust, so the buffers are never in use here;
+            // fresh ones would still be correct.
+            let InfoBuffers { canonical, sent, spans } = match &mut reused {
+                Ok(reused) => &mut **reused,
+                Err(_) => &mut fresh,
+            };
+            query::validate_into(&source, schema, canonical, |canonical, fields| {
+                filter_info(&text, &source, canonical, fields, sent, spans)
+            })
+        })
+        .map_err(js_err)
 }
 
 /// The `filter` template tag, minus the rest parameter (the package's `filter(strings,
@@ -416,9 +426,19 @@ extern "C" {
     fn filter_info_of_input(text: &JsValue, spans: &[u32]) -> JsValue;
 }
 
+/// validateFilter's buffers, reused from call to call: the canonical text, and what
+/// `filter_info` sends to JS.
+#[derive(Default)]
+struct InfoBuffers {
+    canonical: String,
+    sent: String,
+    spans: Vec<u32>,
+}
+
 thread_local! {
-    /// `filter_info`'s buffers, reused from call to call.
-    static INFO_BUFFERS: RefCell<(String, Vec<u32>)> = const { RefCell::new((String::new(), Vec::new())) };
+    static INFO_BUFFERS: RefCell<InfoBuffers> = const {
+        RefCell::new(InfoBuffers { canonical: String::new(), sent: String::new(), spans: Vec::new() })
+    };
 }
 
 /// Marks a span of `filterInfo`'s `sent` text (otherwise a span is in the canonical text).
@@ -429,23 +449,13 @@ const IN_SENT: u32 = 0x8000_0000;
 /// of a call): when the canonical form is the input (most filters are written canonically),
 /// the input's own JS string is used; every field found in the canonical text is a `slice` of
 /// it; only the rest (paths under a lambda variable) is sent as text.
-fn filter_info(text_js: &JsValue, text: &str, canonical: &str, fields: &[String]) -> JsValue {
-    INFO_BUFFERS.with(|buffers| {
-        let Ok(mut buffers) = buffers.try_borrow_mut() else {
-            // `filterInfo` never calls back into Rust, so this is not reached; fresh buffers
-            // would still be correct.
-            return filter_info_into(text_js, text, canonical, fields, &mut Default::default());
-        };
-        filter_info_into(text_js, text, canonical, fields, &mut buffers)
-    })
-}
-
-fn filter_info_into(
+fn filter_info(
     text_js: &JsValue,
     text: &str,
     canonical: &str,
-    fields: &[String],
-    (sent, spans): &mut (String, Vec<u32>),
+    fields: &[Cow<'_, str>],
+    sent: &mut String,
+    spans: &mut Vec<u32>,
 ) -> JsValue {
     sent.clear();
     spans.clear();
