@@ -134,7 +134,8 @@ pub struct EnumType {
 impl EnumType {
     /// Whether `value` is a member (case-sensitive, as the server compares).
     pub fn contains(&self, value: &str) -> bool {
-        self.members.contains(&value)
+        // Lengths first, as in `ComplexType::property`.
+        self.members.iter().any(|m| m.len() == value.len() && *m == value)
     }
 
     /// The member closest to `value` (a case-insensitive match wins), for "did you mean".

@@ -204,7 +204,8 @@ struct Checker<'e> {
     errors: Vec<Error>,
     /// A one-segment path at the root (most paths) is its name, borrowed from the tree.
     fields: Vec<Cow<'e, str>>,
-    /// Where `resolve` builds a path (reused: no allocation per path).
+    /// Where `resolve` builds a path of more than one segment (reused: no allocation per
+    /// path).
     scratch: String,
 }
 
@@ -225,7 +226,12 @@ pub(crate) fn check_borrowed<'e>(
 }
 
 fn into_checked((errors, fields): (Vec<Error>, Vec<Cow<'_, str>>)) -> Checked {
-    Checked { errors, fields: fields.into_iter().map(Cow::into_owned).collect() }
+    Checked { errors, fields: owned(&fields) }
+}
+
+/// The fields as owned strings.
+pub(crate) fn owned(fields: &[Cow<'_, str>]) -> Vec<String> {
+    fields.iter().map(|f| String::from(&**f)).collect()
 }
 
 /// Checks `expr` as an expression of any type (OData's `commonExpr`: `price add 2` is one,
@@ -250,7 +256,7 @@ fn check_with<'e>(
         root: expr,
         errors: Vec::new(),
         fields: Vec::with_capacity(4),
-        scratch: String::with_capacity(64),
+        scratch: String::new(),
     };
     top(&mut checker, expr);
     let mut errors = checker.errors;
@@ -473,6 +479,12 @@ impl<'e> Checker<'e> {
         let first = segments.first()?;
         let in_scope = self.scopes.iter().rev().find(|s| s.var == first.name);
         let at_root = in_scope.is_none();
+        // A one-segment path at the root (most paths) is its name: nothing to build.
+        let name = (at_root && segments.len() == 1).then_some(first.name.as_str());
+        if name.is_none() {
+            // One allocation for the scratch, whatever the paths built in it.
+            path.reserve(64);
+        }
         let (mut kind, rest) = match in_scope {
             Some(scope) => {
                 path.push_str(&scope.path);
@@ -527,11 +539,14 @@ impl<'e> Checker<'e> {
                     return None;
                 }
             }
-            if !path.is_empty() {
-                path.push('/');
+            if name.is_none() {
+                if !path.is_empty() {
+                    path.push('/');
+                }
+                path.push_str(&seg.name);
             }
-            path.push_str(&seg.name);
         }
+        let path = name.unwrap_or(path);
         if kind == Some(Kind::Json) {
             let span = segments.last().map_or(first.span, |s| s.span);
             self.errors.push(mismatch(
@@ -543,9 +558,9 @@ impl<'e> Checker<'e> {
         if path.is_empty() {
             // A bare lambda variable (collections of primitives): the collection path.
             let scope = self.scopes.iter().rev().find(|s| s.var == first.name)?;
-            path.push_str(&scope.path);
+            let collection = scope.path.clone();
+            return Some((kind, self.field(&collection, None)));
         }
-        let name = (at_root && segments.len() == 1).then_some(first.name.as_str());
         Some((kind, self.field(path, name)))
     }
 

@@ -712,7 +712,6 @@ impl<'a> Lexer<'a> {
         self.bump_spaces();
         let start = self.pos16;
         let b = self.byte(0)?;
-        let next_is_digit = self.byte(1).is_some_and(|d| d.is_ascii_digit());
         let token = match b {
             b'/' => self.punctuation(Token::Slash),
             b'(' => self.punctuation(Token::LParen),
@@ -722,13 +721,13 @@ impl<'a> Lexer<'a> {
             b'\'' => self.string(start).map(Token::String),
             _ if b.is_ascii_hexdigit() && guid_at(self.rest().as_bytes()) => Ok(self.guid()),
             b'0'..=b'9' => self.numeric(start),
-            b'-' if next_is_digit => self.numeric(start),
+            b'-' if self.digit_follows() => self.numeric(start),
             b'-' if self.rest().as_bytes().get(1..4) == Some(b"INF") => {
                 self.negative_infinity(start)
             }
             b'-' => self.punctuation(Token::Minus),
             // OData's SIGN: `+42` is `42` (the canonical form drops the plus).
-            b'+' if next_is_digit => self.plus_signed(start),
+            b'+' if self.digit_follows() => self.plus_signed(start),
             b'$' | b'@'
                 if self
                     .src
@@ -751,6 +750,11 @@ impl<'a> Lexer<'a> {
             }
         };
         Some(token.map(|token| Spanned { token, span: self.span_from(start) }))
+    }
+
+    /// Whether the byte after the next one is a digit (`-3`, `+3`).
+    fn digit_follows(&self) -> bool {
+        self.byte(1).is_some_and(|d| d.is_ascii_digit())
     }
 
     /// A one-byte punctuation token.

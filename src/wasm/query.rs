@@ -61,9 +61,9 @@ pub fn validate_filter(
                 Ok(reused) => &mut **reused,
                 Err(_) => &mut fresh,
             };
-            query::validate_into(&source, schema, canonical, |canonical, fields| {
-                filter_info(&text, &source, canonical, fields, sent, spans)
-            })
+            let mut tree = None;
+            let fields = query::validate_into(&source, schema, &mut tree, canonical)?;
+            Ok(filter_info(&text, &source, canonical, &fields, sent, spans))
         })
         .map_err(js_err)
 }
