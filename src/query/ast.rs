@@ -23,7 +23,6 @@ pub struct Ident {
 }
 
 impl PartialEq for Ident {
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn eq(&self, other: &Self) -> bool {
         let Ident { name, span: _ } = self;
         *name == other.name
@@ -238,7 +237,6 @@ pub struct Expr {
 }
 
 impl PartialEq for Expr {
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn eq(&self, other: &Self) -> bool {
         let Expr { kind, span: _ } = self;
         *kind == other.kind
@@ -297,7 +295,6 @@ pub enum ExprKind {
 
 impl Expr {
     /// The precedence of this node as an operand (for deciding on parentheses).
-    #[cfg_attr(pr_speed, optimize(speed))]
     pub fn precedence(&self) -> Precedence {
         match &self.kind {
             ExprKind::Literal(_)
@@ -314,7 +311,6 @@ impl Expr {
 }
 
 /// Writes `e`, in parentheses if it binds looser than `min` (or as loose, when `strict`).
-#[cfg_attr(pr_speed, optimize(speed))]
 fn operand<W: fmt::Write>(f: &mut W, e: &Expr, min: Precedence, strict: bool) -> fmt::Result {
     let p = e.precedence().value();
     let needs = p < min.value() || (strict && p == min.value());
@@ -340,7 +336,6 @@ fn starts_with_literal_or_minus(e: &Expr) -> bool {
     left.precedence().value() >= Precedence::Member.value() && starts_with_literal_or_minus(left)
 }
 
-#[cfg_attr(pr_speed, optimize(speed))]
 fn path<W: fmt::Write>(f: &mut W, segments: &[Ident]) -> fmt::Result {
     for (i, s) in segments.iter().enumerate() {
         if i > 0 {
@@ -351,7 +346,6 @@ fn path<W: fmt::Write>(f: &mut W, segments: &[Ident]) -> fmt::Result {
     Ok(())
 }
 
-#[cfg_attr(pr_speed, optimize(speed))]
 fn list<W: fmt::Write>(f: &mut W, items: &[Expr]) -> fmt::Result {
     for (i, e) in items.iter().enumerate() {
         if i > 0 {
@@ -363,7 +357,6 @@ fn list<W: fmt::Write>(f: &mut W, items: &[Expr]) -> fmt::Result {
 }
 
 impl Literal {
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn write_canonical<W: fmt::Write>(&self, f: &mut W) -> fmt::Result {
         match self {
             Literal::Null => f.write_str("null"),
@@ -394,7 +387,6 @@ impl fmt::Display for Literal {
 impl Expr {
     /// The canonical form (what `Display` prints) in a string sized for `capacity` bytes: one
     /// allocation for a typical filter, no formatting machinery.
-    #[cfg_attr(pr_speed, optimize(speed))]
     pub fn to_canonical(&self, capacity: usize) -> String {
         let mut out = String::with_capacity(capacity);
         self.canonical_into(&mut out);
@@ -408,7 +400,6 @@ impl Expr {
     }
 
     /// Writes the canonical form (see the `Display` impl) to `f`.
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn write_canonical<W: fmt::Write>(&self, f: &mut W) -> fmt::Result {
         match &self.kind {
             ExprKind::Literal(l) => l.write_canonical(f),

@@ -44,7 +44,6 @@ pub enum Ty {
 }
 
 impl Ty {
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn of_kind(kind: Kind) -> Ty {
         match kind {
             Kind::String => Ty::String,
@@ -79,7 +78,6 @@ impl Ty {
         }
     }
 
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn is_string_like(self) -> bool {
         matches!(self, Ty::String | Ty::Enum(_) | Ty::Unknown)
     }
@@ -103,7 +101,6 @@ enum Param {
 
 impl Param {
     /// `null` fits every parameter: OData's canonical functions return `null` for it.
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn accepts(self, ty: Ty) -> bool {
         if ty == Ty::Null {
             return true;
@@ -210,14 +207,12 @@ struct Checker<'e> {
 }
 
 /// Checks `expr` (which must be boolean) against `schema` (`None`: syntax-only mode).
-#[cfg_attr(pr_speed, optimize(speed))]
 pub fn check(expr: &Expr, schema: Option<&'static ComplexType>) -> Checked {
     into_checked(check_borrowed(expr, schema))
 }
 
 /// [`check`] with the fields borrowed from the tree where they can be: the errors and the
 /// fields.
-#[cfg_attr(pr_speed, optimize(speed))]
 pub(crate) fn check_borrowed<'e>(
     expr: &'e Expr,
     schema: Option<&'static ComplexType>,
@@ -237,14 +232,12 @@ pub(crate) fn owned(fields: &[Cow<'_, str>]) -> Vec<String> {
 /// Checks `expr` as an expression of any type (OData's `commonExpr`: `price add 2` is one,
 /// though not a filter) against `schema` (`None`: syntax-only mode). The OData ABNF
 /// conformance runner uses it for the rules that are not whole filters.
-#[cfg_attr(pr_speed, optimize(speed))]
 pub fn check_value(expr: &Expr, schema: Option<&'static ComplexType>) -> Checked {
     into_checked(check_with(expr, schema, |checker, e| {
         checker.expr(e);
     }))
 }
 
-#[cfg_attr(pr_speed, optimize(speed))]
 fn check_with<'e>(
     expr: &'e Expr,
     schema: Option<&'static ComplexType>,
@@ -275,7 +268,6 @@ fn declares_lambda_var(e: &Expr, name: &str) -> bool {
 }
 
 /// Calls `f` on each direct child of `e` (recursion depth is bounded by the parser).
-#[cfg_attr(pr_speed, optimize(speed))]
 pub(crate) fn for_each_child<'a>(e: &'a Expr, mut f: impl FnMut(&'a Expr)) {
     match &e.kind {
         ExprKind::Literal(_) | ExprKind::Path(_) => {}
@@ -349,7 +341,6 @@ fn arithmetic_result(op: BinaryOp, l: Ty, r: Ty) -> Option<Ty> {
 /// arithmetic.
 const ARITHMETIC_TYPES: [Ty; 4] = [Ty::Number, Ty::Duration, Ty::DateTime, Ty::Date];
 
-#[cfg_attr(pr_speed, optimize(speed))]
 fn string_literal(e: &Expr) -> Option<&str> {
     match &e.kind {
         ExprKind::Literal(Literal::String(s)) => Some(s),
@@ -357,13 +348,11 @@ fn string_literal(e: &Expr) -> Option<&str> {
     }
 }
 
-#[cfg_attr(pr_speed, optimize(speed))]
 fn is_literal(e: &Expr) -> bool {
     matches!(e.kind, ExprKind::Literal(_))
 }
 
 /// Whether `s` is a GUID: 8-4-4-4-12 hex digits.
-#[cfg_attr(pr_speed, optimize(speed))]
 pub(crate) fn is_guid(s: &str) -> bool {
     let b = s.as_bytes();
     b.len() == 36
@@ -380,7 +369,6 @@ fn mismatch(span: Span, message: String) -> Error {
 impl<'e> Checker<'e> {
     /// Records a field path (once) and returns its index in `fields`; `name` is the path when
     /// it is one name of the tree (kept borrowed), else `path` is copied when it is new.
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn field(&mut self, path: &str, name: Option<&'e str>) -> usize {
         if let Some(i) = self.fields.iter().position(|f| f == path) {
             return i;
@@ -392,7 +380,6 @@ impl<'e> Checker<'e> {
         self.fields.len() - 1
     }
 
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn expect_bool(&mut self, e: &'e Expr) {
         let ty = self.expr(e);
         if !matches!(ty, Ty::Bool | Ty::Unknown) {
@@ -403,7 +390,6 @@ impl<'e> Checker<'e> {
         }
     }
 
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn expr(&mut self, e: &'e Expr) -> Ty {
         match &e.kind {
             ExprKind::Literal(l) => match l {
@@ -461,7 +447,6 @@ impl<'e> Checker<'e> {
 
     /// Resolves a path: `Some((kind, index of its path in fields))`, kind `None` when
     /// unknown (no schema); `None` after reporting an error.
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn resolve(&mut self, segments: &'e [Ident]) -> Option<(Option<Kind>, usize)> {
         let mut path = std::mem::take(&mut self.scratch);
         path.clear();
@@ -470,7 +455,6 @@ impl<'e> Checker<'e> {
         out
     }
 
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn resolve_into(
         &mut self,
         segments: &'e [Ident],
@@ -564,7 +548,6 @@ impl<'e> Checker<'e> {
         Some((kind, self.field(path, name)))
     }
 
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn lambda(
         &mut self,
         collection: &'e [Ident],
@@ -600,7 +583,6 @@ impl<'e> Checker<'e> {
         }
     }
 
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn scoped(
         &mut self,
         var: &'e Ident,
@@ -613,7 +595,6 @@ impl<'e> Checker<'e> {
         self.scopes.pop();
     }
 
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn call(&mut self, name: &Ident, args: &'e [Expr], span: Span) -> Ty {
         let types: Vec<Ty> = args.iter().map(|a| self.expr(a)).collect();
         let Some(f) = FUNCTIONS.iter().find(|f| f.name == name.name) else {
@@ -661,7 +642,6 @@ impl<'e> Checker<'e> {
         f.returns
     }
 
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn binary(&mut self, op: BinaryOp, op_span: Span, left: &'e Expr, right: &'e Expr) -> Ty {
         let lt = self.expr(left);
         let rt = self.expr(right);
@@ -750,7 +730,6 @@ impl<'e> Checker<'e> {
         })
     }
 
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn enum_member(&mut self, e: &'static EnumType, value: &str, span: Span) {
         if !e.contains(value) {
             self.errors.push(Error::UnknownEnumValue {
@@ -765,7 +744,6 @@ impl<'e> Checker<'e> {
     /// Type-checks `left op right` for a comparison; `op` is the keyword as written
     /// (`in` items are checked like `eq`, and named `in` in messages), `ordering` says whether
     /// it is `gt`, `ge`, `lt` or `le`.
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn comparison(
         &mut self,
         op: &'static str,

@@ -40,7 +40,6 @@ const fn pack(word: &[u8]) -> u64 {
 
 /// `word` packed as [`pack`] does, when it is short enough to be a keyword (else 0, which no
 /// keyword packs to).
-#[cfg_attr(pr_speed, optimize(speed))]
 fn keyword_key(word: &str) -> u64 {
     if word.len() > 5 {
         return 0;
@@ -72,7 +71,6 @@ const KW_ALL: u64 = pack(b"all");
 const KW_NOT: u64 = pack(b"not");
 
 impl Infix {
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn precedence(self) -> Precedence {
         match self {
             Infix::Or => Precedence::Or,
@@ -83,7 +81,6 @@ impl Infix {
     }
 
     /// The operator spelled by `word` (any ASCII case).
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn from_word(word: &str) -> Option<Infix> {
         let op = match keyword_key(word) {
             KW_OR => return Some(Infix::Or),
@@ -120,7 +117,6 @@ enum Punct {
 
 impl Punct {
     #[inline(always)]
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn matches(self, token: &Token<'_>) -> bool {
         matches!(
             (self, token),
@@ -219,14 +215,12 @@ impl<'a> Parser<'a> {
 
     /// Lexes the next token into `ahead`, unless it is there or the lexer has stopped.
     #[inline(always)]
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn fill(&mut self) {
         if self.ahead.is_none() && self.stop.is_none() {
             self.lex();
         }
     }
 
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn lex(&mut self) {
         match self.lexer.next() {
             Some(Ok(t)) => {
@@ -242,7 +236,6 @@ impl<'a> Parser<'a> {
     }
 
     #[inline(always)]
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn peek_token(&mut self) -> Result<Option<&Spanned<Token<'a>>>> {
         self.fill();
         match &self.ahead {
@@ -256,7 +249,6 @@ impl<'a> Parser<'a> {
 
     /// Is the next token `expected`? (A lexer error there is reported.)
     #[inline(always)]
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn next_is(&mut self, expected: Punct) -> Result<bool> {
         Ok(self.peek_token()?.is_some_and(|t| expected.matches(&t.token)))
     }
@@ -270,7 +262,6 @@ impl<'a> Parser<'a> {
 
     /// Consumes the next token (already peeked) and returns it.
     #[inline(always)]
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn advance(&mut self) -> Option<Spanned<Token<'a>>> {
         self.infix = None;
         self.ahead.take()
@@ -285,7 +276,6 @@ impl<'a> Parser<'a> {
 
     #[must_use = "the token is only consumed when this returns true"]
     #[inline(always)]
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn consume_token(&mut self, expected: Punct) -> Result<bool> {
         if self.next_is(expected)? {
             self.advance();
@@ -294,7 +284,6 @@ impl<'a> Parser<'a> {
         Ok(false)
     }
 
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn expect_token(&mut self, expected: Punct, what: &str) -> Result<Span> {
         match self.peek_token()? {
             Some(t) if expected.matches(&t.token) => {
@@ -344,14 +333,12 @@ impl<'a> Parser<'a> {
     }
 
     #[inline(always)]
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn peek_infix(&mut self) -> Result<Option<Infix>> {
         self.peek_token()?;
         Ok(self.infix)
     }
 
     /// Charges one unit of depth, failing at the limit.
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn charge(&mut self) -> Result<()> {
         if self.depth >= self.max_depth {
             return Err(self.too_deep());
@@ -363,7 +350,6 @@ impl<'a> Parser<'a> {
     // ---- grammar ------------------------------------------------------------------------
 
     /// Parses an expression whose operators all bind tighter than `min`.
-    #[cfg_attr(pr_speed, optimize(speed))]
     pub fn parse_subexpr(&mut self, min: Precedence) -> Result<Expr> {
         self.charge()?;
         let mut charged = 0;
@@ -372,7 +358,6 @@ impl<'a> Parser<'a> {
         out
     }
 
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn parse_infix_loop(&mut self, min: Precedence, charged: &mut u32) -> Result<Expr> {
         let mut left = self.parse_prefix()?;
         while let Some(op) = self.peek_infix()? {
@@ -408,7 +393,6 @@ impl<'a> Parser<'a> {
 
     /// `left and b and c ...` / `left or b or c ...` as one n-ary node, flattening operands
     /// that are chains of the same kind (from parentheses).
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn parse_chain(&mut self, left: Expr, op: Infix) -> Result<Expr> {
         let is_or = op == Infix::Or;
         let flatten = |items: &mut Vec<Expr>, e: Expr| match e.kind {
@@ -489,7 +473,6 @@ impl<'a> Parser<'a> {
         Ok(items)
     }
 
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn parse_prefix(&mut self) -> Result<Expr> {
         let Some(first) = self.peek_token()? else {
             return Err(self.expected("an expression"));
@@ -539,7 +522,6 @@ impl<'a> Parser<'a> {
     }
 
     /// A keyword literal, `not x`, a function call, a path or a lambda.
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn parse_word(&mut self, word: &'a str, span: Span) -> Result<Expr> {
         let key = keyword_key(word);
         let literal = match key {
