@@ -753,15 +753,15 @@ impl<'e> Checker<'e> {
         right: &Expr,
         rt: Ty,
     ) {
-        for (e, ty) in [(left, lt), (right, rt)] {
-            if matches!(ty, Ty::Complex(_) | Ty::Collection(_)) {
-                // OData compares structured values and collections with `eq`, `ne` and `in`.
-                self.errors.push(Error::Unsupported {
-                    span: e.span,
-                    construct: format!("comparing `{e}` ({}) as a whole", ty.describe()),
-                });
-                return;
-            }
+        let whole = |ty: Ty| matches!(ty, Ty::Complex(_) | Ty::Collection(_));
+        if whole(lt) || whole(rt) {
+            // OData compares structured values and collections with `eq`, `ne` and `in`.
+            let (e, ty) = if whole(lt) { (left, lt) } else { (right, rt) };
+            self.errors.push(Error::Unsupported {
+                span: e.span,
+                construct: format!("comparing `{e}` ({}) as a whole", ty.describe()),
+            });
+            return;
         }
         if lt == Ty::Null || rt == Ty::Null {
             // OData: `null` compares with every operator; `gt ge lt le` with a `null` operand
