@@ -17,8 +17,6 @@ export CARGO_PROFILE_RELEASE_STRIP=debuginfo
 # and std's optimize_for_size paths (docs/build.md). Its own target dir, so the stable builds
 # of `make test` keep theirs. A missing or failing nightly is an error: PR_NIGHTLY=0 is the one
 # way to build with the stable of rust-toolchain.toml instead (same code, a larger wasm).
-# `--cfg pr_speed` compiles the filter compiler's hot functions for speed (`#[optimize(speed)]`,
-# a nightly attribute): the validateFilter guard of `make bench` needs it (docs/performance.md).
 if [[ ${PR_NIGHTLY:-1} == 0 ]]; then
   echo "package: building the wasm with stable (PR_NIGHTLY=0; the wasm is larger)"
   cargo build --release --lib --target wasm32-unknown-unknown -j2
@@ -31,7 +29,7 @@ else
   fi
   echo "package: building the wasm with $nightly -Zbuild-std"
   nightly_target=${CARGO_TARGET_DIR:-target}/nightly-build-std
-  RUSTFLAGS="--cfg pr_speed -Zlocation-detail=none -Zfmt-debug=none -Zunstable-options -Cpanic=immediate-abort" \
+  RUSTFLAGS="-Zlocation-detail=none -Zfmt-debug=none -Zunstable-options -Cpanic=immediate-abort" \
     cargo "+$nightly" build --release --lib --target wasm32-unknown-unknown -j2 \
     --target-dir "$nightly_target" \
     -Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size || {

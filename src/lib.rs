@@ -9,11 +9,6 @@
 //! tests natively with `cargo test`; `src/wasm/` is the only module that knows JavaScript exists
 //! and is compiled only for `wasm32`.
 #![forbid(unsafe_code)]
-// The shipped wasm (nightly, `--cfg pr_speed` from scripts/package.sh) compiles the filter
-// compiler's hot functions for speed inside the opt-level "z" build: `#[optimize(speed)]`
-// (error paths, "did you mean", Display, the template's slow path stay at "z"). The
-// validateFilter guard of `make bench` (>= 5x faster than @odata/parser) measured 4.8x without it.
-#![cfg_attr(pr_speed, feature(optimize_attribute))]
 #![deny(missing_docs, missing_debug_implementations)]
 
 pub mod client;

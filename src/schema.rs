@@ -84,7 +84,8 @@ impl ComplexType {
     pub fn property(&self, name: &str) -> Option<&'static Property> {
         // invariant: `properties` is 'static because every ComplexType is a static.
         let props: &'static [Property] = self.properties;
-        props.iter().find(|p| p.name == name)
+        // Lengths first: most names differ in length, and that needs no call to compare text.
+        props.iter().find(|p| p.name.len() == name.len() && p.name == name)
     }
 
     /// The property name closest to `name`, for "did you mean" messages.
@@ -133,7 +134,8 @@ pub struct EnumType {
 impl EnumType {
     /// Whether `value` is a member (case-sensitive, as the server compares).
     pub fn contains(&self, value: &str) -> bool {
-        self.members.contains(&value)
+        // Lengths first, as in `ComplexType::property`.
+        self.members.iter().any(|m| m.len() == value.len() && *m == value)
     }
 
     /// The member closest to `value` (a case-insensitive match wins), for "did you mean".

@@ -38,7 +38,8 @@ fn hostile_string() -> impl Strategy<Value = String> {
 fn string_literals(e: &Expr, out: &mut Vec<String>) {
     match &e.kind {
         ExprKind::Literal(Literal::String(s)) => out.push(s.clone()),
-        ExprKind::Binary { left, right, .. } => {
+        ExprKind::Binary { operands, .. } => {
+            let [left, right] = &**operands;
             string_literals(left, out);
             string_literals(right, out);
         }
@@ -467,8 +468,7 @@ fn expr() -> impl Strategy<Value = Expr> {
             (ops, inner.clone(), inner.clone()).prop_map(|(op, l, r)| at(ExprKind::Binary {
                 op,
                 op_span: OpSpan::default(),
-                left: Box::new(l),
-                right: Box::new(r)
+                operands: Box::new([l, r])
             })),
             inner.clone().prop_map(|x| at(ExprKind::Not(Box::new(x)))),
             inner
@@ -570,7 +570,8 @@ fn noisy(e: &Expr, coin: &mut dyn FnMut() -> bool) -> String {
         }
         ExprKind::Not(x) => format!("{}{}({})", kw("not", coin), sp(coin), noisy(x, coin)),
         ExprKind::Neg(x) => format!("-({})", noisy(x, coin)),
-        ExprKind::Binary { op, left, right, .. } => {
+        ExprKind::Binary { op, operands, .. } => {
+            let [left, right] = &**operands;
             let s = sp(coin);
             let (l, k, r) = (noisy(left, coin), kw(op.keyword(), coin), noisy(right, coin));
             format!("({l}){s}{k}{s}({r})")

@@ -19,10 +19,13 @@ fn s(x: &str) -> TemplateValue {
 fn right_literal(canonical: &str) -> Literal {
     let e = parse(canonical).unwrap();
     match e.kind {
-        ExprKind::Binary { right, .. } => match right.kind {
-            ExprKind::Literal(l) => l,
-            other => panic!("not a literal: {other:?}"),
-        },
+        ExprKind::Binary { operands, .. } => {
+            let [_, right] = *operands;
+            match right.kind {
+                ExprKind::Literal(l) => l,
+                other => panic!("not a literal: {other:?}"),
+            }
+        }
         other => panic!("not a comparison: {other:?}"),
     }
 }

@@ -23,7 +23,6 @@ pub struct Ident {
 }
 
 impl PartialEq for Ident {
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn eq(&self, other: &Self) -> bool {
         let Ident { name, span: _ } = self;
         *name == other.name
@@ -238,7 +237,6 @@ pub struct Expr {
 }
 
 impl PartialEq for Expr {
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn eq(&self, other: &Self) -> bool {
         let Expr { kind, span: _ } = self;
         *kind == other.kind
@@ -279,10 +277,8 @@ pub enum ExprKind {
         op: BinaryOp,
         /// Where the operator's keyword is (errors about the operator point here).
         op_span: OpSpan,
-        /// Left operand.
-        left: Box<Expr>,
-        /// Right operand.
-        right: Box<Expr>,
+        /// The left and the right operand, in one allocation.
+        operands: Box<[Expr; 2]>,
     },
     /// `left in (a,b,c)`
     In {
@@ -299,7 +295,6 @@ pub enum ExprKind {
 
 impl Expr {
     /// The precedence of this node as an operand (for deciding on parentheses).
-    #[cfg_attr(pr_speed, optimize(speed))]
     pub fn precedence(&self) -> Precedence {
         match &self.kind {
             ExprKind::Literal(_)
@@ -316,7 +311,6 @@ impl Expr {
 }
 
 /// Writes `e`, in parentheses if it binds looser than `min` (or as loose, when `strict`).
-#[cfg_attr(pr_speed, optimize(speed))]
 fn operand<W: fmt::Write>(f: &mut W, e: &Expr, min: Precedence, strict: bool) -> fmt::Result {
     let p = e.precedence().value();
     let needs = p < min.value() || (strict && p == min.value());
@@ -333,17 +327,15 @@ fn operand<W: fmt::Write>(f: &mut W, e: &Expr, min: Precedence, strict: bool) ->
 /// `- -x`, `- 1 in (1)`, `- 2020-12-01`). `in` and `has` print their left operand first,
 /// without parentheses when it binds at least as tightly.
 fn starts_with_literal_or_minus(e: &Expr) -> bool {
-    match &e.kind {
-        ExprKind::Literal(_) | ExprKind::Neg(_) => true,
-        ExprKind::In { left, .. } | ExprKind::Binary { op: BinaryOp::Has, left, .. } => {
-            left.precedence().value() >= Precedence::Member.value()
-                && starts_with_literal_or_minus(left)
-        }
-        _ => false,
-    }
+    let left = match &e.kind {
+        ExprKind::Literal(_) | ExprKind::Neg(_) => return true,
+        ExprKind::In { left, .. } => left,
+        ExprKind::Binary { op: BinaryOp::Has, operands, .. } => &operands[0],
+        _ => return false,
+    };
+    left.precedence().value() >= Precedence::Member.value() && starts_with_literal_or_minus(left)
 }
 
-#[cfg_attr(pr_speed, optimize(speed))]
 fn path<W: fmt::Write>(f: &mut W, segments: &[Ident]) -> fmt::Result {
     for (i, s) in segments.iter().enumerate() {
         if i > 0 {
@@ -354,7 +346,6 @@ fn path<W: fmt::Write>(f: &mut W, segments: &[Ident]) -> fmt::Result {
     Ok(())
 }
 
-#[cfg_attr(pr_speed, optimize(speed))]
 fn list<W: fmt::Write>(f: &mut W, items: &[Expr]) -> fmt::Result {
     for (i, e) in items.iter().enumerate() {
         if i > 0 {
@@ -366,7 +357,6 @@ fn list<W: fmt::Write>(f: &mut W, items: &[Expr]) -> fmt::Result {
 }
 
 impl Literal {
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn write_canonical<W: fmt::Write>(&self, f: &mut W) -> fmt::Result {
         match self {
             Literal::Null => f.write_str("null"),
@@ -397,16 +387,19 @@ impl fmt::Display for Literal {
 impl Expr {
     /// The canonical form (what `Display` prints) in a string sized for `capacity` bytes: one
     /// allocation for a typical filter, no formatting machinery.
-    #[cfg_attr(pr_speed, optimize(speed))]
     pub fn to_canonical(&self, capacity: usize) -> String {
         let mut out = String::with_capacity(capacity);
-        // invariant: writing to a `String` cannot fail.
-        let _ = self.write_canonical(&mut out);
+        self.canonical_into(&mut out);
         out
     }
 
+    /// Appends the canonical form to `out` (a buffer the caller reuses).
+    pub(crate) fn canonical_into(&self, out: &mut String) {
+        // invariant: writing to a `String` cannot fail.
+        let _ = self.write_canonical(out);
+    }
+
     /// Writes the canonical form (see the `Display` impl) to `f`.
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn write_canonical<W: fmt::Write>(&self, f: &mut W) -> fmt::Result {
         match &self.kind {
             ExprKind::Literal(l) => l.write_canonical(f),
@@ -442,7 +435,8 @@ impl Expr {
                 }
                 operand(f, e, Precedence::Unary, false)
             }
-            ExprKind::Binary { op, left, right, .. } => {
+            ExprKind::Binary { op, operands, .. } => {
+                let [left, right] = &**operands;
                 operand(f, left, op.precedence(), false)?;
                 f.write_char(' ')?;
                 f.write_str(op.keyword())?;
@@ -497,12 +491,7 @@ mod tests {
     }
 
     fn bin(op: BinaryOp, l: Expr, r: Expr) -> Expr {
-        at(ExprKind::Binary {
-            op,
-            op_span: OpSpan::default(),
-            left: Box::new(l),
-            right: Box::new(r),
-        })
+        at(ExprKind::Binary { op, op_span: OpSpan::default(), operands: Box::new([l, r]) })
     }
 
     #[test]

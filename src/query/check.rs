@@ -7,6 +7,8 @@
 //! type that fits anywhere, so only what literals and function signatures imply is checked.
 //! Imports `ast`, `schema`, `error` and the lexer's duration reader.
 
+use std::borrow::Cow;
+
 use crate::error::{Error, Span};
 use crate::schema::{suggest, ComplexType, EnumType, Kind};
 
@@ -42,7 +44,6 @@ pub enum Ty {
 }
 
 impl Ty {
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn of_kind(kind: Kind) -> Ty {
         match kind {
             Kind::String => Ty::String,
@@ -77,7 +78,6 @@ impl Ty {
         }
     }
 
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn is_string_like(self) -> bool {
         matches!(self, Ty::String | Ty::Enum(_) | Ty::Unknown)
     }
@@ -101,7 +101,6 @@ enum Param {
 
 impl Param {
     /// `null` fits every parameter: OData's canonical functions return `null` for it.
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn accepts(self, ty: Ty) -> bool {
         if ty == Ty::Null {
             return true;
@@ -188,69 +187,87 @@ pub struct Checked {
 struct Scope<'e> {
     var: &'e str,
     element: Option<Kind>,
-    path: String,
+    path: Cow<'e, str>,
 }
 
-/// Borrows names from the tree (`'e`); allocates only for errors and for each distinct field.
+/// Borrows names from the tree (`'e`); allocates only for errors and for each distinct field
+/// of more than one segment.
 struct Checker<'e> {
     schema: Option<&'static ComplexType>,
     scopes: Vec<Scope<'e>>,
-    /// Every lambda variable declared anywhere, to tell "out of scope" from "unknown".
-    declared: Vec<&'e str>,
+    /// The whole tree: searched for a lambda variable of the same name when a path's first
+    /// segment is unknown, to tell "out of scope" from "unknown".
+    root: &'e Expr,
     errors: Vec<Error>,
-    fields: Vec<String>,
-    /// Where `resolve` builds a path (reused: no allocation per path).
+    /// A one-segment path at the root (most paths) is its name, borrowed from the tree.
+    fields: Vec<Cow<'e, str>>,
+    /// Where `resolve` builds a path of more than one segment (reused: no allocation per
+    /// path).
     scratch: String,
 }
 
 /// Checks `expr` (which must be boolean) against `schema` (`None`: syntax-only mode).
-#[cfg_attr(pr_speed, optimize(speed))]
 pub fn check(expr: &Expr, schema: Option<&'static ComplexType>) -> Checked {
+    into_checked(check_borrowed(expr, schema))
+}
+
+/// [`check`] with the fields borrowed from the tree where they can be: the errors and the
+/// fields.
+pub(crate) fn check_borrowed<'e>(
+    expr: &'e Expr,
+    schema: Option<&'static ComplexType>,
+) -> (Vec<Error>, Vec<Cow<'e, str>>) {
     check_with(expr, schema, Checker::expect_bool)
+}
+
+fn into_checked((errors, fields): (Vec<Error>, Vec<Cow<'_, str>>)) -> Checked {
+    Checked { errors, fields: owned(&fields) }
+}
+
+/// The fields as owned strings.
+pub(crate) fn owned(fields: &[Cow<'_, str>]) -> Vec<String> {
+    fields.iter().map(|f| String::from(&**f)).collect()
 }
 
 /// Checks `expr` as an expression of any type (OData's `commonExpr`: `price add 2` is one,
 /// though not a filter) against `schema` (`None`: syntax-only mode). The OData ABNF
 /// conformance runner uses it for the rules that are not whole filters.
-#[cfg_attr(pr_speed, optimize(speed))]
 pub fn check_value(expr: &Expr, schema: Option<&'static ComplexType>) -> Checked {
-    check_with(expr, schema, |checker, e| {
+    into_checked(check_with(expr, schema, |checker, e| {
         checker.expr(e);
-    })
+    }))
 }
 
-#[cfg_attr(pr_speed, optimize(speed))]
 fn check_with<'e>(
     expr: &'e Expr,
     schema: Option<&'static ComplexType>,
     top: impl FnOnce(&mut Checker<'e>, &'e Expr),
-) -> Checked {
-    let mut declared = Vec::new();
-    collect_lambda_vars(expr, &mut declared);
+) -> (Vec<Error>, Vec<Cow<'e, str>>) {
     let mut checker = Checker {
         schema,
         scopes: Vec::new(),
-        declared,
+        root: expr,
         errors: Vec::new(),
         fields: Vec::with_capacity(4),
-        scratch: String::with_capacity(64),
+        scratch: String::new(),
     };
     top(&mut checker, expr);
     let mut errors = checker.errors;
     errors.sort_by_key(|e| e.span().map(|s| (s.start, s.end)));
-    Checked { errors, fields: checker.fields }
+    (errors, checker.fields)
 }
 
-#[cfg_attr(pr_speed, optimize(speed))]
-fn collect_lambda_vars<'e>(e: &'e Expr, out: &mut Vec<&'e str>) {
-    for_each_child(e, |child| collect_lambda_vars(child, out));
-    if let ExprKind::Lambda { predicate: Some((var, _)), .. } = &e.kind {
-        out.push(&var.name);
+/// Whether `e` declares a lambda variable called `name` anywhere.
+fn declares_lambda_var(e: &Expr, name: &str) -> bool {
+    if matches!(&e.kind, ExprKind::Lambda { predicate: Some((var, _)), .. } if var.name == name) {
+        return true;
     }
+    let mut found = false;
+    for_each_child(e, |child| found = found || declares_lambda_var(child, name));
+    found
 }
 
 /// Calls `f` on each direct child of `e` (recursion depth is bounded by the parser).
-#[cfg_attr(pr_speed, optimize(speed))]
 pub(crate) fn for_each_child<'a>(e: &'a Expr, mut f: impl FnMut(&'a Expr)) {
     match &e.kind {
         ExprKind::Literal(_) | ExprKind::Path(_) => {}
@@ -263,7 +280,8 @@ pub(crate) fn for_each_child<'a>(e: &'a Expr, mut f: impl FnMut(&'a Expr)) {
             }
         }
         ExprKind::Not(x) | ExprKind::Neg(x) => f(x),
-        ExprKind::Binary { left, right, .. } => {
+        ExprKind::Binary { operands, .. } => {
+            let [left, right] = &**operands;
             f(left);
             f(right)
         }
@@ -289,7 +307,8 @@ pub(crate) fn integer_typed(e: &Expr, path: &impl Fn(&[Ident]) -> Option<bool>) 
             "length" | "indexof" | "year" | "month" | "day" | "hour" | "minute" | "second"
         )),
         ExprKind::Neg(x) => integer_typed(x, path),
-        ExprKind::Binary { op: Add | Sub | Mul | Div | Mod, left, right, .. } => {
+        ExprKind::Binary { op: Add | Sub | Mul | Div | Mod, operands, .. } => {
+            let [left, right] = &**operands;
             match (integer_typed(left, path), integer_typed(right, path)) {
                 (Some(true), Some(true)) => Some(true),
                 (Some(false), _) | (_, Some(false)) => Some(false),
@@ -322,7 +341,6 @@ fn arithmetic_result(op: BinaryOp, l: Ty, r: Ty) -> Option<Ty> {
 /// arithmetic.
 const ARITHMETIC_TYPES: [Ty; 4] = [Ty::Number, Ty::Duration, Ty::DateTime, Ty::Date];
 
-#[cfg_attr(pr_speed, optimize(speed))]
 fn string_literal(e: &Expr) -> Option<&str> {
     match &e.kind {
         ExprKind::Literal(Literal::String(s)) => Some(s),
@@ -330,13 +348,11 @@ fn string_literal(e: &Expr) -> Option<&str> {
     }
 }
 
-#[cfg_attr(pr_speed, optimize(speed))]
 fn is_literal(e: &Expr) -> bool {
     matches!(e.kind, ExprKind::Literal(_))
 }
 
 /// Whether `s` is a GUID: 8-4-4-4-12 hex digits.
-#[cfg_attr(pr_speed, optimize(speed))]
 pub(crate) fn is_guid(s: &str) -> bool {
     let b = s.as_bytes();
     b.len() == 36
@@ -351,19 +367,19 @@ fn mismatch(span: Span, message: String) -> Error {
 }
 
 impl<'e> Checker<'e> {
-    /// Records a field path (once) and returns its index in `fields`.
-    #[cfg_attr(pr_speed, optimize(speed))]
-    fn field(&mut self, path: &str) -> usize {
-        match self.fields.iter().position(|f| f == path) {
-            Some(i) => i,
-            None => {
-                self.fields.push(path.to_owned());
-                self.fields.len() - 1
-            }
+    /// Records a field path (once) and returns its index in `fields`; `name` is the path when
+    /// it is one name of the tree (kept borrowed), else `path` is copied when it is new.
+    fn field(&mut self, path: &str, name: Option<&'e str>) -> usize {
+        if let Some(i) = self.fields.iter().position(|f| f == path) {
+            return i;
         }
+        self.fields.push(match name {
+            Some(name) => Cow::Borrowed(name),
+            None => Cow::Owned(path.to_owned()),
+        });
+        self.fields.len() - 1
     }
 
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn expect_bool(&mut self, e: &'e Expr) {
         let ty = self.expr(e);
         if !matches!(ty, Ty::Bool | Ty::Unknown) {
@@ -374,7 +390,6 @@ impl<'e> Checker<'e> {
         }
     }
 
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn expr(&mut self, e: &'e Expr) -> Ty {
         match &e.kind {
             ExprKind::Literal(l) => match l {
@@ -409,14 +424,15 @@ impl<'e> Checker<'e> {
                     Ty::Unknown
                 }
             }
-            ExprKind::Binary { op, op_span, left, right } => {
+            ExprKind::Binary { op, op_span, operands } => {
+                let [left, right] = &**operands;
                 self.binary(*op, op_span.0, left, right)
             }
             ExprKind::In { left, list } => {
                 let lt = self.expr(left);
                 for item in list {
                     let it = self.expr(item);
-                    self.comparison("in", left, lt, item, it);
+                    self.comparison("in", false, left, lt, item, it);
                 }
                 Ty::Bool
             }
@@ -431,7 +447,6 @@ impl<'e> Checker<'e> {
 
     /// Resolves a path: `Some((kind, index of its path in fields))`, kind `None` when
     /// unknown (no schema); `None` after reporting an error.
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn resolve(&mut self, segments: &'e [Ident]) -> Option<(Option<Kind>, usize)> {
         let mut path = std::mem::take(&mut self.scratch);
         path.clear();
@@ -440,31 +455,44 @@ impl<'e> Checker<'e> {
         out
     }
 
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn resolve_into(
         &mut self,
         segments: &'e [Ident],
         path: &mut String,
     ) -> Option<(Option<Kind>, usize)> {
         let first = segments.first()?;
-        let (mut kind, rest) = if let Some(scope) =
-            self.scopes.iter().rev().find(|s| s.var == first.name)
-        {
-            path.push_str(&scope.path);
-            (scope.element, &segments[1..])
-        } else if self.declared.contains(&first.name.as_str())
-            && self.schema.is_some_and(|root| root.property(&first.name).is_none())
-        {
-            self.errors.push(Error::UnboundVariable { span: first.span, name: first.name.clone() });
-            return None;
-        } else {
-            (self.schema.map(Kind::Complex), segments)
+        let in_scope = self.scopes.iter().rev().find(|s| s.var == first.name);
+        let at_root = in_scope.is_none();
+        // A one-segment path at the root (most paths) is its name: nothing to build.
+        let name = (at_root && segments.len() == 1).then_some(first.name.as_str());
+        if name.is_none() {
+            // One allocation for the scratch, whatever the paths built in it.
+            path.reserve(64);
+        }
+        let (mut kind, rest) = match in_scope {
+            Some(scope) => {
+                path.push_str(&scope.path);
+                (scope.element, &segments[1..])
+            }
+            None => (self.schema.map(Kind::Complex), segments),
         };
         for seg in rest {
             match kind {
                 None => {}
                 Some(Kind::Complex(c)) => match c.property(&seg.name) {
                     Some(p) => kind = Some(p.kind),
+                    // A root property that is not there, named like a lambda variable: the
+                    // variable used outside its lambda.
+                    None if at_root
+                        && std::ptr::eq(seg, first)
+                        && declares_lambda_var(self.root, &seg.name) =>
+                    {
+                        self.errors.push(Error::UnboundVariable {
+                            span: seg.span,
+                            name: seg.name.clone(),
+                        });
+                        return None;
+                    }
                     None => {
                         self.errors.push(Error::UnknownProperty {
                             span: seg.span,
@@ -495,11 +523,14 @@ impl<'e> Checker<'e> {
                     return None;
                 }
             }
-            if !path.is_empty() {
-                path.push('/');
+            if name.is_none() {
+                if !path.is_empty() {
+                    path.push('/');
+                }
+                path.push_str(&seg.name);
             }
-            path.push_str(&seg.name);
         }
+        let path = name.unwrap_or(path);
         if kind == Some(Kind::Json) {
             let span = segments.last().map_or(first.span, |s| s.span);
             self.errors.push(mismatch(
@@ -511,12 +542,12 @@ impl<'e> Checker<'e> {
         if path.is_empty() {
             // A bare lambda variable (collections of primitives): the collection path.
             let scope = self.scopes.iter().rev().find(|s| s.var == first.name)?;
-            path.push_str(&scope.path);
+            let collection = scope.path.clone();
+            return Some((kind, self.field(&collection, None)));
         }
-        Some((kind, self.field(path)))
+        Some((kind, self.field(path, name)))
     }
 
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn lambda(
         &mut self,
         collection: &'e [Ident],
@@ -526,7 +557,7 @@ impl<'e> Checker<'e> {
         let Some((kind, field)) = self.resolve(collection) else {
             // The body is still checked, with an unknown element type, to report its errors.
             if let Some((var, body)) = predicate {
-                self.scoped(var, None, String::new(), body);
+                self.scoped(var, None, Cow::Borrowed(""), body);
             }
             return;
         };
@@ -552,14 +583,18 @@ impl<'e> Checker<'e> {
         }
     }
 
-    #[cfg_attr(pr_speed, optimize(speed))]
-    fn scoped(&mut self, var: &'e Ident, element: Option<Kind>, path: String, body: &'e Expr) {
+    fn scoped(
+        &mut self,
+        var: &'e Ident,
+        element: Option<Kind>,
+        path: Cow<'e, str>,
+        body: &'e Expr,
+    ) {
         self.scopes.push(Scope { var: &var.name, element, path });
         self.expect_bool(body);
         self.scopes.pop();
     }
 
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn call(&mut self, name: &Ident, args: &'e [Expr], span: Span) -> Ty {
         let types: Vec<Ty> = args.iter().map(|a| self.expr(a)).collect();
         let Some(f) = FUNCTIONS.iter().find(|f| f.name == name.name) else {
@@ -607,12 +642,12 @@ impl<'e> Checker<'e> {
         f.returns
     }
 
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn binary(&mut self, op: BinaryOp, op_span: Span, left: &'e Expr, right: &'e Expr) -> Ty {
         let lt = self.expr(left);
         let rt = self.expr(right);
         if op.is_comparison() {
-            self.comparison(op.keyword(), left, lt, right, rt);
+            let ordering = !matches!(op, BinaryOp::Eq | BinaryOp::Ne);
+            self.comparison(op.keyword(), ordering, left, lt, right, rt);
             return Ty::Bool;
         }
         if op == BinaryOp::Has {
@@ -695,7 +730,6 @@ impl<'e> Checker<'e> {
         })
     }
 
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn enum_member(&mut self, e: &'static EnumType, value: &str, span: Span) {
         if !e.contains(value) {
             self.errors.push(Error::UnknownEnumValue {
@@ -708,19 +742,26 @@ impl<'e> Checker<'e> {
     }
 
     /// Type-checks `left op right` for a comparison; `op` is the keyword as written
-    /// (`in` items are checked like `eq`, and named `in` in messages).
-    #[cfg_attr(pr_speed, optimize(speed))]
-    fn comparison(&mut self, op: &'static str, left: &Expr, lt: Ty, right: &Expr, rt: Ty) {
-        let ordering = !matches!(op, "eq" | "ne" | "in");
-        for (e, ty) in [(left, lt), (right, rt)] {
-            if matches!(ty, Ty::Complex(_) | Ty::Collection(_)) {
-                // OData compares structured values and collections with `eq`, `ne` and `in`.
-                self.errors.push(Error::Unsupported {
-                    span: e.span,
-                    construct: format!("comparing `{e}` ({}) as a whole", ty.describe()),
-                });
-                return;
-            }
+    /// (`in` items are checked like `eq`, and named `in` in messages), `ordering` says whether
+    /// it is `gt`, `ge`, `lt` or `le`.
+    fn comparison(
+        &mut self,
+        op: &'static str,
+        ordering: bool,
+        left: &Expr,
+        lt: Ty,
+        right: &Expr,
+        rt: Ty,
+    ) {
+        let whole = |ty: Ty| matches!(ty, Ty::Complex(_) | Ty::Collection(_));
+        if whole(lt) || whole(rt) {
+            // OData compares structured values and collections with `eq`, `ne` and `in`.
+            let (e, ty) = if whole(lt) { (left, lt) } else { (right, rt) };
+            self.errors.push(Error::Unsupported {
+                span: e.span,
+                construct: format!("comparing `{e}` ({}) as a whole", ty.describe()),
+            });
+            return;
         }
         if lt == Ty::Null || rt == Ty::Null {
             // OData: `null` compares with every operator; `gt ge lt le` with a `null` operand

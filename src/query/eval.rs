@@ -396,7 +396,8 @@ impl<'a, N: JsonNode<'a>> Eval<'a, N> {
                 Value::Duration(d) => Value::Duration(-d),
                 _ => Value::Null,
             },
-            ExprKind::Binary { op, left, right, .. } => {
+            ExprKind::Binary { op, operands, .. } => {
+                let [left, right] = &**operands;
                 let l = self.value(left);
                 let r = self.value(right);
                 if op.is_comparison() || *op == BinaryOp::Has {

@@ -82,7 +82,6 @@ impl fmt::Display for Token<'_> {
 }
 
 /// Writes `s` as an OData string literal: in single quotes, inner quotes doubled.
-#[cfg_attr(pr_speed, optimize(speed))]
 pub(crate) fn write_quoted(f: &mut impl fmt::Write, s: &str) -> fmt::Result {
     f.write_char('\'')?;
     for part in s.split_inclusive('\'') {
@@ -104,14 +103,12 @@ pub struct Spanned<T> {
 }
 
 impl<'a> PartialEq<Token<'a>> for Spanned<Token<'a>> {
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn eq(&self, other: &Token<'a>) -> bool {
         self.token == *other
     }
 }
 
 /// Length of `src` in UTF-16 code units, saturating at `u32::MAX`.
-#[cfg_attr(pr_speed, optimize(speed))]
 pub fn len_utf16(src: &str) -> u32 {
     u32::try_from(utf16_len(src.as_bytes())).unwrap_or(u32::MAX)
 }
@@ -120,7 +117,6 @@ pub fn len_utf16(src: &str) -> u32 {
 /// is not a continuation byte), two for a 4-byte one (a surrogate pair).
 /// Eight bytes at a time: a continuation byte is `10xxxxxx` (top bit set, next one clear), a
 /// 4-byte lead is `11110xxx` (top four bits set; never in valid UTF-8 otherwise).
-#[cfg_attr(pr_speed, optimize(speed))]
 fn utf16_len(bytes: &[u8]) -> usize {
     const TOP: u64 = 0x8080_8080_8080_8080;
     let mut chunks = bytes.chunks_exact(8);
@@ -145,7 +141,6 @@ fn utf16_len(bytes: &[u8]) -> usize {
 ///
 /// # Errors
 /// [`Error::TooLong`].
-#[cfg_attr(pr_speed, optimize(speed))]
 pub fn check_length(src: &str) -> Result<()> {
     // UTF-16 length <= UTF-8 length, so short inputs need no count at all.
     if src.len() <= MAX_FILTER_LEN {
@@ -170,7 +165,6 @@ pub struct Lexer<'a> {
 }
 
 #[inline(always)]
-#[cfg_attr(pr_speed, optimize(speed))]
 fn is_word_start(c: char) -> bool {
     if c.is_ascii() {
         c.is_ascii_alphabetic() || c == '_'
@@ -180,7 +174,6 @@ fn is_word_start(c: char) -> bool {
 }
 
 #[inline(always)]
-#[cfg_attr(pr_speed, optimize(speed))]
 fn is_word_char(c: char) -> bool {
     if c.is_ascii() {
         c.is_ascii_alphanumeric() || c == '_'
@@ -191,7 +184,6 @@ fn is_word_char(c: char) -> bool {
 
 /// `char::is_whitespace`, with the ASCII answer inline.
 #[inline(always)]
-#[cfg_attr(pr_speed, optimize(speed))]
 fn is_space(c: char) -> bool {
     if c.is_ascii() {
         matches!(c, ' ' | '\t'..='\r')
@@ -201,8 +193,11 @@ fn is_space(c: char) -> bool {
 }
 
 /// Does `bytes` start with a GUID (8-4-4-4-12 hex digits) not followed by a word character?
-#[cfg_attr(pr_speed, optimize(speed))]
 fn guid_at(bytes: &[u8]) -> bool {
+    // The first dash is the cheap test that almost every word fails.
+    if bytes.get(8) != Some(&b'-') {
+        return false;
+    }
     const GROUPS: [usize; 5] = [8, 4, 4, 4, 12];
     let mut at = 0;
     for (i, len) in GROUPS.iter().enumerate() {
@@ -337,25 +332,28 @@ fn integer(digits: &str) -> std::result::Result<i128, &'static str> {
 
 impl<'a> Lexer<'a> {
     /// A lexer over `src`, positioned at its start.
-    #[cfg_attr(pr_speed, optimize(speed))]
     pub fn new(src: &'a str) -> Self {
         Lexer { src, pos: 0, pos16: 0 }
     }
 
+    /// Whether the next token is `(` (white space skipped; nothing is consumed).
+    pub fn paren_follows(&self) -> bool {
+        let mut ahead = Lexer { src: self.src, pos: self.pos, pos16: self.pos16 };
+        ahead.bump_spaces();
+        ahead.byte(0) == Some(b'(')
+    }
+
     /// The UTF-16 offset of the next character (the input's length at the end).
-    #[cfg_attr(pr_speed, optimize(speed))]
     pub fn offset(&self) -> u32 {
         self.pos16
     }
 
     /// The byte `n` bytes ahead, if any.
     #[inline]
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn byte(&self, n: usize) -> Option<u8> {
         self.src.as_bytes().get(self.pos + n).copied()
     }
 
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn rest(&self) -> &'a str {
         // invariant: `pos` only ever advances by whole characters in `advance`.
         self.src.get(self.pos..).unwrap_or("")
@@ -363,7 +361,6 @@ impl<'a> Lexer<'a> {
 
     /// The next character (decoded only when it is not ASCII).
     #[inline]
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn peek(&self) -> Option<char> {
         match self.byte(0)? {
             b if b.is_ascii() => Some(char::from(b)),
@@ -373,7 +370,6 @@ impl<'a> Lexer<'a> {
 
     /// The only place that moves the position: `n` bytes (whole characters) forward.
     #[inline]
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn advance(&mut self, n: usize) {
         let end = (self.pos + n).min(self.src.len());
         let passed = self.src.as_bytes().get(self.pos..end).unwrap_or(&[]);
@@ -386,7 +382,6 @@ impl<'a> Lexer<'a> {
     /// (With `advance`, the only code that moves the position: here by counting the UTF-16
     /// units of each character passed.)
     #[inline]
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn bump_while(&mut self, pred: impl Fn(char) -> bool) -> &'a str {
         let start = self.pos;
         let bytes = self.src.as_bytes();
@@ -417,7 +412,6 @@ impl<'a> Lexer<'a> {
     /// Advances over ASCII bytes for which `ascii` holds (a tight loop with no decoding),
     /// then, at a non-ASCII character, goes on with `bump_while(unicode)`.
     #[inline(always)]
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn bump_ascii_then(
         &mut self,
         ascii: impl Fn(u8) -> bool,
@@ -438,25 +432,21 @@ impl<'a> Lexer<'a> {
     }
 
     /// Advances over word characters (`_`, letters, digits).
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn bump_word(&mut self) -> &'a str {
         self.bump_ascii_then(|b| b.is_ascii_alphanumeric() || b == b'_', is_word_char)
     }
 
     /// Advances over white space.
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn bump_spaces(&mut self) {
         self.bump_ascii_then(|b| matches!(b, b' ' | b'\t'..=b'\r'), is_space);
     }
 
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn span_from(&self, start: u32) -> Span {
         Span::new(start, self.pos16)
     }
 
     /// Lexes a quoted string starting at the opening quote (already peeked). The value
     /// borrows from the input unless it holds a doubled quote.
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn string(&mut self, start: u32) -> Result<Cow<'a, str>> {
         let bytes = self.src.as_bytes();
         let open = self.pos;
@@ -491,7 +481,6 @@ impl<'a> Lexer<'a> {
 
     /// Number, date, date-time (starting with a digit or `-digit`); a time of day is
     /// recognised to be refused truthfully.
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn numeric(&mut self, start: u32) -> Result<Token<'a>> {
         let bytes = self.rest().as_bytes();
         let time_like = bytes.len() >= 5
@@ -582,43 +571,56 @@ impl<'a> Lexer<'a> {
 
     /// A word, or the literals spelled with letters: GUIDs, `INF`/`NaN`, `duration'..'`.
     /// Qualified names and the other typed literals of OData are refused truthfully.
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn word(&mut self, start: u32) -> Result<Token<'a>> {
         let word = self.bump_word();
-        if self.byte(0) == Some(b'.')
-            && self
-                .src
-                .get(self.pos + 1..)
-                .and_then(|r| r.chars().next())
-                .is_some_and(is_word_start)
-        {
-            return Err(self.qualified_name(start));
+        match self.byte(0) {
+            Some(b'.')
+                if self
+                    .src
+                    .get(self.pos + 1..)
+                    .and_then(|r| r.chars().next())
+                    .is_some_and(is_word_start) =>
+            {
+                return Err(self.qualified_name(start));
+            }
+            Some(b'\'') => {
+                if let Some(literal) = self.prefixed_literal(start, word) {
+                    return literal;
+                }
+            }
+            _ => {}
         }
-        let typed_literal = || {
-            ["binary", "geography", "geometry"].into_iter().find(|k| word.eq_ignore_ascii_case(k))
-        };
-        if let Some(kind) = (self.byte(0) == Some(b'\'')).then(typed_literal).flatten() {
-            self.string(self.pos16)?;
-            return Err(Error::Unsupported {
-                span: self.span_from(start),
-                construct: format!("a {kind} literal (`{kind}'…'`)"),
-            });
+        if matches!(word.as_bytes(), b"INF" | b"NaN") {
+            return Ok(Token::Number(Cow::Borrowed(word)));
         }
-        if word.eq_ignore_ascii_case("duration") && self.byte(0) == Some(b'\'') {
-            let body = self.string(self.pos16)?;
-            return match parse_duration(&body) {
+        Ok(Token::Word(word))
+    }
+
+    /// A word followed by a quote: `duration'…'`, or a typed literal OData has and the library
+    /// does not (`binary'…'`, `geography'…'`, `geometry'…'`); `None` for any other word.
+    fn prefixed_literal(&mut self, start: u32, word: &str) -> Option<Result<Token<'a>>> {
+        if word.eq_ignore_ascii_case("duration") {
+            let body = match self.string(self.pos16) {
+                Ok(body) => body,
+                Err(e) => return Some(Err(e)),
+            };
+            return Some(match parse_duration(&body) {
                 Ok(nanos) => Ok(Token::Duration(body.to_ascii_uppercase(), nanos)),
                 Err(reason) => Err(Error::InvalidLiteral {
                     span: self.span_from(start),
                     kind: "duration",
                     reason: reason.into(),
                 }),
-            };
+            });
         }
-        if word == "INF" || word == "NaN" {
-            return Ok(Token::Number(Cow::Borrowed(word)));
-        }
-        Ok(Token::Word(word))
+        let typed = ["binary", "geography", "geometry"];
+        let kind = typed.into_iter().find(|k| word.eq_ignore_ascii_case(k))?;
+        Some(self.string(self.pos16).and_then(|_| {
+            Err(Error::Unsupported {
+                span: self.span_from(start),
+                construct: format!("a {kind} literal (`{kind}'…'`)"),
+            })
+        }))
     }
 
     /// After a word and a `.`: `Namespace.Name`, `Namespace.Enum'Value'` or `geo.distance(`,
@@ -681,84 +683,105 @@ impl<'a> Lexer<'a> {
         Error::Unsupported { span: self.span_from(start), construct }
     }
 
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn next_token(&mut self) -> Option<Result<Spanned<Token<'a>>>> {
         self.bump_spaces();
         let start = self.pos16;
         let b = self.byte(0)?;
-        let next_is_digit = self.byte(1).is_some_and(|d| d.is_ascii_digit());
-        let token = if b.is_ascii_hexdigit() && guid_at(self.rest().as_bytes()) {
-            let from = self.pos;
-            self.advance(36);
-            // invariant: a GUID is 36 ASCII bytes.
-            let text = self.src.get(from..self.pos).unwrap_or("");
-            Ok(Token::Guid(if text.bytes().any(|b| b.is_ascii_uppercase()) {
-                Cow::Owned(text.to_ascii_lowercase())
-            } else {
-                Cow::Borrowed(text)
-            }))
-        } else if b.is_ascii_digit() || (b == b'-' && next_is_digit) {
-            self.numeric(start)
-        } else if b == b'+' && next_is_digit {
+        let token = match b {
+            b'/' => self.punctuation(Token::Slash),
+            b'(' => self.punctuation(Token::LParen),
+            b')' => self.punctuation(Token::RParen),
+            b',' => self.punctuation(Token::Comma),
+            b':' => self.punctuation(Token::Colon),
+            b'\'' => self.string(start).map(Token::String),
+            _ if b.is_ascii_hexdigit() && guid_at(self.rest().as_bytes()) => Ok(self.guid()),
+            b'0'..=b'9' => self.numeric(start),
+            b'-' if self.digit_follows() => self.numeric(start),
+            b'-' if self.rest().as_bytes().get(1..4) == Some(b"INF") => {
+                self.negative_infinity(start)
+            }
+            b'-' => self.punctuation(Token::Minus),
             // OData's SIGN: `+42` is `42` (the canonical form drops the plus).
-            self.advance(1);
-            match self.numeric(start) {
-                Ok(Token::Date(_) | Token::DateTime(_)) => Err(Error::InvalidLiteral {
-                    span: self.span_from(start),
-                    kind: "date",
-                    reason: "a date cannot have a `+` sign".into(),
-                }),
-                other => other,
+            b'+' if self.digit_follows() => self.plus_signed(start),
+            b'$' | b'@'
+                if self
+                    .src
+                    .get(self.pos + 1..)
+                    .and_then(|r| r.chars().next())
+                    .is_some_and(is_word_start) =>
+            {
+                Err(self.unsupported_sigil(start, b))
             }
-        } else if b == b'-' && self.rest().as_bytes().get(1..4) == Some(b"INF") {
-            self.advance(4);
-            if self.peek().is_some_and(is_word_char) {
-                self.bump_word();
-                Err(Error::InvalidLiteral {
-                    span: self.span_from(start),
-                    kind: "number",
-                    reason: "a number cannot run into letters".into(),
-                })
-            } else {
-                Ok(Token::Number(Cow::Borrowed("-INF")))
-            }
-        } else if b == b'\'' {
-            self.string(start).map(Token::String)
-        } else if (b == b'$' || b == b'@')
-            && self
-                .src
-                .get(self.pos + 1..)
-                .and_then(|r| r.chars().next())
-                .is_some_and(is_word_start)
-            || b == b'['
-            || b == b'{'
-        {
-            Err(self.unsupported_sigil(start, b))
-        } else {
-            let c = self.peek()?;
-            if is_word_start(c) {
-                self.word(start)
-            } else {
-                self.advance(c.len_utf8());
-                match c {
-                    '/' => Ok(Token::Slash),
-                    '(' => Ok(Token::LParen),
-                    ')' => Ok(Token::RParen),
-                    ',' => Ok(Token::Comma),
-                    ':' => Ok(Token::Colon),
-                    '-' => Ok(Token::Minus),
-                    found => Err(Error::UnexpectedChar { span: self.span_from(start), found }),
+            b'[' | b'{' => Err(self.unsupported_sigil(start, b)),
+            b'a'..=b'z' | b'A'..=b'Z' | b'_' => self.word(start),
+            _ => {
+                let c = self.peek()?;
+                if is_word_start(c) {
+                    self.word(start)
+                } else {
+                    self.advance(c.len_utf8());
+                    Err(Error::UnexpectedChar { span: self.span_from(start), found: c })
                 }
             }
         };
         Some(token.map(|token| Spanned { token, span: self.span_from(start) }))
+    }
+
+    /// Whether the byte after the next one is a digit (`-3`, `+3`).
+    fn digit_follows(&self) -> bool {
+        self.byte(1).is_some_and(|d| d.is_ascii_digit())
+    }
+
+    /// A one-byte punctuation token.
+    fn punctuation(&mut self, token: Token<'a>) -> Result<Token<'a>> {
+        self.advance(1);
+        Ok(token)
+    }
+
+    /// A bare GUID (`guid_at` said there is one), lower-cased.
+    fn guid(&mut self) -> Token<'a> {
+        let from = self.pos;
+        self.advance(36);
+        // invariant: a GUID is 36 ASCII bytes.
+        let text = self.src.get(from..self.pos).unwrap_or("");
+        Token::Guid(if text.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(text.to_ascii_lowercase())
+        } else {
+            Cow::Borrowed(text)
+        })
+    }
+
+    /// `+` and a digit: the number or date after it, without the sign.
+    fn plus_signed(&mut self, start: u32) -> Result<Token<'a>> {
+        self.advance(1);
+        match self.numeric(start) {
+            Ok(Token::Date(_) | Token::DateTime(_)) => Err(Error::InvalidLiteral {
+                span: self.span_from(start),
+                kind: "date",
+                reason: "a date cannot have a `+` sign".into(),
+            }),
+            other => other,
+        }
+    }
+
+    /// `-INF`, unless letters follow.
+    fn negative_infinity(&mut self, start: u32) -> Result<Token<'a>> {
+        self.advance(4);
+        if self.peek().is_some_and(is_word_char) {
+            self.bump_word();
+            return Err(Error::InvalidLiteral {
+                span: self.span_from(start),
+                kind: "number",
+                reason: "a number cannot run into letters".into(),
+            });
+        }
+        Ok(Token::Number(Cow::Borrowed("-INF")))
     }
 }
 
 impl<'a> Iterator for Lexer<'a> {
     type Item = Result<Spanned<Token<'a>>>;
 
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn next(&mut self) -> Option<Self::Item> {
         self.next_token()
     }

@@ -7,11 +7,12 @@
 //!
 //! Positions are UTF-16 code units (what JS `string.slice` counts), half-open.
 //!
-//! Speed: the package's wasm is built at opt-level "z", where this compiler ran 2-3× slower
-//! than at opt-level 3 (almost nothing is inlined). Its functions carry
-//! `#[cfg_attr(pr_speed, optimize(speed))]`: the nightly package build (`--cfg pr_speed`)
-//! compiles them for speed and the rest of the crate for size. Stable builds ignore it.
+//! Speed: compiled for size like the rest of the wasm (opt-level "z", where little is
+//! inlined), so the hot path saves work instead: tokens and field names borrow from the input
+//! and the tree, the parser looks one token ahead, and `validate_into` (the package's
+//! validateFilter) reuses its output buffer.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use crate::datetime::DateTimeOffset;
@@ -56,7 +57,6 @@ pub use template::TemplateValue;
 /// `InvalidFilter`: a lexer or syntax error, [`Error::TooDeep`](crate::Error::TooDeep) past
 /// [`MAX_DEPTH`] levels, [`Error::TooLong`](crate::Error::TooLong) past [`MAX_FILTER_LEN`]
 /// UTF-16 code units. Positions point at the start of the offending token.
-#[cfg_attr(pr_speed, optimize(speed))]
 pub fn parse(src: &str) -> Result<Expr> {
     parser::parse(src)
 }
@@ -88,7 +88,6 @@ pub struct FilterInfo {
 /// # Errors
 /// `InvalidFilter`: the first error by position (syntax, unknown property, type, enum value,
 /// unbound lambda variable).
-#[cfg_attr(pr_speed, optimize(speed))]
 pub fn validate_filter(src: &str, schema: bool) -> Result<FilterInfo> {
     validate(src, schema.then_some(&REFERRAL))
 }
@@ -103,12 +102,29 @@ pub fn validate_filter_in(src: &str, schema: &'static ComplexType) -> Result<Fil
 }
 
 fn validate(src: &str, schema: Option<&'static ComplexType>) -> Result<FilterInfo> {
-    let expr = parse(src)?;
-    let checked = check::check(&expr, schema);
-    if let Some(first) = checked.errors.into_iter().next() {
+    let (mut tree, mut canonical) = (None, String::with_capacity(src.len()));
+    let fields = check::owned(&validate_into(src, schema, &mut tree, &mut canonical)?);
+    Ok(FilterInfo { canonical, fields })
+}
+
+/// Parses and checks `src` for a caller that reads the result once (the package's
+/// `validateFilter` reads it into a JS object): the syntax tree goes to `tree`, the canonical
+/// text to `canonical` (a buffer the caller reuses), and the fields returned borrow from the
+/// tree where they can (validateFilter guard of `make bench`: no string allocated per result).
+pub(crate) fn validate_into<'t>(
+    src: &str,
+    schema: Option<&'static ComplexType>,
+    tree: &'t mut Option<Expr>,
+    canonical: &mut String,
+) -> Result<Vec<Cow<'t, str>>> {
+    let expr = tree.insert(parse(src)?);
+    let (errors, fields) = check::check_borrowed(expr, schema);
+    if let Some(first) = errors.into_iter().next() {
         return Err(first);
     }
-    Ok(FilterInfo { canonical: expr.to_canonical(src.len()), fields: checked.fields })
+    canonical.clear();
+    expr.canonical_into(canonical);
+    Ok(fields)
 }
 
 /// A filter that parsed and checked against the referral schema.
@@ -135,7 +151,6 @@ impl Filter {
     ///
     /// # Errors
     /// As [`validate_filter`] with `schema: true`.
-    #[cfg_attr(pr_speed, optimize(speed))]
     pub fn parse(src: &str) -> Result<Filter> {
         Filter::parse_in(src, &REFERRAL)
     }
@@ -161,32 +176,27 @@ impl Filter {
     }
 
     /// The canonical text.
-    #[cfg_attr(pr_speed, optimize(speed))]
     pub fn canonical(&self) -> &str {
         &self.canonical
     }
 
     /// The property paths used (see [`FilterInfo::fields`]).
-    #[cfg_attr(pr_speed, optimize(speed))]
     pub fn fields(&self) -> &[String] {
         &self.fields
     }
 
     /// The syntax tree.
-    #[cfg_attr(pr_speed, optimize(speed))]
     pub fn expr(&self) -> &Expr {
         &self.expr
     }
 
     /// Canonical text and fields.
-    #[cfg_attr(pr_speed, optimize(speed))]
     pub fn info(&self) -> FilterInfo {
         FilterInfo { canonical: self.canonical.clone(), fields: self.fields.clone() }
     }
 
     /// Evaluates the filter over one referral (decoded JSON, e.g. a `serde_json::Value`) with
     /// OData semantics; `now` is what `now()` returns (the core has no clock).
-    #[cfg_attr(pr_speed, optimize(speed))]
     pub fn matches<R: crate::record::Record + ?Sized>(
         &self,
         record: &R,

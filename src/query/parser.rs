@@ -1,7 +1,7 @@
 //! Tokens → [`Expr`]: recursive descent with precedence climbing, bounded by [`MAX_DEPTH`].
 //!
-//! One job: grammar. Knows nothing of the schema, records or JS. Looks at most two tokens
-//! ahead and never backtracks. Stops at the first error, which points at the *start* of the
+//! One job: grammar. Knows nothing of the schema, records or JS. Looks one token ahead (and,
+//! after a name, whether a `(` follows) and never backtracks. Stops at the first error, which points at the *start* of the
 //! offending token (end of input: the input's UTF-16 length).
 //!
 //! Depth: one unit per nested [`Parser::parse_subexpr`] and one per infix iteration that
@@ -40,7 +40,6 @@ const fn pack(word: &[u8]) -> u64 {
 
 /// `word` packed as [`pack`] does, when it is short enough to be a keyword (else 0, which no
 /// keyword packs to).
-#[cfg_attr(pr_speed, optimize(speed))]
 fn keyword_key(word: &str) -> u64 {
     if word.len() > 5 {
         return 0;
@@ -72,7 +71,6 @@ const KW_ALL: u64 = pack(b"all");
 const KW_NOT: u64 = pack(b"not");
 
 impl Infix {
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn precedence(self) -> Precedence {
         match self {
             Infix::Or => Precedence::Or,
@@ -83,7 +81,6 @@ impl Infix {
     }
 
     /// The operator spelled by `word` (any ASCII case).
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn from_word(word: &str) -> Option<Infix> {
         let op = match keyword_key(word) {
             KW_OR => return Some(Infix::Or),
@@ -120,7 +117,6 @@ enum Punct {
 
 impl Punct {
     #[inline(always)]
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn matches(self, token: &Token<'_>) -> bool {
         matches!(
             (self, token),
@@ -133,17 +129,17 @@ impl Punct {
     }
 }
 
-/// The `$filter` parser: a lexer with two tokens of look-ahead and a depth budget. Tokens
-/// are lexed as the grammar asks for them, so a lexer error is reported only when the parser
+/// The `$filter` parser: a lexer with one token of look-ahead and a depth budget. Tokens are
+/// lexed as the grammar asks for them, so a lexer error is reported only when the parser
 /// reaches it (an earlier syntax error wins).
 #[derive(Debug)]
 pub struct Parser<'a> {
     src: &'a str,
     lexer: Lexer<'a>,
-    /// The next tokens, `ahead[0]` first; filled from the front.
-    ahead: [Option<Spanned<Token<'a>>>; 2],
-    /// The infix operator each `ahead` token spells, classified once when it is lexed.
-    infix: [Option<Infix>; 2],
+    /// The next token, once lexed.
+    ahead: Option<Spanned<Token<'a>>>,
+    /// The infix operator the `ahead` token spells, classified once when it is lexed.
+    infix: Option<Infix>,
     /// Set when the lexer has stopped: `Some(None)` at the end of the input, `Some(Some(e))`
     /// after a lexer error (reported when the parser reaches it).
     stop: Option<Option<Error>>,
@@ -189,8 +185,8 @@ impl<'a> Parser<'a> {
         Ok(Parser {
             src,
             lexer: Lexer::new(src),
-            ahead: [None, None],
-            infix: [None, None],
+            ahead: None,
+            infix: None,
             stop: None,
             depth: 0,
             max_depth: MAX_DEPTH,
@@ -217,44 +213,32 @@ impl<'a> Parser<'a> {
 
     // ---- token vocabulary ---------------------------------------------------------------
 
-    /// Lexes until `ahead[..=n]` is full or the lexer has stopped.
+    /// Lexes the next token into `ahead`, unless it is there or the lexer has stopped.
     #[inline(always)]
-    #[cfg_attr(pr_speed, optimize(speed))]
-    fn fill(&mut self, n: usize) {
-        if self.ahead[n.min(1)].is_some() {
-            return;
+    fn fill(&mut self) {
+        if self.ahead.is_none() && self.stop.is_none() {
+            self.lex();
         }
-        self.fill_slow(n);
     }
 
-    #[cfg_attr(pr_speed, optimize(speed))]
-    fn fill_slow(&mut self, n: usize) {
-        for slot in 0..=n.min(1) {
-            if self.ahead[slot].is_some() {
-                continue;
+    fn lex(&mut self) {
+        match self.lexer.next() {
+            Some(Ok(t)) => {
+                self.infix = match t.token {
+                    Token::Word(w) => Infix::from_word(w),
+                    _ => None,
+                };
+                self.ahead = Some(t);
             }
-            if self.stop.is_some() {
-                return;
-            }
-            match self.lexer.next() {
-                Some(Ok(t)) => {
-                    self.infix[slot] = match t.token {
-                        Token::Word(w) => Infix::from_word(w),
-                        _ => None,
-                    };
-                    self.ahead[slot] = Some(t);
-                }
-                Some(Err(e)) => self.stop = Some(Some(e)),
-                None => self.stop = Some(None),
-            }
+            Some(Err(e)) => self.stop = Some(Some(e)),
+            None => self.stop = Some(None),
         }
     }
 
     #[inline(always)]
-    #[cfg_attr(pr_speed, optimize(speed))]
-    fn peek_nth(&mut self, n: usize) -> Result<Option<&Spanned<Token<'a>>>> {
-        self.fill(n);
-        match self.ahead.get(n).and_then(Option::as_ref) {
+    fn peek_token(&mut self) -> Result<Option<&Spanned<Token<'a>>>> {
+        self.fill();
+        match &self.ahead {
             Some(t) => Ok(Some(t)),
             None => match &self.stop {
                 Some(Some(e)) => Err(lexer_error_copy(e)),
@@ -263,42 +247,43 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// Is the next token `expected`? (A lexer error there is reported.)
     #[inline(always)]
-    #[cfg_attr(pr_speed, optimize(speed))]
-    fn peek_token(&mut self) -> Result<Option<&Spanned<Token<'a>>>> {
-        self.peek_nth(0)
+    fn next_is(&mut self, expected: Punct) -> Result<bool> {
+        Ok(self.peek_token()?.is_some_and(|t| expected.matches(&t.token)))
     }
 
-    /// Is token `n` (0 or 1) ahead `expected`? (A lexer error there is reported.)
-    #[inline(always)]
-    #[cfg_attr(pr_speed, optimize(speed))]
-    fn next_is(&mut self, n: usize, expected: Punct) -> Result<bool> {
-        Ok(self.peek_nth(n)?.is_some_and(|t| expected.matches(&t.token)))
+    /// Whether a `(` follows the next token (a name, already peeked): a call, a lambda or a
+    /// key. Looks at the text only; when it is not `(`, the parser goes on to lex the token
+    /// there, so a lexer error in it is still reported where the parser reaches it.
+    fn paren_follows(&self) -> bool {
+        self.lexer.paren_follows()
     }
 
     /// Consumes the next token (already peeked) and returns it.
     #[inline(always)]
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn advance(&mut self) -> Option<Spanned<Token<'a>>> {
-        let [first, second] = &mut self.ahead;
-        let token = first.take();
-        *first = second.take();
-        self.infix = [self.infix[1], None];
-        token
+        self.infix = None;
+        self.ahead.take()
+    }
+
+    /// Consumes a name (the next token) and the `(` that [`Self::paren_follows`] saw.
+    fn advance_name_and_paren(&mut self) {
+        self.advance();
+        self.fill();
+        self.advance();
     }
 
     #[must_use = "the token is only consumed when this returns true"]
     #[inline(always)]
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn consume_token(&mut self, expected: Punct) -> Result<bool> {
-        if self.next_is(0, expected)? {
+        if self.next_is(expected)? {
             self.advance();
             return Ok(true);
         }
         Ok(false)
     }
 
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn expect_token(&mut self, expected: Punct, what: &str) -> Result<Span> {
         match self.peek_token()? {
             Some(t) if expected.matches(&t.token) => {
@@ -312,12 +297,12 @@ impl<'a> Parser<'a> {
 
     /// The span of the next token, or the empty span at the end of the input.
     fn peek_span(&mut self) -> Span {
-        self.fill(0);
+        self.fill();
         let end = || {
             let end = len_utf16(self.src);
             Span::new(end, end)
         };
-        match &self.ahead[0] {
+        match &self.ahead {
             Some(t) => t.span,
             None => match &self.stop {
                 Some(Some(e)) => e.span().unwrap_or_else(end),
@@ -332,7 +317,7 @@ impl<'a> Parser<'a> {
         if let Err(e) = self.peek_token() {
             return e;
         }
-        let found = match &self.ahead[0] {
+        let found = match &self.ahead {
             Some(t) => format!("`{}`", t.token),
             None => "end of input".into(),
         };
@@ -348,14 +333,12 @@ impl<'a> Parser<'a> {
     }
 
     #[inline(always)]
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn peek_infix(&mut self) -> Result<Option<Infix>> {
         self.peek_token()?;
-        Ok(self.infix[0])
+        Ok(self.infix)
     }
 
     /// Charges one unit of depth, failing at the limit.
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn charge(&mut self) -> Result<()> {
         if self.depth >= self.max_depth {
             return Err(self.too_deep());
@@ -367,7 +350,6 @@ impl<'a> Parser<'a> {
     // ---- grammar ------------------------------------------------------------------------
 
     /// Parses an expression whose operators all bind tighter than `min`.
-    #[cfg_attr(pr_speed, optimize(speed))]
     pub fn parse_subexpr(&mut self, min: Precedence) -> Result<Expr> {
         self.charge()?;
         let mut charged = 0;
@@ -376,7 +358,6 @@ impl<'a> Parser<'a> {
         out
     }
 
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn parse_infix_loop(&mut self, min: Precedence, charged: &mut u32) -> Result<Expr> {
         let mut left = self.parse_prefix()?;
         while let Some(op) = self.peek_infix()? {
@@ -400,8 +381,7 @@ impl<'a> Parser<'a> {
                         kind: ExprKind::Binary {
                             op: bin,
                             op_span,
-                            left: Box::new(left),
-                            right: Box::new(right),
+                            operands: Box::new([left, right]),
                         },
                         span,
                     }
@@ -413,7 +393,6 @@ impl<'a> Parser<'a> {
 
     /// `left and b and c ...` / `left or b or c ...` as one n-ary node, flattening operands
     /// that are chains of the same kind (from parentheses).
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn parse_chain(&mut self, left: Expr, op: Infix) -> Result<Expr> {
         let is_or = op == Infix::Or;
         let flatten = |items: &mut Vec<Expr>, e: Expr| match e.kind {
@@ -443,7 +422,7 @@ impl<'a> Parser<'a> {
     /// (OData reads `x in (y)` as `x in y`), so `x in (y,z)` fails at the comma.
     fn parse_in(&mut self, left: Expr) -> Result<Expr> {
         self.advance();
-        if !self.next_is(0, Punct::LParen)? {
+        if !self.next_is(Punct::LParen)? {
             let word = match self.peek_token()? {
                 Some(Spanned { token: t @ Token::Word(_), span }) => {
                     (!is_literal_token(t)).then_some(*span)
@@ -461,7 +440,7 @@ impl<'a> Parser<'a> {
             }
         }
         self.expect_token(Punct::LParen, "`(` starting the list after `in`")?;
-        if self.next_is(0, Punct::RParen)? {
+        if self.next_is(Punct::RParen)? {
             let end = self.expect_token(Punct::RParen, "`)`")?;
             let span = left.span.to(end);
             return Ok(Expr {
@@ -494,7 +473,6 @@ impl<'a> Parser<'a> {
         Ok(items)
     }
 
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn parse_prefix(&mut self) -> Result<Expr> {
         let Some(first) = self.peek_token()? else {
             return Err(self.expected("an expression"));
@@ -544,7 +522,6 @@ impl<'a> Parser<'a> {
     }
 
     /// A keyword literal, `not x`, a function call, a path or a lambda.
-    #[cfg_attr(pr_speed, optimize(speed))]
     fn parse_word(&mut self, word: &'a str, span: Span) -> Result<Expr> {
         let key = keyword_key(word);
         let literal = match key {
@@ -557,12 +534,12 @@ impl<'a> Parser<'a> {
             self.advance();
             return Ok(Expr { kind: ExprKind::Literal(l), span });
         }
-        if self.infix[0].is_some() {
+        if self.infix.is_some() {
             // Operator keywords are reserved: `a eq eq 1` is an error at the second `eq`.
             return Err(self.expected("an expression"));
         }
         let is_any = key == KW_ANY;
-        if (is_any || key == KW_ALL) && self.next_is(1, Punct::LParen)? {
+        if (is_any || key == KW_ALL) && self.paren_follows() {
             // A lambda needs its collection: `team/any(t:...)`, never a bare `any(...)`. Like
             // OData's grammar, read `any` as a property name and fail at the `(`.
             self.advance();
@@ -578,7 +555,7 @@ impl<'a> Parser<'a> {
             let span = span.to(operand.span);
             return Ok(Expr { kind: ExprKind::Not(Box::new(operand)), span });
         }
-        if self.next_is(1, Punct::LParen)? {
+        if self.paren_follows() {
             if let Some(name) = unsupported_function(word) {
                 // Refused before its arguments, which may use syntax of their own (`case`'s
                 // `cond:value` pairs, `cast`'s type names, JSON arrays).
@@ -587,11 +564,9 @@ impl<'a> Parser<'a> {
                     construct: format!("the function `{name}`"),
                 });
             }
-            self.advance();
-            self.advance();
+            self.advance_name_and_paren();
             let name = Ident { name: word.to_ascii_lowercase(), span };
-            let args =
-                if self.next_is(0, Punct::RParen)? { Vec::new() } else { self.parse_list()? };
+            let args = if self.next_is(Punct::RParen)? { Vec::new() } else { self.parse_list()? };
             let end = self.expect_token(Punct::RParen, "`,` or `)`")?;
             return Ok(Expr { kind: ExprKind::Call { name, args }, span: span.to(end) });
         }
@@ -610,13 +585,12 @@ impl<'a> Parser<'a> {
                 _ => None,
             };
             if let Some(op) = lambda {
-                if self.next_is(1, Punct::LParen)? {
-                    self.advance();
-                    self.advance();
+                if self.paren_follows() {
+                    self.advance_name_and_paren();
                     return self.parse_lambda(segments, op, span);
                 }
             }
-            if self.next_is(1, Punct::LParen)? {
+            if self.paren_follows() {
                 // `Products/BestProduct()`, `Items/Parts(1)`: a bound function or key access.
                 return Err(Error::Unsupported {
                     span: seg_span,
@@ -632,7 +606,7 @@ impl<'a> Parser<'a> {
 
     /// After `collection/any(`: `)` or `var:predicate)`.
     fn parse_lambda(&mut self, collection: Vec<Ident>, op: LambdaOp, start: Span) -> Result<Expr> {
-        let predicate = if op == LambdaOp::Any && self.next_is(0, Punct::RParen)? {
+        let predicate = if op == LambdaOp::Any && self.next_is(Punct::RParen)? {
             None
         } else {
             let (var, var_span) = match self.peek_token()? {
@@ -720,7 +694,8 @@ mod tests {
     /// Prints with every binary node parenthesised, to show the tree's shape.
     fn shape(e: &Expr) -> String {
         match &e.kind {
-            ExprKind::Binary { op, left, right, .. } => {
+            ExprKind::Binary { op, operands, .. } => {
+                let [left, right] = &**operands;
                 format!("({} {} {})", shape(left), op.keyword(), shape(right))
             }
             ExprKind::In { left, list } => format!("({} in {})", shape(left), list.len()),

@@ -337,7 +337,8 @@ fn each_node_mut(e: &mut Expr, f: &mut dyn FnMut(&mut Expr)) {
             }
         }
         ExprKind::Not(x) | ExprKind::Neg(x) => each_node_mut(x, f),
-        ExprKind::Binary { left, right, .. } => {
+        ExprKind::Binary { operands, .. } => {
+            let [left, right] = &mut **operands;
             each_node_mut(left, f);
             each_node_mut(right, f)
         }

@@ -1,6 +1,7 @@
 //! Query exports: `validateFilter`, the `filter` tag (`filterTemplate`), `buildQuery`,
 //! `matchesFilter`.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 
 use js_sys::{Array, Object, Reflect};
@@ -49,13 +50,22 @@ pub fn validate_filter(
             }
         }
     }
-    let info = if schema {
-        query::validate_filter_in(&source, extra.schema().map_err(js_err)?)
-    } else {
-        query::validate_filter(&source, false)
-    }
-    .map_err(js_err)?;
-    Ok(filter_info(&text, &source, &info.canonical, &info.fields))
+    let schema = if schema { Some(extra.schema().map_err(js_err)?) } else { None };
+    INFO_BUFFERS
+        .with(|buffers| {
+            let mut fresh = InfoBuffers::default();
+            let mut reused = buffers.try_borrow_mut();
+            // `filterInfo` never calls back into Rust, so the buffers are never in use here;
+            // fresh ones would still be correct.
+            let InfoBuffers { canonical, sent, spans } = match &mut reused {
+                Ok(reused) => &mut **reused,
+                Err(_) => &mut fresh,
+            };
+            let mut tree = None;
+            let fields = query::validate_into(&source, schema, &mut tree, canonical)?;
+            Ok(filter_info(&text, &source, canonical, &fields, sent, spans))
+        })
+        .map_err(js_err)
 }
 
 /// The `filter` template tag, minus the rest parameter (the package's `filter(strings,
@@ -416,9 +426,19 @@ extern "C" {
     fn filter_info_of_input(text: &JsValue, spans: &[u32]) -> JsValue;
 }
 
+/// validateFilter's buffers, reused from call to call: the canonical text, and what
+/// `filter_info` sends to JS.
+#[derive(Default)]
+struct InfoBuffers {
+    canonical: String,
+    sent: String,
+    spans: Vec<u32>,
+}
+
 thread_local! {
-    /// `filter_info`'s buffers, reused from call to call.
-    static INFO_BUFFERS: RefCell<(String, Vec<u32>)> = const { RefCell::new((String::new(), Vec::new())) };
+    static INFO_BUFFERS: RefCell<InfoBuffers> = const {
+        RefCell::new(InfoBuffers { canonical: String::new(), sent: String::new(), spans: Vec::new() })
+    };
 }
 
 /// Marks a span of `filterInfo`'s `sent` text (otherwise a span is in the canonical text).
@@ -429,41 +449,36 @@ const IN_SENT: u32 = 0x8000_0000;
 /// of a call): when the canonical form is the input (most filters are written canonically),
 /// the input's own JS string is used; every field found in the canonical text is a `slice` of
 /// it; only the rest (paths under a lambda variable) is sent as text.
-fn filter_info(text_js: &JsValue, text: &str, canonical: &str, fields: &[String]) -> JsValue {
-    INFO_BUFFERS.with(|buffers| {
-        let Ok(mut buffers) = buffers.try_borrow_mut() else {
-            // `filterInfo` never calls back into Rust, so this is not reached; fresh buffers
-            // would still be correct.
-            return filter_info_into(text_js, text, canonical, fields, &mut Default::default());
-        };
-        filter_info_into(text_js, text, canonical, fields, &mut buffers)
-    })
-}
-
-fn filter_info_into(
+fn filter_info(
     text_js: &JsValue,
     text: &str,
     canonical: &str,
-    fields: &[String],
-    (sent, spans): &mut (String, Vec<u32>),
+    fields: &[Cow<'_, str>],
+    sent: &mut String,
+    spans: &mut Vec<u32>,
 ) -> JsValue {
     sent.clear();
     spans.clear();
+    // In ASCII text (most filters) a byte offset is a UTF-16 offset: nothing to count.
+    let ascii = canonical.is_ascii();
+    let utf16 =
+        |s: &str| if ascii { u32::try_from(s.len()).unwrap_or(u32::MAX) } else { len_utf16(s) };
     // Without U+FFFD in `text`, the JS input had no lone surrogate (`as_string` replaces each
     // with U+FFFD), so it is exactly `text`.
-    if canonical == text && !text.contains('\u{FFFD}') {
+    if canonical == text && (ascii || !text.contains('\u{FFFD}')) {
         spans.push(u32::MAX);
     } else {
         sent.push_str(canonical);
-        spans.push(len_utf16(canonical));
+        spans.push(utf16(canonical));
     }
     let mut sent_utf16 = if spans[0] == u32::MAX { 0 } else { spans[0] };
     for field in fields {
         match find(canonical, field) {
             Some(at) => {
-                // invariant: `find` returns a character boundary.
-                let start = len_utf16(canonical.get(..at).unwrap_or(""));
-                spans.extend([start, start + len_utf16(field)]);
+                // invariant: `find` returns a character boundary; a field found in ASCII
+                // text is ASCII.
+                let start = utf16(canonical.get(..at).unwrap_or(""));
+                spans.extend([start, start + utf16(field)]);
             }
             None => {
                 let len = len_utf16(field);
@@ -482,16 +497,24 @@ fn filter_info_into(
 
 /// Where `needle` first occurs in `haystack` (as `str::find`): a plain scan, cheaper than
 /// `find`'s two-way searcher (whose set-up costs more than the search for a field name in a
-/// filter). A match starts at a character boundary because `needle` is valid UTF-8 and so
-/// does not start with a continuation byte.
+/// filter), and a `while` loop: an iterator's closure would be a call per byte at opt-level
+/// z. A match starts at a character boundary because `needle` is valid UTF-8 and so does not
+/// start with a continuation byte.
 fn find(haystack: &str, needle: &str) -> Option<usize> {
     let (hay, needle) = (haystack.as_bytes(), needle.as_bytes());
     let Some((&first, _)) = needle.split_first() else {
         return Some(0);
     };
     let last = hay.len().checked_sub(needle.len())?;
+    let mut at = 0;
     // invariant: `at <= last < hay.len()`.
-    (0..=last).find(|&at| hay[at] == first && hay[at..].starts_with(needle))
+    while at <= last {
+        if hay[at] == first && hay[at..].starts_with(needle) {
+            return Some(at);
+        }
+        at += 1;
+    }
+    None
 }
 
 /// The strings of a tagged template (`TemplateStringsArray`), cooked.
