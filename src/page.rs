@@ -126,10 +126,7 @@ pub fn validate_referral_page(json: &str) -> Result<()> {
 
 /// `json` as the fast path reads it: UTF-16 code units, each as its two little-endian bytes.
 fn units(json: &str) -> Vec<[u8; 2]> {
-    // A text has at most as many UTF-16 units as UTF-8 bytes.
-    let mut units = Vec::with_capacity(json.len());
-    units.extend(json.encode_utf16().map(u16::to_le_bytes));
-    units
+    fast::utf16_units(json)
 }
 
 /// [`validate_referral_page`], and the page's `@odata.nextLink` as the server meant it

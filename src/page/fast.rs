@@ -41,6 +41,7 @@ mod units;
 use crate::schema::REFERRAL;
 use scan::Scan;
 use seed::Mode;
+pub(super) use units::utf16_units;
 
 /// The deepest nesting of arrays and objects this path reads; deeper texts go to the `Value`
 /// path (serde_json's recursion limit is 128). Also bounds this path's own recursion.

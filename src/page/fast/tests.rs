@@ -214,3 +214,19 @@ fn rejections_the_value_path_accepts_fall_back() {
     assert!(!referral_ok(&units_of(body)));
     assert!(parse(body).and_then(|root| check_referral_body(&root)).is_ok());
 }
+
+/// The word-at-a-time transcoder gives exactly `encode_utf16`'s units, whatever the mix and
+/// alignment of ASCII and other characters.
+#[test]
+fn utf16_units_are_encode_utf16() {
+    let pieces = ["", "a", "abc", "abcd", "abcdefgh", "é", "€", "😀", "ж中", "\u{7f}", "\u{80}"];
+    for a in pieces {
+        for b in pieces {
+            for c in pieces {
+                let text = format!("{a}{b}x{c}{a}");
+                assert_eq!(units::utf16_units(&text), units_of(&text), "{text:?}");
+            }
+        }
+    }
+    assert_eq!(units::utf16_units(SEED), units_of(SEED));
+}
