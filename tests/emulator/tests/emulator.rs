@@ -14,6 +14,9 @@ use partner_referrals_emulator::odata::served_schema;
 use partner_referrals_emulator::{Config, Emulator};
 use serde_json::{json, Value};
 
+mod common;
+use common::{send, Reply};
+
 const NOW: &str = "2026-11-28T00:00:00Z";
 const TOKEN: &str = "Bearer demo-token";
 const SEED_PAGE: &str = include_str!("../../fixtures/seed-page.json");
@@ -28,73 +31,6 @@ fn start(config: Config) -> Emulator {
 
 fn emulator() -> Emulator {
     start(Config::default())
-}
-
-#[derive(Debug)]
-struct Reply {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: String,
-}
-
-impl Reply {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
-    }
-
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("{e}: {}", self.body))
-    }
-}
-
-/// Sends one request (`Connection: close`); `None` when the server closed without answering.
-fn send(
-    addr: SocketAddr,
-    method: &str,
-    target: &str,
-    headers: &[(&str, &str)],
-    body: &str,
-) -> Option<Reply> {
-    let mut stream = TcpStream::connect(addr).unwrap();
-    stream.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
-    let mut head = format!("{method} {target} HTTP/1.1\r\nConnection: close\r\n");
-    if !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("host")) {
-        head.push_str(&format!("Host: {addr}\r\n"));
-    }
-    for (name, value) in headers {
-        head.push_str(&format!("{name}: {value}\r\n"));
-    }
-    if !body.is_empty() {
-        head.push_str(&format!(
-            "Content-Type: application/json\r\nContent-Length: {}\r\n",
-            body.len()
-        ));
-    }
-    head.push_str("\r\n");
-    head.push_str(body);
-    stream.write_all(head.as_bytes()).unwrap();
-    let mut raw = Vec::new();
-    let _ = stream.read_to_end(&mut raw);
-    if raw.is_empty() {
-        return None;
-    }
-    let text = String::from_utf8(raw).unwrap();
-    let (head, body) = text.split_once("\r\n\r\n").unwrap();
-    let mut lines = head.split("\r\n");
-    let status = lines.next().unwrap().split(' ').nth(1).unwrap().parse().unwrap();
-    let headers = lines
-        .map(|l| {
-            let (n, v) = l.split_once(':').unwrap();
-            (n.trim().to_string(), v.trim().to_string())
-        })
-        .collect::<Vec<_>>();
-    let length: usize = headers
-        .iter()
-        .find(|(n, _)| n.eq_ignore_ascii_case("content-length"))
-        .map(|(_, v)| v.parse().unwrap())
-        .unwrap();
-    assert_eq!(body.len(), length, "Content-Length matches the body");
-    Some(Reply { status, headers, body: body.to_string() })
 }
 
 fn get(addr: SocketAddr, target: &str) -> Reply {

@@ -1,9 +1,7 @@
 //! `PATCH /v1.0/engagements/referrals/{id}` over real sockets: JSON Patch, eTags and `If-Match`,
 //! the status table, `Prefer`, `updatedDateTime` for the incremental sync, and faults on writes.
 
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
-use std::time::Duration;
+use std::net::SocketAddr;
 
 use partner_referrals::datetime::DateTimeOffset;
 use partner_referrals::page::{decode_referral, decode_referral_page};
@@ -12,6 +10,9 @@ use partner_referrals::sync::SyncState;
 use partner_referrals_emulator::faults::FaultPlan;
 use partner_referrals_emulator::{Config, Emulator};
 use serde_json::{json, Value};
+
+mod common;
+use common::{send, Reply};
 
 const NOW: &str = "2026-11-28T00:00:00Z";
 const AUTH: (&str, &str) = ("Authorization", "Bearer demo-token");
@@ -23,63 +24,18 @@ fn start(config: Config) -> Emulator {
     Emulator::start(Config { now: Some(now), count: 80, ..config }).unwrap()
 }
 
-#[derive(Debug)]
-struct Reply {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: String,
+/// `(status, error.code, error.target)` of an error answer.
+trait ErrorReply {
+    fn error(&self) -> (u16, String, String);
 }
 
-impl Reply {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
-    }
-
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("{e}: {}", self.body))
-    }
-
-    /// `(status, error.code, error.target)` of an error answer.
+impl ErrorReply for Reply {
     fn error(&self) -> (u16, String, String) {
         let body = self.json();
         let text = |k: &str| body["error"][k].as_str().unwrap_or_default().to_string();
         assert!(!text("message").is_empty(), "{}", self.body);
         (self.status, text("code"), text("target"))
     }
-}
-
-/// One request on a fresh connection; `None` when the server closed it without answering.
-fn send(
-    addr: SocketAddr,
-    method: &str,
-    target: &str,
-    headers: &[(&str, &str)],
-    body: &str,
-) -> Option<Reply> {
-    let mut stream = TcpStream::connect(addr).unwrap();
-    stream.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
-    let mut head = format!("{method} {target} HTTP/1.1\r\nConnection: close\r\nHost: {addr}\r\n");
-    for (name, value) in headers {
-        head.push_str(&format!("{name}: {value}\r\n"));
-    }
-    head.push_str(&format!("Content-Length: {}\r\n\r\n{body}", body.len()));
-    stream.write_all(head.as_bytes()).unwrap();
-    let mut raw = Vec::new();
-    let _ = stream.read_to_end(&mut raw);
-    if raw.is_empty() {
-        return None;
-    }
-    let text = String::from_utf8(raw).unwrap();
-    let (head, body) = text.split_once("\r\n\r\n").unwrap();
-    let mut lines = head.split("\r\n");
-    let status = lines.next().unwrap().split(' ').nth(1).unwrap().parse().unwrap();
-    let headers = lines
-        .map(|l| {
-            let (n, v) = l.split_once(':').unwrap();
-            (n.trim().to_string(), v.trim().to_string())
-        })
-        .collect();
-    Some(Reply { status, headers, body: body.to_string() })
 }
 
 fn path(id: &str) -> String {
