@@ -118,15 +118,10 @@ pub fn decode_referral(json: &str) -> Result<Referral> {
 /// # Errors
 /// As [`decode_referral_page`].
 pub fn validate_referral_page(json: &str) -> Result<()> {
-    if fast::page_ok(&units(json)) {
+    if fast::page_ok(&fast::utf16_units(json)) {
         return Ok(());
     }
     check_page(&parse(json)?)
-}
-
-/// `json` as the fast path reads it: UTF-16 code units, each as its two little-endian bytes.
-fn units(json: &str) -> Vec<[u8; 2]> {
-    fast::utf16_units(json)
 }
 
 /// [`validate_referral_page`], and the page's `@odata.nextLink` as the server meant it
@@ -145,11 +140,11 @@ fn units(json: &str) -> Vec<[u8; 2]> {
 /// # Errors
 /// As [`validate_referral_page`].
 pub fn validate_referral_page_next_link(json: &str) -> Result<Option<String>> {
-    let units = units(json);
+    let units = fast::utf16_units(json);
     if let Some(span) = fast::page_next_link(&units) {
         let Some((start, end)) = span else { return Ok(None) };
         // The string literal, quotes included (the scanner accepted it, so it is whole text).
-        let raw = text_of(units.get(start..end).unwrap_or_default());
+        let raw: String = fast::utf16_chars(units.get(start..end).unwrap_or_default()).collect();
         match raw.get(1..raw.len().saturating_sub(1)) {
             Some(plain) if !plain.contains('\\') => return Ok(Some(plain.to_string())),
             // The string literal read on its own (escapes decoded as in the `Value` path).
@@ -179,15 +174,7 @@ pub(crate) fn validate_referral_page_utf16(json: &[[u8; 2]]) -> Result<()> {
     if fast::page_ok(json) {
         return Ok(());
     }
-    check_page(&parse(&text_of(json))?)
-}
-
-/// The text of UTF-16 code units (little-endian byte pairs), a lone surrogate read as U+FFFD
-/// (as the UTF-8 conversion of a JS string reads it).
-fn text_of(units: &[[u8; 2]]) -> String {
-    char::decode_utf16(units.iter().map(|&unit| u16::from_le_bytes(unit)))
-        .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
-        .collect()
+    check_page(&parse(&fast::utf16_chars(json).collect::<String>())?)
 }
 
 /// Checks a GET-by-id body without building a typed record.
@@ -195,7 +182,7 @@ fn text_of(units: &[[u8; 2]]) -> String {
 /// # Errors
 /// As [`decode_referral`].
 pub fn validate_referral(json: &str) -> Result<()> {
-    if fast::referral_ok(&units(json)) {
+    if fast::referral_ok(&fast::utf16_units(json)) {
         return Ok(());
     }
     check_referral_body(&parse(json)?)

@@ -27,7 +27,7 @@
 //!
 //! The scanner reads UTF-16 code units, each as its two little-endian bytes: a JS string
 //! copied into wasm memory as it is (in Node one copy, an order of magnitude cheaper than
-//! encoding it to UTF-8), or a Rust text transcoded first (see `page::units`). One scanner
+//! encoding it to UTF-8), or a Rust text transcoded first ([`utf16_units`]). One scanner
 //! instead of one per encoding keeps about 5 KiB gzip out of the package. A lone surrogate
 //! reads as U+FFFD where the scanner reads text (keys, date-times, decimals), as the UTF-8
 //! conversion of the string does.
@@ -41,7 +41,7 @@ mod units;
 use crate::schema::REFERRAL;
 use scan::Scan;
 use seed::Mode;
-pub(super) use units::utf16_units;
+pub(super) use units::{utf16_chars, utf16_units};
 
 /// The deepest nesting of arrays and objects this path reads; deeper texts go to the `Value`
 /// path (serde_json's recursion limit is 128). Also bounds this path's own recursion.

@@ -124,11 +124,7 @@ impl Unit for [u8; 2] {
     }
 
     fn push_text(units: &[[u8; 2]], out: &mut String) -> Option<()> {
-        // As the UTF-8 copy of a JS string reads it: a lone surrogate is U+FFFD.
-        out.extend(
-            char::decode_utf16(units.iter().map(|&unit| u16::from_le_bytes(unit)))
-                .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER)),
-        );
+        out.extend(utf16_chars(units));
         Some(())
     }
 
@@ -143,13 +139,19 @@ impl Unit for [u8; 2] {
             scratch.extend(units.iter().map(|&[low, _]| low));
         } else {
             let mut utf8 = [0; 4];
-            for c in char::decode_utf16(units.iter().map(|&unit| u16::from_le_bytes(unit))) {
-                let c = c.unwrap_or(char::REPLACEMENT_CHARACTER);
+            for c in utf16_chars(units) {
                 scratch.extend_from_slice(c.encode_utf8(&mut utf8).as_bytes());
             }
         }
         std::str::from_utf8(scratch).ok()
     }
+}
+
+/// The characters of UTF-16 units, a lone surrogate read as U+FFFD (as the UTF-8 copy of a JS
+/// string reads it).
+pub(in crate::page) fn utf16_chars(units: &[[u8; 2]]) -> impl Iterator<Item = char> + '_ {
+    char::decode_utf16(units.iter().map(|&unit| u16::from_le_bytes(unit)))
+        .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
 }
 
 pub(super) const ONES: u64 = 0x0101_0101_0101_0101;
