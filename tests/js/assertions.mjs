@@ -20,3 +20,17 @@ export async function odataError(promise, code) {
   assert.equal(e.code, code, e.message);
   return e;
 }
+
+/** Calls `f`, which must throw an `ODataError` (an `Error` named so, with a message); returns it. */
+export function thrown(f) {
+  try {
+    f();
+  } catch (e) {
+    assert.ok(e instanceof ODataError, `not an ODataError: ${e && e.stack}`);
+    assert.ok(e instanceof Error);
+    assert.equal(e.name, "ODataError");
+    assert.equal(typeof e.message, "string");
+    return e;
+  }
+  assert.fail("did not throw");
+}

@@ -12,17 +12,7 @@ import {
   ODataError,
   ReferralsClient,
 } from "partner-referrals";
-
-/** Calls `f`, which must throw an ODataError; returns it. */
-function thrown(f) {
-  try {
-    f();
-  } catch (e) {
-    assert.ok(e instanceof ODataError, `not an ODataError: ${e && e.stack}`);
-    return e;
-  }
-  assert.fail("did not throw");
-}
+import { thrown } from "./assertions.mjs";
 
 const referral = {
   id: "c5fbb3b6-be74-4795-9fb5-4324c73fed37",

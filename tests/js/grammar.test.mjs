@@ -2,18 +2,8 @@
 // validateFilter, matchesFilter and buildQuery.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { validateFilter, matchesFilter, buildQuery, ODataError } from "partner-referrals";
-
-/** Calls `f`, which must throw an ODataError; returns it. */
-function thrown(f) {
-  try {
-    f();
-  } catch (e) {
-    assert.ok(e instanceof ODataError, `not an ODataError: ${e && e.stack}`);
-    return e;
-  }
-  assert.fail("did not throw");
-}
+import { validateFilter, matchesFilter, buildQuery } from "partner-referrals";
+import { thrown } from "./assertions.mjs";
 
 for (const schema of [true, false]) {
   test(`valid OData that reads as the standard says (schema: ${schema})`, () => {

@@ -14,25 +14,12 @@ import {
   ODataError,
   Filter,
 } from "partner-referrals";
+import { thrown } from "./assertions.mjs";
 
 const seedText = readFileSync(new URL("./fixtures/seed-page.json", import.meta.url), "utf8");
 const samples = readFileSync(new URL("./fixtures/sample-requests.txt", import.meta.url), "utf8")
   .split("\n")
   .filter((line) => line.startsWith("/"));
-
-/** Calls `f`, which must throw an ODataError; returns it. */
-function thrown(f) {
-  try {
-    f();
-  } catch (e) {
-    assert.ok(e instanceof ODataError, `not an ODataError: ${e && e.stack}`);
-    assert.ok(e instanceof Error);
-    assert.equal(e.name, "ODataError");
-    assert.equal(typeof e.message, "string");
-    return e;
-  }
-  assert.fail("did not throw");
-}
 
 test("the package exports exactly the documented names", () => {
   assert.deepEqual(Object.keys(api).sort(), [
