@@ -96,6 +96,10 @@ async function odataError(promise, code) {
 }
 
 const MB = 1024 * 1024;
+// How much RSS may differ after a cut-off read: far below the 32 MiB the read stops at (a kept
+// body would exceed it), and above what the allocator and the collector leave behind on a
+// loaded machine (up to 11 MiB measured while other builds and suites ran beside).
+const RSS_SLACK = 16 * MB;
 const page = (ids) => JSON.stringify({ value: ids.map((id) => ({ id, customerProfile: { name: "Contoso ☕ 🚀" } })) });
 
 test("a 1 GB gzip bomb: InvalidResponse after maxResponseBytes, one request, RSS and wasm memory back where they were", async () => {
@@ -119,7 +123,7 @@ test("a 1 GB gzip bomb: InvalidResponse after maxResponseBytes, one request, RSS
     assert.ok(produced.bytes < 512 * MB, `the read went on: ${produced.bytes} bytes inflated`);
     assert.equal(server.unfinished, 0, "the cut-off read closed the response");
     assert.equal(after.wasm, before.wasm, "wasm memory did not grow");
-    assert.ok(after.rss - before.rss < 8 * MB, `RSS grew by ${((after.rss - before.rss) / MB).toFixed(1)} MiB`);
+    assert.ok(after.rss - before.rss < RSS_SLACK, `RSS grew by ${((after.rss - before.rss) / MB).toFixed(1)} MiB`);
   } finally {
     await server.close();
   }
@@ -144,7 +148,7 @@ test("a 200 MB plain error body: InvalidResponse at the error-body limit, the st
     assert.equal(server.requests, 1);
     assert.ok(produced.bytes < 100 * MB, `the read went on: ${produced.bytes} bytes sent`);
     assert.equal(after.wasm, before.wasm, "wasm memory did not grow");
-    assert.ok(after.rss - before.rss < 8 * MB, `RSS grew by ${((after.rss - before.rss) / MB).toFixed(1)} MiB`);
+    assert.ok(after.rss - before.rss < RSS_SLACK, `RSS grew by ${((after.rss - before.rss) / MB).toFixed(1)} MiB`);
   } finally {
     await server.close();
   }
